@@ -1,0 +1,167 @@
+"""Read a user's file into a validated :class:`~geodata.validate.Layer`.
+
+Layered as parse (text → :class:`Parsed` records), read (path → parse), then
+:func:`~geodata.validate.validate`. :func:`read` picks the parser from the file's
+extension; :func:`read_text` does the same for text (tests, notebooks).
+
+>>> layer = read("assets.csv", "sites", columns={"id": "AssetCode", "lon": "GeoX",
+...              "lat": "GeoY", "type": "HoldingType"}, on_bad_row="skip")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from geodata.errors import InputError, Problem, ValidationError
+from geodata.read._records import Parsed
+from geodata.read.naptan import parse_naptan, read_naptan
+from geodata.read.table import parse_csv, read_csv
+from geodata.read.vector import parse_geojson, read_vector
+from geodata.validate import Layer, OnBadRow, schema_for, validate
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping
+
+__all__ = [
+    "EXTENSIONS",
+    "Parsed",
+    "parse_csv",
+    "parse_geojson",
+    "parse_naptan",
+    "read",
+    "read_csv",
+    "read_naptan",
+    "read_text",
+    "read_vector",
+]
+
+#: File extension → reader.
+EXTENSIONS = {
+    ".csv": "csv",
+    ".geojson": "vector",
+    ".json": "vector",
+    ".gpkg": "vector",
+    ".shp": "vector",
+    ".zip": "vector",
+    ".parquet": "vector",
+    ".geoparquet": "vector",
+    ".xml": "naptan",
+}
+
+
+def read(
+    path: str | os.PathLike[str],
+    kind: str,
+    *,
+    columns: Mapping[str, str] | None = None,
+    on_bad_row: OnBadRow = "error",
+    crs: object = None,
+    layer: str | None = None,
+    include_inactive: bool = False,
+) -> Layer:
+    """Read and validate one input file.
+
+    Parameters
+    ----------
+    path
+        ``.csv``, ``.geojson``/``.json``, ``.gpkg``, ``.shp``/``.zip``,
+        ``.parquet``/``.geoparquet``, or ``.xml`` (NaPTAN, kind ``"stops"`` only).
+    kind
+        A key of :data:`geodata.schema.SCHEMAS`.
+    columns
+        Canonical name → the file's column, e.g. ``{"id": "URN", "lon": "GeoX"}``.
+    on_bad_row
+        ``"error"`` (raise, listing every problem) or ``"skip"`` (leave bad rows out;
+        their problems are in ``Layer.skipped``).
+    crs
+        For a vector file without a CRS, the CRS to assume; for a CSV, how to read
+        ambiguous x/y columns (``"EPSG:4326"`` or ``"EPSG:27700"``).
+    layer
+        The GeoPackage layer, when the file has several.
+    include_inactive
+        NaPTAN only: keep stops that are not active.
+
+    Raises
+    ------
+    ValidationError
+        Anything wrong with the file, naming it, the row and the column.
+    """
+    schema = schema_for(kind)
+    source = str(path)
+    suffix = Path(path).suffix.lower()
+    reader = EXTENSIONS.get(suffix)
+    if reader is None:
+        raise ValidationError(
+            Problem(
+                source,
+                None,
+                None,
+                "a file ending " + ", ".join(EXTENSIONS),
+                f"'{suffix or 'no extension'}'",
+                "save it as CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet or NaPTAN XML",
+            )
+        )
+    if reader == "csv":
+        parsed = read_csv(path, columns=columns, crs=crs)
+    elif reader == "vector":
+        parsed = read_vector(path, columns=columns, crs=crs, layer=layer)
+    else:
+        _naptan_kind(schema.kind, source)
+        parsed = read_naptan(path, include_inactive=include_inactive)
+    return _validate(parsed, schema.kind, on_bad_row)
+
+
+def read_text(
+    text: str | bytes,
+    kind: str,
+    *,
+    format: Literal["csv", "geojson", "naptan"],
+    columns: Mapping[str, str] | None = None,
+    on_bad_row: OnBadRow = "error",
+    crs: object = None,
+    include_inactive: bool = False,
+    source: str = "<text>",
+) -> Layer:
+    """Parse and validate text in one of the text formats; see :func:`read`."""
+    schema = schema_for(kind)
+    if format == "csv":
+        if isinstance(text, bytes):
+            from geodata.read.table import decode
+
+            text = decode(text, source)
+        parsed = parse_csv(text, columns=columns, crs=crs, source=source)
+    elif format == "geojson":
+        parsed = parse_geojson(text, columns=columns, crs=crs, source=source)
+    elif format == "naptan":
+        _naptan_kind(schema.kind, source)
+        parsed = parse_naptan(text, include_inactive=include_inactive, source=source)
+    else:
+        raise InputError(f"format must be 'csv', 'geojson' or 'naptan', not {format!r}")
+    return _validate(parsed, schema.kind, on_bad_row)
+
+
+def _naptan_kind(kind: str, source: str) -> None:
+    if kind != "stops":
+        raise ValidationError(
+            Problem(
+                source,
+                None,
+                None,
+                f"a file of {kind}",
+                "NaPTAN XML, which holds stops",
+                "read NaPTAN XML as kind 'stops'",
+            )
+        )
+
+
+def _validate(parsed: Parsed, kind: str, on_bad_row: OnBadRow) -> Layer:
+    return validate(
+        parsed.frame,
+        kind,
+        source=parsed.source,
+        on_bad_row=on_bad_row,
+        row_problems=parsed.problems,
+        names=parsed.names,
+    )

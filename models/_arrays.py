@@ -1,0 +1,57 @@
+"""Helpers that turn validated frames into the read-only arrays problems hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geodata.matrix import TravelMatrix
+
+
+def frozen(values: Iterable[object] | np.ndarray, dtype: object = None) -> np.ndarray:
+    """A read-only copy of ``values``."""
+    arr = np.array(values if isinstance(values, np.ndarray) else list(values), dtype=dtype)
+    arr.setflags(write=False)
+    return arr
+
+
+def column(frame: pd.DataFrame, name: str, default: object, dtype: object) -> np.ndarray:
+    """A column as a read-only array, ``default`` where it is missing or empty."""
+    if name not in frame:
+        return frozen(np.full(len(frame), default), dtype)
+    series = frame[name]
+    if default is not None:
+        series = series.where(series.notna(), default)
+    return frozen(series.to_numpy(), dtype)
+
+
+def ids(frame: pd.DataFrame, what: str) -> tuple[str, ...]:
+    out = tuple(str(i) for i in frame["id"])
+    if len(set(out)) != len(out):
+        raise ValueError(f"{what} ids must be unique")
+    return out
+
+
+def check_axis(matrix: TravelMatrix, rows: tuple[str, ...], cols: tuple[str, ...], name: str) -> None:
+    """Raise ValueError unless ``matrix`` has exactly these ids on its axes, in this order."""
+    if matrix.origins != rows or matrix.destinations != cols:
+        raise ValueError(
+            f"{name} matrix ids do not match the problem's ids: "
+            "build it with TravelMatrix.subset(origins, destinations)"
+        )
+
+
+def index_of(keys: tuple[str, ...], values: Iterable[object], what: str) -> np.ndarray:
+    """Positions of ``values`` in ``keys``; ValueError naming the first unknown one."""
+    lookup = {k: i for i, k in enumerate(keys)}
+    out = []
+    for v in values:
+        if str(v) not in lookup:
+            raise ValueError(f"unknown {what} '{v}'")
+        out.append(lookup[str(v)])
+    return frozen(out, np.intp)

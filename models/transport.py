@@ -1,0 +1,275 @@
+"""Home-to-school transport: the problem data the routing and stop solvers read.
+
+A :class:`TransportProblem` is frozen: read-only arrays indexed by position, ids kept
+beside them, and travel matrices instead of geometry (STYLE.md practices 1 and 4).
+Build one from validated GeoDataFrames with :meth:`TransportProblem.from_geodata`, or
+from arrays and matrices with :meth:`TransportProblem.from_matrix`.
+
+Locations in the drive matrix, in order: operator bases, schools, candidate stops,
+pupils' homes, with ids prefixed ``base:``, ``school:``, ``stop:`` and ``pupil:`` so
+that the four kinds never collide.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geodata.timefmt import parse_time
+from models._arrays import check_axis, column, frozen, ids, index_of
+from models.params import Params
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from geodata.matrix import TravelMatrix, TravelProvider
+
+__all__ = ["SCHOOL_DAYS", "TransportPolicy", "TransportProblem", "VehicleType"]
+
+#: School days a year: the annual cost of a daily route is its daily cost × this.
+SCHOOL_DAYS = 190
+METRES_PER_MILE = 1609.344
+
+
+@dataclass(frozen=True)
+class TransportPolicy(Params):
+    """The council's transport policy; every figure overridable from TOML.
+
+    Defaults from DOMAIN.md: ride time at most 45 min (primary) and 75 min
+    (secondary); walk to a pick-up point at most 1 mile (primary) and 1.5 miles
+    (secondary); statutory walking distance 2 miles under 8 and 3 miles from 8.
+    """
+
+    max_ride_primary_min: float = 45.0
+    max_ride_secondary_min: float = 75.0
+    max_walk_primary_m: float = 1.0 * METRES_PER_MILE
+    max_walk_secondary_m: float = 1.5 * METRES_PER_MILE
+    statutory_walk_under8_m: float = 2.0 * METRES_PER_MILE
+    statutory_walk_from8_m: float = 3.0 * METRES_PER_MILE
+    secondary_from_age: int = 11
+    dwell_stop_s: float = 30.0
+    dwell_pupil_s: float = 10.0
+    assistant_day_rate: float = 85.0
+    school_days: int = SCHOOL_DAYS
+
+    def __post_init__(self) -> None:
+        self._positive(
+            "max_ride_primary_min", "max_ride_secondary_min", "max_walk_primary_m",
+            "max_walk_secondary_m", "statutory_walk_under8_m", "statutory_walk_from8_m",
+            "school_days",
+        )
+        self._non_negative("dwell_stop_s", "dwell_pupil_s", "assistant_day_rate")
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """One type of vehicle in the mixed fleet."""
+
+    id: str
+    name: str
+    seats: int
+    wheelchair_spaces: int
+    day_rate: float
+    cost_per_mile: float
+    available: int
+    base: int  # position of its operator base among the problem's locations
+
+    def __post_init__(self) -> None:
+        if self.seats < 1:
+            raise ValueError(f"vehicle type '{self.id}': seats must be at least 1")
+        if min(self.wheelchair_spaces, self.available) < 0 or min(self.day_rate, self.cost_per_mile) < 0:
+            raise ValueError(f"vehicle type '{self.id}': figures must not be negative")
+
+    def daily_cost(self, metres: float, *, assistant_day_rate: float = 0.0) -> float:
+        """Day rate + miles × rate (+ a passenger assistant's day rate)."""
+        return self.day_rate + metres / METRES_PER_MILE * self.cost_per_mile + assistant_day_rate
+
+
+@dataclass(frozen=True, eq=False)
+class TransportProblem:
+    """Pupils, schools, stops and fleet, with travel times between them."""
+
+    locations: tuple[str, ...]
+    drive: TravelMatrix
+    school_ids: tuple[str, ...]
+    school_location: np.ndarray
+    school_phase: np.ndarray
+    bell_min: np.ndarray
+    arrive_min_before: np.ndarray
+    arrive_max_before: np.ndarray
+    end_min: np.ndarray
+    school_multi: np.ndarray
+    stop_ids: tuple[str, ...]
+    stop_location: np.ndarray
+    stop_unsafe: np.ndarray
+    stop_max_pupils: np.ndarray  # 0 means no cap
+    pupil_ids: tuple[str, ...]
+    pupil_location: np.ndarray
+    pupil_school: np.ndarray
+    pupil_age: np.ndarray
+    pupil_sen: np.ndarray
+    pupil_wheelchair: np.ndarray
+    pupil_solo: np.ndarray
+    pupil_assistant: np.ndarray
+    pupil_max_ride_s: np.ndarray
+    vehicles: tuple[VehicleType, ...]
+    policy: TransportPolicy = dataclasses.field(default_factory=TransportPolicy)
+    walk: TravelMatrix | None = None  # pupils × stops
+
+    def __post_init__(self) -> None:
+        check_axis(self.drive, self.locations, self.locations, "drive")
+        if self.walk is not None:
+            check_axis(self.walk, self.pupil_ids, self.stop_ids, "walk")
+        n_loc = len(self.locations)
+        for name in ("school_location", "stop_location", "pupil_location"):
+            arr = getattr(self, name)
+            if arr.size and (arr.min() < 0 or arr.max() >= n_loc):
+                raise ValueError(f"{name} points outside the {n_loc} locations")
+        if self.pupil_school.size and self.pupil_school.max() >= len(self.school_ids):
+            raise ValueError("pupil_school points outside the schools")
+        if not self.vehicles:
+            raise ValueError("the fleet has no vehicle types")
+
+    @property
+    def num_pupils(self) -> int:
+        return len(self.pupil_ids)
+
+    def replace(self, **changes: object) -> TransportProblem:
+        """A copy with some fields changed (the problem itself never changes)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def direct_seconds(self) -> np.ndarray:
+        """Each pupil's direct drive time from home to school: the best any route can do."""
+        schools = self.school_location[self.pupil_school]
+        return self.drive.seconds[self.pupil_location, schools]
+
+    @classmethod
+    def from_geodata(
+        cls,
+        pupils: gpd.GeoDataFrame,
+        schools: gpd.GeoDataFrame,
+        stops: gpd.GeoDataFrame,
+        fleet: gpd.GeoDataFrame,
+        provider: TravelProvider,
+        *,
+        policy: TransportPolicy | None = None,
+        walk_provider: TravelProvider | None = None,
+    ) -> TransportProblem:
+        """Build from validated layers (EPSG:27700) and a travel-time provider."""
+        import geopandas as gpd
+        import pandas as pd
+
+        for name, frame in (("pupils", pupils), ("schools", schools), ("stops", stops)):
+            if frame.crs is None or frame.crs.to_epsg() != 27700:
+                raise ValueError(f"{name} must be in EPSG:27700: read it with geodata.read")
+        bases = fleet[fleet.geometry.notna()] if "geometry" in fleet else fleet.iloc[:0]
+        if bases.empty:
+            raise ValueError("the fleet needs an operator base (a point) for at least one type")
+        base_points = bases.geometry.drop_duplicates()
+        base_ids = [f"base:{i}" for i in range(len(base_points))]
+        points = gpd.GeoSeries(
+            pd.concat(
+                [
+                    pd.Series(base_points.to_numpy(), index=base_ids),
+                    pd.Series(schools.geometry.to_numpy(), index=[f"school:{i}" for i in schools["id"]]),
+                    pd.Series(stops.geometry.to_numpy(), index=[f"stop:{i}" for i in stops["id"]]),
+                    pd.Series(pupils.geometry.to_numpy(), index=[f"pupil:{i}" for i in pupils["id"]]),
+                ]
+            ),
+            crs=27700,
+        )
+        drive = provider.matrix(points, points, mode="drive")
+        walk = None
+        if walk_provider is not None and len(stops):
+            walk = walk_provider.matrix(
+                gpd.GeoSeries(pupils.geometry.to_numpy(), index=list(map(str, pupils["id"])), crs=27700),
+                gpd.GeoSeries(stops.geometry.to_numpy(), index=list(map(str, stops["id"])), crs=27700),
+                mode="walk",
+            )
+        base_of = {geom.wkb: i for i, geom in enumerate(base_points)}
+        fleet_rows = []
+        for _, row in fleet.iterrows():
+            geom = row.get("geometry")
+            base = base_of[geom.wkb] if geom is not None and not pd.isna(geom) else 0
+            fleet_rows.append((row, base))
+        return cls.from_matrix(pupils, schools, stops, fleet_rows, drive, policy=policy, walk=walk)
+
+    @classmethod
+    def from_matrix(
+        cls,
+        pupils: pd.DataFrame,
+        schools: pd.DataFrame,
+        stops: pd.DataFrame,
+        fleet: list[tuple[pd.Series, int]],
+        drive: TravelMatrix,
+        *,
+        policy: TransportPolicy | None = None,
+        walk: TravelMatrix | None = None,
+    ) -> TransportProblem:
+        """Build from tables (no geometry needed) and a drive matrix over all locations.
+
+        ``drive`` must have the locations on both axes in the order of the module
+        docstring; ``fleet`` pairs each vehicle-type row with its base's position.
+        """
+        policy = policy or TransportPolicy()
+        locations = drive.origins
+        school_ids = ids(schools, "school")
+        stop_ids = ids(stops, "stop")
+        pupil_ids = ids(pupils, "pupil")
+        phase = column(schools, "phase", "primary", object)
+        pupil_school = index_of(school_ids, pupils["school_id"], "school_id")
+        age = column(pupils, "age", 10, np.int64)
+        secondary = np.where(
+            phase[pupil_school] == "special",
+            age >= policy.secondary_from_age,
+            np.isin(phase[pupil_school], ("secondary", "all-through")) & (age >= policy.secondary_from_age),
+        )
+        default_ride = np.where(secondary, policy.max_ride_secondary_min, policy.max_ride_primary_min)
+        override = column(pupils, "max_ride_min", np.nan, float)
+        max_ride_s = np.rint(np.where(np.isnan(override), default_ride, override) * 60).astype(np.int64)
+        vehicles = tuple(
+            VehicleType(
+                id=str(row["id"]),
+                name=str(row.get("name") or row["id"]),
+                seats=int(row["seats"]),
+                wheelchair_spaces=int(row.get("wheelchair_spaces", 0) or 0),
+                day_rate=float(row["day_rate"]),
+                cost_per_mile=float(row["cost_per_mile"]),
+                available=int(row.get("available", 1) or 0),
+                base=base,
+            )
+            for row, base in fleet
+        )
+        max_pupils = column(stops, "max_pupils", 0, float)
+        return cls(
+            locations=locations,
+            drive=drive,
+            school_ids=school_ids,
+            school_location=index_of(locations, [f"school:{i}" for i in school_ids], "location"),
+            school_phase=phase,
+            bell_min=frozen([parse_time(t) for t in schools["bell_time"]], np.int64),
+            arrive_min_before=column(schools, "arrive_min_before", 5, np.int64),
+            arrive_max_before=column(schools, "arrive_max_before", 25, np.int64),
+            end_min=frozen([parse_time(t) for t in column(schools, "end_time", "15:15", object)], np.int64),
+            school_multi=column(schools, "multi_school", True, bool),
+            stop_ids=stop_ids,
+            stop_location=index_of(locations, [f"stop:{i}" for i in stop_ids], "location"),
+            stop_unsafe=column(stops, "unsafe", False, bool),
+            stop_max_pupils=frozen(np.nan_to_num(max_pupils, nan=0.0), np.int64),
+            pupil_ids=pupil_ids,
+            pupil_location=index_of(locations, [f"pupil:{i}" for i in pupil_ids], "location"),
+            pupil_school=pupil_school,
+            pupil_age=age,
+            pupil_sen=column(pupils, "sen", False, bool),
+            pupil_wheelchair=column(pupils, "wheelchair", False, bool),
+            pupil_solo=column(pupils, "solo", False, bool),
+            pupil_assistant=column(pupils, "assistant", False, bool),
+            pupil_max_ride_s=frozen(max_ride_s, np.int64),
+            vehicles=vehicles,
+            policy=policy,
+            walk=walk,
+        )

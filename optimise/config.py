@@ -1,0 +1,112 @@
+"""Run settings shared by every command: TOML config file plus command-line options.
+
+A config file may hold ``seed``, ``time_limit``, ``out``, ``on_bad_row`` and a
+``[columns]`` table mapping the engine's column names to a council's own, either flat
+(``id = "URN"``) or per kind (``[columns.sites] id = "AssetCode"``). Problem-specific
+tables (``[transport]``, ``[estate]``, ``[hours]``) are read by their own commands.
+Options given on the command line win over the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geodata.errors import InputError
+from geodata.schema import KINDS
+
+__all__ = ["RunConfig", "parse_columns"]
+
+_TOP_KEYS = {"seed", "time_limit", "out", "on_bad_row", "columns", "transport", "estate", "hours", "batch"}
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``"id=URN,name=SCHOOL NAME"`` → ``{"id": "URN", "name": "SCHOOL NAME"}``."""
+    if not text:
+        return {}
+    out: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise InputError(
+                f"--columns: expected ENGINE_NAME=FILE_COLUMN pairs separated by commas, found '{part.strip()}'"
+            )
+        key, value = (s.strip() for s in part.split("=", 1))
+        if not key or not value:
+            raise InputError(f"--columns: empty name in '{part.strip()}'")
+        out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Settings of one run, after merging the config file and the options."""
+
+    seed: int = 2026
+    time_limit: float | None = None
+    out: Path | None = None
+    on_bad_row: str = "error"
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> mapping
+    tables: dict[str, Any] = field(default_factory=dict)  # problem-specific tables
+
+    def __post_init__(self) -> None:
+        if self.on_bad_row not in ("error", "skip"):
+            raise InputError(f"on_bad_row: expected 'error' or 'skip', found '{self.on_bad_row}'")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise InputError(f"time limit: expected a positive number of seconds, found {self.time_limit}")
+
+    def columns_for(self, kind: str) -> dict[str, str]:
+        return {**self.columns.get("*", {}), **self.columns.get(kind, {})}
+
+    @classmethod
+    def load(cls, path: Path | None, **options: Any) -> RunConfig:
+        """Read ``path`` (if given), then apply the options that are not None."""
+        data: dict[str, Any] = {}
+        source = str(path) if path else "options"
+        if path is not None:
+            try:
+                data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise InputError(f"{path}: config file not found") from None
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise InputError(f"{path}: not valid TOML ({exc})") from None
+            unknown = sorted(set(data) - _TOP_KEYS)
+            if unknown:
+                raise InputError(
+                    f"{path}: unknown key '{unknown[0]}'; expected one of {', '.join(sorted(_TOP_KEYS))}"
+                )
+        columns = _columns(data.get("columns", {}), source)
+        cli_columns = options.pop("columns", None)
+        kind = options.pop("kind", None) or "*"
+        if cli_columns:
+            columns.setdefault(kind, {}).update(cli_columns)
+        values: dict[str, Any] = {
+            "seed": data.get("seed", 2026),
+            "time_limit": data.get("time_limit"),
+            "out": Path(data["out"]) if "out" in data else None,
+            "on_bad_row": data.get("on_bad_row", "error"),
+        }
+        for key, value in options.items():
+            if value is not None:
+                values[key] = Path(value) if key == "out" else value
+        if not isinstance(values["seed"], int) or isinstance(values["seed"], bool):
+            raise InputError(f"{source}: seed: expected a whole number, found {values['seed']!r}")
+        tables = {k: v for k, v in data.items() if k in ("transport", "estate", "hours", "batch")}
+        return cls(columns=columns, tables=tables, **values)
+
+
+def _columns(table: Any, source: str) -> dict[str, dict[str, str]]:
+    if not isinstance(table, dict):
+        raise InputError(f"{source}: [columns] must be a table of ENGINE_NAME = \"FILE_COLUMN\"")
+    out: dict[str, dict[str, str]] = {"*": {}}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            if key not in KINDS:
+                raise InputError(f"{source}: [columns.{key}]: unknown kind; expected one of {', '.join(KINDS)}")
+            out[key] = {str(k): str(v) for k, v in value.items()}
+        else:
+            out["*"][str(key)] = str(value)
+    return out

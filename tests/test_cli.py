@@ -1,0 +1,126 @@
+"""The command line: help with examples, exit codes, one-line errors, atomic outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cli
+
+
+def run(capsys, *args):
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["demo"], ["data"], ["data", "export"], ["data", "check"], ["transport"], ["estate"], ["hours"],
+     ["batch"], ["bench"]],
+)
+def test_every_help_shows_an_example(capsys, command):
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    assert "Example" in out and "optimise" in out
+
+
+@pytest.mark.parametrize(("command", "issue"), [("transport", 3), ("estate", 5), ("hours", 6), ("batch", 8), ("bench", 3)])
+def test_commands_of_later_issues_say_so_and_exit_2(capsys, command, issue):
+    code, out, err = run(capsys, command)
+    assert code == 2
+    assert f"issue #{issue}" in err and "not available yet" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_option_exits_2(capsys):
+    code, _, err = run(capsys, "demo", "--seed", "many")
+    assert code == 2 and "seed" in err
+
+
+def test_unknown_kind_is_one_line(capsys, tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("id\n1\n")
+    code, _, err = run(capsys, "data", "check", str(f), "--kind", "planets")
+    assert code == 2 and err.startswith("error: --kind") and len(err.strip().splitlines()) == 1
+
+
+def test_bad_config_is_one_line(capsys, tmp_path):
+    cfg = tmp_path / "run.toml"
+    cfg.write_text("seed = [")
+    code, _, err = run(capsys, "demo", "--config", str(cfg), "--out", str(tmp_path / "out"))
+    assert code == 2 and "not valid TOML" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    cfg = tmp_path / "run.toml"
+    cfg.write_text("seed = [")
+    with pytest.raises(Exception, match="not valid TOML"):
+        cli.main(["demo", "--config", str(cfg), "--debug"])
+
+
+def test_data_check_lists_every_problem_and_exits_2(capsys, tmp_path):
+    f = tmp_path / "schools.csv"
+    f.write_text(
+        "id,name,phase,bell_time,lon,lat\n"
+        "S1,A,primary,08:50,-1.6,55.1\n"
+        "S1,B,primary,08:50,-1.7,55.2\n"
+        "S3,C,nursery,8 o'clock,-1.8,55.3\n"
+    )
+    code, out, _ = run(capsys, "data", "check", str(f), "--kind", "schools", "--json", "--out", str(tmp_path / "o"))
+    assert code == 2
+    summary = json.loads(out)
+    fields = {p["field"] for p in summary["problems"]}
+    assert {"id", "phase", "bell_time"} <= fields
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["ok"] is False
+
+
+def test_data_check_clean_file(capsys, tmp_path):
+    f = tmp_path / "stops.csv"
+    f.write_text("atco,easting,northing\nA1,420000,580000\nA2,421000,581000\n")
+    code, out, _ = run(capsys, "data", "check", str(f), "--kind", "stops", "--columns", "id=atco")
+    assert code == 0 and "no problems" in out
+
+
+def test_failed_run_leaves_no_partial_files(capsys, tmp_path, monkeypatch):
+    import geodata.default as default
+
+    real = default.export_default
+
+    def half_then_fail(data, out_dir):
+        real(data, out_dir)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(default, "export_default", half_then_fail)
+    out = tmp_path / "export"
+    code, _, err = run(capsys, "data", "export", "--out", str(out))
+    assert code == 1 and "internal error" in err and "disk full" in err
+    assert list(out.iterdir()) == []
+
+
+def test_demo_writes_summary_and_passes_domain_checks(capsys, tmp_path):
+    out = tmp_path / "demo"
+    code, stdout, _ = run(capsys, "demo", "--out", str(out), "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary == json.loads((out / "summary.json").read_text())
+    failed = [c for c in summary["checks"] if not c["ok"]]
+    assert failed == []
+    names = {c["name"] for c in summary["checks"]}
+    assert {"residents", "operational sites", "backlog maintenance £", "asset value £"} <= names
+    assert sum("visits per open hour" in n for n in names) == 6
+    for f in summary["files"]:
+        assert (out / f).is_file()
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+
+
+def test_console_script_runs(tmp_path):
+    script = Path(sys.executable).parent / "optimise"
+    assert script.exists(), "the console script 'optimise' is not installed next to python"
+    done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("optimise ")
