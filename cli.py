@@ -44,10 +44,18 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 
 # Options shared by the commands.
-Config = Annotated[Path | None, typer.Option("--config", help="TOML file with settings and a [columns] table.")]
-Out = Annotated[Path | None, typer.Option("--out", help="Folder for the run's outputs and summary.json.")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Random seed: same inputs and seed, same result.")]
-TimeLimit = Annotated[float | None, typer.Option("--time-limit", help="Seconds the solver may use.")]
+Config = Annotated[
+    Path | None, typer.Option("--config", help="TOML file with settings and a [columns] table.")
+]
+Out = Annotated[
+    Path | None, typer.Option("--out", help="Folder for the run's outputs and summary.json.")
+]
+Seed = Annotated[
+    int | None, typer.Option("--seed", help="Random seed: same inputs and seed, same result.")
+]
+TimeLimit = Annotated[
+    float | None, typer.Option("--time-limit", help="Seconds the solver may use.")
+]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
@@ -58,7 +66,7 @@ def _version(value: bool) -> None:
         from importlib.metadata import version
 
         console.print(f"optimise {version('optimise')}")
-        raise typer.Exit()
+        raise typer.Exit
 
 
 @app.callback()
@@ -122,7 +130,10 @@ def data_export(
             summary = {
                 "command": "data export",
                 "seed": cfg.seed,
-                "files": sorted(str(Path(f).relative_to(stage.path)) for f in files) + ["summary.json"],
+                "files": [
+                    *sorted(str(Path(f).relative_to(stage.path)) for f in files),
+                    "summary.json",
+                ],
             }
             write_json(stage.path / "summary.json", summary)
     if json_out:
@@ -131,12 +142,27 @@ def data_export(
         console.print(f"wrote {len(summary['files'])} files to {out}")
 
 
-@data_app.command("check", epilog="Example: optimise data check assets.csv --kind sites --columns id=AssetCode,lon=GeoX,lat=GeoY")
+@data_app.command(
+    "check",
+    epilog="Example: optimise data check assets.csv --kind sites "
+    "--columns id=AssetCode,lon=GeoX,lat=GeoY",
+)
 def data_check(
-    file: Annotated[Path, typer.Argument(help="The file to check (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet, NaPTAN XML).")],
-    kind: Annotated[str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")],
-    columns: Annotated[str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")] = None,
-    crs: Annotated[str | None, typer.Option("--crs", help="CRS of a file that declares none, e.g. EPSG:4326.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The file to check (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet, NaPTAN XML)."
+        ),
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
+    ],
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that declares none, e.g. EPSG:4326.")
+    ] = None,
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")] = None,
     config: Config = None,
     out: Out = None,
@@ -168,13 +194,13 @@ def data_check(
     if json_out:
         console.print_json(json.dumps(summary))
     elif not quiet:
+        for p in problems:
+            console.print(str(p), markup=False, soft_wrap=True)
         if problems:
-            table = Table(title=f"{len(problems)} problem(s) in {file}")
-            for name in ("row", "field", "expected", "found", "what to do"):
-                table.add_column(name)
-            for p in problems:
-                table.add_row(str(p.row or ""), p.field or "", p.expected, p.found, p.hint)
-            console.print(table)
+            rows = len({p.row for p in problems if p.row is not None})
+            console.print(
+                f"{len(problems)} problem(s) in {rows} row(s) of {file} ({kind})", markup=False
+            )
         else:
             console.print(f"{file}: no problems found ({kind})")
     if problems:
@@ -186,24 +212,32 @@ def _not_yet(command: str, what: str, issue: int) -> None:
 
 
 @app.command(epilog="Example (once available): optimise transport --out runs/term1")
-def transport(out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None) -> None:
+def transport(
+    out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None
+) -> None:
     """Home-to-school transport: route mapping and pick-up point consolidation."""
     _not_yet("transport", "route mapping", 3)
 
 
 @app.command(epilog="Example (once available): optimise estate --out runs/estate")
-def estate(out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None) -> None:
+def estate(
+    out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None
+) -> None:
     """Estate rationalisation over the council's operational sites."""
     _not_yet("estate", "estate rationalisation", 5)
 
 
 @app.command(epilog="Example (once available): optimise hours --budget-hours 70 --out runs/hours")
-def hours(out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None) -> None:
+def hours(
+    out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None
+) -> None:
     """Face-to-face centre opening hours within a staff budget."""
     _not_yet("hours", "centre opening hours", 6)
 
 
-@app.command(epilog="Example (once available): optimise batch examples/walking-limits.toml --out runs/batch")
+@app.command(
+    epilog="Example (once available): optimise batch examples/walking-limits.toml --out runs/batch"
+)
 def batch(out: Out = None, config: Config = None) -> None:
     """Run many scenarios and compare them (Dask)."""
     _not_yet("batch", "batch optimisation", 8)
@@ -252,10 +286,23 @@ def _report(summary: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
     console.print(f"outputs in {summary['out']} ({summary['elapsed_s']:.1f} s)")
 
 
+def _logging(*, quiet: bool, debug: bool) -> None:
+    """Library warnings go to stderr as 'warning: ...' lines (none with --quiet or --json)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING)
+    logging.addLevelName(logging.WARNING, "warning")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``optimise`` console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or bool(os.environ.get("OPTIMISE_DEBUG"))
+    _logging(quiet="--quiet" in args or "-q" in args or "--json" in args, debug=debug)
     try:
         result = app(args=args, prog_name="optimise", standalone_mode=False)
     except InputError as exc:
@@ -277,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         err_console.print(
-            f"internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback)",
             markup=False,
             soft_wrap=True,
         )

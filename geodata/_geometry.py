@@ -188,7 +188,7 @@ def _check(
                         label,
                         what,
                         "no coordinates",
-                        "add the location, or leave the row out with on_bad_row='skip'",
+                        "add the location, or leave the row out with --on-bad-row skip",
                     )
                 )
             continue

@@ -4,6 +4,10 @@ Every problem with a user's file is described by a :class:`Problem`: which file,
 row (1-based data row, as a spreadsheet user counts them, header excluded) or feature,
 which field, what was expected and what was found, and what to do about it. The CLI
 prints ``str(problem)`` as one line and exits with code 2.
+
+Rows of a CSV file are numbered as a spreadsheet shows them (the header is row 1, so the
+first data row is row 2); features of GeoJSON, GeoPackage, Shapefile, GeoParquet and
+NaPTAN files are numbered from 1.
 """
 
 from __future__ import annotations

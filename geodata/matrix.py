@@ -9,13 +9,14 @@ one from points: straight line × circuity at a speed per mode, an imported matr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
 
 __all__ = ["MODES", "UNREACHABLE", "TravelMatrix", "TravelProvider"]

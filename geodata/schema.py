@@ -82,7 +82,9 @@ SITES = Schema(
         _f("backlog_p1", "float", default=0.0, min=0, help="£ backlog, priority 1 (urgent)"),
         _f("backlog_p2", "float", default=0.0, min=0, help="£ backlog, priority 2"),
         _f("backlog_p3", "float", default=0.0, min=0, help="£ backlog, priority 3"),
-        _f("backlog_p4", "float", default=0.0, min=0, help="£ backlog, priority 4 (beyond 5 years)"),
+        _f(
+            "backlog_p4", "float", default=0.0, min=0, help="£ backlog, priority 4 (beyond 5 years)"
+        ),
         _f("condition", "enum", default="B", choices=("A", "B", "C", "D")),
         _f("capital_value", "float", default=0.0, min=0, help="£ receipt if disposed"),
         _f("disposal_cost", "float", default=0.0, min=0, help="£ cost of disposal"),
@@ -134,7 +136,12 @@ SCHOOLS = Schema(
     (
         _ID,
         _NAME,
-        _f("phase", "enum", required=True, choices=("primary", "secondary", "special", "all-through")),
+        _f(
+            "phase",
+            "enum",
+            required=True,
+            choices=("primary", "secondary", "special", "all-through"),
+        ),
         _f("bell_time", "time", required=True, help="start of the school day, HH:MM"),
         _f("arrive_min_before", "int", default=5, min=0, help="earliest arrival margin"),
         _f("arrive_max_before", "int", default=25, min=0, help="latest arrival margin"),

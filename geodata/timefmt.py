@@ -8,17 +8,22 @@ layer turns that into a :class:`geodata.errors.Problem` naming file, row and fie
 
 from __future__ import annotations
 
+import itertools
 import re
 
 __all__ = ["DAY_NAMES", "format_time", "hours_per_week", "parse_days", "parse_hours", "parse_time"]
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_LOOKUP = {name.lower(): i for i, name in enumerate(DAY_NAMES)} | {
-    full: i
-    for i, full in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    )
-} | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+_DAY_LOOKUP = (
+    {name.lower(): i for i, name in enumerate(DAY_NAMES)}
+    | {
+        full: i
+        for i, full in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    }
+    | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+)
 _TIME = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})\s*$")
 
 
@@ -53,14 +58,14 @@ def parse_hours(text: str | None) -> list[tuple[int, int]]:
             raise ValueError(f"hours that end after they start, found '{part.strip()}'")
         out.append((start, end))
     out.sort()
-    for (_, end), (start, _) in zip(out, out[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(out):
         if start < end:
             raise ValueError(f"hours that do not overlap, found '{text}'")
     return out
 
 
 def parse_days(text: str | None) -> list[int]:
-    """Weekday numbers (Monday = 0) of ``"Mon-Fri"``, ``"Mon, Wed, Fri"``, ``"Wed & Fri"``."""
+    """Weekday numbers (Monday = 0) of ``"Mon-Fri"``, ``"Mon, Wed, Fri"``, ``"Sat-Mon"``."""
     if text is None or not str(text).strip():
         return []
     days: set[int] = set()
@@ -74,8 +79,8 @@ def parse_days(text: str | None) -> list[int]:
             raise ValueError(f"weekdays such as Mon-Fri or Mon, Wed, Fri, found '{text}'") from None
         if len(idx) == 1:
             days.add(idx[0])
-        elif len(idx) == 2 and idx[0] <= idx[1]:
-            days.update(range(idx[0], idx[1] + 1))
+        elif len(idx) == 2:  # a range, wrapping past Sunday as in "Sat-Mon"
+            days.update((idx[0] + k) % 7 for k in range((idx[1] - idx[0]) % 7 + 1))
         else:
             raise ValueError(f"a weekday range such as Mon-Fri, found '{part}'")
     return sorted(days)

@@ -122,7 +122,7 @@ def validate(
     keep = np.array([r not in bad for r in rows], dtype=bool)
     out = _assemble(frame, schema, values, used, geoms, keep)
     if problems:
-        log.warning("%s: skipped %d bad rows of %d", source, len(rows) - int(keep.sum()), len(rows))
+        log.info("%s: skipped %d bad rows of %d", source, len(rows) - int(keep.sum()), len(rows))
     for name, count in filled.items():
         log.info("%s: %d empty '%s' cells took the default", source, count, name)
     return Layer(out, schema.kind, source, tuple(problems), filled)
@@ -246,7 +246,7 @@ def _empty_required(source: str, row: int, label: str, f: Field) -> Problem:
         label,
         f"a value ({f.help or f.type})",
         "an empty cell",
-        "fill it in, or leave the row out with on_bad_row='skip'",
+        "fill it in, or leave the row out with --on-bad-row skip",
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
     from geodata.matrix import TravelMatrix
@@ -37,7 +38,9 @@ def ids(frame: pd.DataFrame, what: str) -> tuple[str, ...]:
     return out
 
 
-def check_axis(matrix: TravelMatrix, rows: tuple[str, ...], cols: tuple[str, ...], name: str) -> None:
+def check_axis(
+    matrix: TravelMatrix, rows: tuple[str, ...], cols: tuple[str, ...], name: str
+) -> None:
     """Raise ValueError unless ``matrix`` has exactly these ids on its axes, in this order."""
     if matrix.origins != rows or matrix.destinations != cols:
         raise ValueError(

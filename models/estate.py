@@ -54,7 +54,9 @@ class EstateProblem:
         check_axis(self.travel, self.zone_ids, self.site_ids, "travel")
         clash = np.flatnonzero(self.must_keep & self.must_dispose)
         if clash.size:
-            raise ValueError(f"site '{self.site_ids[clash[0]]}' is flagged both must-keep and must-dispose")
+            raise ValueError(
+                f"site '{self.site_ids[clash[0]]}' is flagged both must-keep and must-dispose"
+            )
         if np.any(self.over65 > self.population):
             bad = int(np.flatnonzero(self.over65 > self.population)[0])
             raise ValueError(f"zone '{self.zone_ids[bad]}' has more over-65s than residents")
@@ -90,18 +92,26 @@ class EstateProblem:
             if frame.crs is None or frame.crs.to_epsg() != 27700:
                 raise ValueError(f"{name} must be in EPSG:27700: read it with geodata.read")
         origins = gpd.GeoSeries(
-            zones.geometry.representative_point().to_numpy(), index=list(map(str, zones["id"])), crs=27700
+            zones.geometry.representative_point().to_numpy(),
+            index=list(map(str, zones["id"])),
+            crs=27700,
         )
-        destinations = gpd.GeoSeries(sites.geometry.to_numpy(), index=list(map(str, sites["id"])), crs=27700)
+        destinations = gpd.GeoSeries(
+            sites.geometry.to_numpy(), index=list(map(str, sites["id"])), crs=27700
+        )
         travel = provider.matrix(origins, destinations, mode=mode)
         return cls.from_matrix(sites, zones, travel)
 
     @classmethod
-    def from_matrix(cls, sites: pd.DataFrame, zones: pd.DataFrame, travel: TravelMatrix) -> EstateProblem:
+    def from_matrix(
+        cls, sites: pd.DataFrame, zones: pd.DataFrame, travel: TravelMatrix
+    ) -> EstateProblem:
         """Build from tables (no geometry needed) and a zones × sites matrix."""
-        backlog = np.column_stack(
-            [column(sites, f"backlog_p{p}", 0.0, float) for p in range(1, 5)]
-        ) if len(sites) else np.zeros((0, 4))
+        backlog = (
+            np.column_stack([column(sites, f"backlog_p{p}", 0.0, float) for p in range(1, 5)])
+            if len(sites)
+            else np.zeros((0, 4))
+        )
         services = tuple(
             frozenset(s.strip() for s in str(text).split(";") if s.strip())
             for text in column(sites, "services", "", object)

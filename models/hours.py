@@ -30,9 +30,9 @@ WEEKS_PER_YEAR = 52
 
 
 def visits_per_open_hour(visits_per_year: float, hours_a_week: float) -> float:
-    """Visits per open hour, as DOMAIN.md defines it."""
+    """Visits per open hour, as DOMAIN.md defines it; NaN for a centre never open."""
     if hours_a_week <= 0:
-        raise ValueError("a centre open 0 hours a week has no visits per open hour")
+        return float("nan")
     return visits_per_year / (hours_a_week * WEEKS_PER_YEAR)
 
 
@@ -55,7 +55,10 @@ class HoursProblem:
 
     def __post_init__(self) -> None:
         check_axis(self.travel, self.zone_ids, self.centre_ids, "travel")
-        if self.available.shape != self.current.shape or self.available.shape[:2] != (len(self.centre_ids), 7):
+        if self.available.shape != self.current.shape or self.available.shape[:2] != (
+            len(self.centre_ids),
+            7,
+        ):
             raise ValueError("available and current must both be centres × 7 days × slots")
         outside = self.current & ~self.available
         if outside.any():
@@ -87,7 +90,9 @@ class HoursProblem:
         import geopandas as gpd
 
         origins = gpd.GeoSeries(
-            zones.geometry.representative_point().to_numpy(), index=list(map(str, zones["id"])), crs=27700
+            zones.geometry.representative_point().to_numpy(),
+            index=list(map(str, zones["id"])),
+            crs=27700,
         )
         destinations = gpd.GeoSeries(
             centres.geometry.to_numpy(), index=list(map(str, centres["id"])), crs=27700
@@ -150,5 +155,8 @@ def _mask(text: object, starts: np.ndarray, slot: int) -> np.ndarray:
 def current_hours_per_week(centres: pd.DataFrame) -> np.ndarray:
     """Hours a week of each centre's current pattern, from its days and hours columns."""
     return np.array(
-        [hours_per_week(d or "", h or "") for d, h in zip(centres["current_days"], centres["current_hours"], strict=True)]
+        [
+            hours_per_week(d or "", h or "")
+            for d, h in zip(centres["current_days"], centres["current_hours"], strict=True)
+        ]
     )

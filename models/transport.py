@@ -58,8 +58,12 @@ class TransportPolicy(Params):
 
     def __post_init__(self) -> None:
         self._positive(
-            "max_ride_primary_min", "max_ride_secondary_min", "max_walk_primary_m",
-            "max_walk_secondary_m", "statutory_walk_under8_m", "statutory_walk_from8_m",
+            "max_ride_primary_min",
+            "max_ride_secondary_min",
+            "max_walk_primary_m",
+            "max_walk_secondary_m",
+            "statutory_walk_under8_m",
+            "statutory_walk_from8_m",
             "school_days",
         )
         self._non_negative("dwell_stop_s", "dwell_pupil_s", "assistant_day_rate")
@@ -81,7 +85,10 @@ class VehicleType:
     def __post_init__(self) -> None:
         if self.seats < 1:
             raise ValueError(f"vehicle type '{self.id}': seats must be at least 1")
-        if min(self.wheelchair_spaces, self.available) < 0 or min(self.day_rate, self.cost_per_mile) < 0:
+        if (
+            min(self.wheelchair_spaces, self.available) < 0
+            or min(self.day_rate, self.cost_per_mile) < 0
+        ):
             raise ValueError(f"vehicle type '{self.id}': figures must not be negative")
 
     def daily_cost(self, metres: float, *, assistant_day_rate: float = 0.0) -> float:
@@ -175,9 +182,13 @@ class TransportProblem:
             pd.concat(
                 [
                     pd.Series(base_points.to_numpy(), index=base_ids),
-                    pd.Series(schools.geometry.to_numpy(), index=[f"school:{i}" for i in schools["id"]]),
+                    pd.Series(
+                        schools.geometry.to_numpy(), index=[f"school:{i}" for i in schools["id"]]
+                    ),
                     pd.Series(stops.geometry.to_numpy(), index=[f"stop:{i}" for i in stops["id"]]),
-                    pd.Series(pupils.geometry.to_numpy(), index=[f"pupil:{i}" for i in pupils["id"]]),
+                    pd.Series(
+                        pupils.geometry.to_numpy(), index=[f"pupil:{i}" for i in pupils["id"]]
+                    ),
                 ]
             ),
             crs=27700,
@@ -186,8 +197,12 @@ class TransportProblem:
         walk = None
         if walk_provider is not None and len(stops):
             walk = walk_provider.matrix(
-                gpd.GeoSeries(pupils.geometry.to_numpy(), index=list(map(str, pupils["id"])), crs=27700),
-                gpd.GeoSeries(stops.geometry.to_numpy(), index=list(map(str, stops["id"])), crs=27700),
+                gpd.GeoSeries(
+                    pupils.geometry.to_numpy(), index=list(map(str, pupils["id"])), crs=27700
+                ),
+                gpd.GeoSeries(
+                    stops.geometry.to_numpy(), index=list(map(str, stops["id"])), crs=27700
+                ),
                 mode="walk",
             )
         base_of = {geom.wkb: i for i, geom in enumerate(base_points)}
@@ -226,11 +241,16 @@ class TransportProblem:
         secondary = np.where(
             phase[pupil_school] == "special",
             age >= policy.secondary_from_age,
-            np.isin(phase[pupil_school], ("secondary", "all-through")) & (age >= policy.secondary_from_age),
+            np.isin(phase[pupil_school], ("secondary", "all-through"))
+            & (age >= policy.secondary_from_age),
         )
-        default_ride = np.where(secondary, policy.max_ride_secondary_min, policy.max_ride_primary_min)
+        default_ride = np.where(
+            secondary, policy.max_ride_secondary_min, policy.max_ride_primary_min
+        )
         override = column(pupils, "max_ride_min", np.nan, float)
-        max_ride_s = np.rint(np.where(np.isnan(override), default_ride, override) * 60).astype(np.int64)
+        max_ride_s = np.rint(np.where(np.isnan(override), default_ride, override) * 60).astype(
+            np.int64
+        )
         vehicles = tuple(
             VehicleType(
                 id=str(row["id"]),
@@ -254,7 +274,9 @@ class TransportProblem:
             bell_min=frozen([parse_time(t) for t in schools["bell_time"]], np.int64),
             arrive_min_before=column(schools, "arrive_min_before", 5, np.int64),
             arrive_max_before=column(schools, "arrive_max_before", 25, np.int64),
-            end_min=frozen([parse_time(t) for t in column(schools, "end_time", "15:15", object)], np.int64),
+            end_min=frozen(
+                [parse_time(t) for t in column(schools, "end_time", "15:15", object)], np.int64
+            ),
             school_multi=column(schools, "multi_school", True, bool),
             stop_ids=stop_ids,
             stop_location=index_of(locations, [f"stop:{i}" for i in stop_ids], "location"),

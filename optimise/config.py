@@ -19,7 +19,17 @@ from geodata.schema import KINDS
 
 __all__ = ["RunConfig", "parse_columns"]
 
-_TOP_KEYS = {"seed", "time_limit", "out", "on_bad_row", "columns", "transport", "estate", "hours", "batch"}
+_TOP_KEYS = {
+    "seed",
+    "time_limit",
+    "out",
+    "on_bad_row",
+    "columns",
+    "transport",
+    "estate",
+    "hours",
+    "batch",
+}
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
@@ -32,7 +42,8 @@ def parse_columns(text: str | None) -> dict[str, str]:
             continue
         if "=" not in part:
             raise InputError(
-                f"--columns: expected ENGINE_NAME=FILE_COLUMN pairs separated by commas, found '{part.strip()}'"
+                "--columns: expected ENGINE_NAME=FILE_COLUMN pairs separated by commas, "
+                f"found '{part.strip()}'"
             )
         key, value = (s.strip() for s in part.split("=", 1))
         if not key or not value:
@@ -56,7 +67,9 @@ class RunConfig:
         if self.on_bad_row not in ("error", "skip"):
             raise InputError(f"on_bad_row: expected 'error' or 'skip', found '{self.on_bad_row}'")
         if self.time_limit is not None and self.time_limit <= 0:
-            raise InputError(f"time limit: expected a positive number of seconds, found {self.time_limit}")
+            raise InputError(
+                f"time limit: expected a positive number of seconds, found {self.time_limit}"
+            )
 
     def columns_for(self, kind: str) -> dict[str, str]:
         return {**self.columns.get("*", {}), **self.columns.get(kind, {})}
@@ -76,7 +89,8 @@ class RunConfig:
             unknown = sorted(set(data) - _TOP_KEYS)
             if unknown:
                 raise InputError(
-                    f"{path}: unknown key '{unknown[0]}'; expected one of {', '.join(sorted(_TOP_KEYS))}"
+                    f"{path}: unknown key '{unknown[0]}'; "
+                    f"expected one of {', '.join(sorted(_TOP_KEYS))}"
                 )
         columns = _columns(data.get("columns", {}), source)
         cli_columns = options.pop("columns", None)
@@ -100,12 +114,14 @@ class RunConfig:
 
 def _columns(table: Any, source: str) -> dict[str, dict[str, str]]:
     if not isinstance(table, dict):
-        raise InputError(f"{source}: [columns] must be a table of ENGINE_NAME = \"FILE_COLUMN\"")
+        raise InputError(f'{source}: [columns] must be a table of ENGINE_NAME = "FILE_COLUMN"')
     out: dict[str, dict[str, str]] = {"*": {}}
     for key, value in table.items():
         if isinstance(value, dict):
             if key not in KINDS:
-                raise InputError(f"{source}: [columns.{key}]: unknown kind; expected one of {', '.join(KINDS)}")
+                raise InputError(
+                    f"{source}: [columns.{key}]: unknown kind; expected one of {', '.join(KINDS)}"
+                )
             out[key] = {str(k): str(v) for k, v in value.items()}
         else:
             out["*"][str(key)] = str(value)

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geodata.default import load_default
-from geodata.default import export_default
+from geodata.default import export_default, load_default
 from geodata.providers import StraightLine
 from geodata.validate import check
 from geodata.write import Staging, write_json
 from models.estate import EstateProblem
 from models.hours import HoursProblem, visits_per_open_hour
 from models.transport import TransportProblem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["domain_checks", "run_demo"]
 
@@ -58,19 +59,28 @@ def domain_checks(data: Any) -> list[dict[str, Any]]:
         _check("over-65 share", OVER65_SHARE, round(share, 4), abs(share - OVER65_SHARE) < 0.001),
         _check("operational sites", SITES, len(sites), len(sites) == SITES),
         _check(
-            "corporate-landlord sites", CORPORATE_SITES, int(sites["corporate_landlord"].sum()),
+            "corporate-landlord sites",
+            CORPORATE_SITES,
+            int(sites["corporate_landlord"].sum()),
             int(sites["corporate_landlord"].sum()) == CORPORATE_SITES,
         ),
         _check("backlog maintenance £", BACKLOG, round(backlog), abs(backlog - BACKLOG) < 1),
         _check("asset value £", ASSET_VALUE, round(value), abs(value - ASSET_VALUE) < 1),
-        _check("centre hours a week", CENTRE_HOURS, float(weekly.sum()), weekly.sum() == CENTRE_HOURS),
+        _check(
+            "centre hours a week", CENTRE_HOURS, float(weekly.sum()), weekly.sum() == CENTRE_HOURS
+        ),
     ]
     for (_, row), hours in zip(open_centres.iterrows(), weekly, strict=True):
         vph = round(visits_per_open_hour(float(row["visits_per_year"]), float(hours)), 2)
         expected = row.get("visits_per_open_hour_published")
         if expected is not None and not (isinstance(expected, float) and np.isnan(expected)):
             checks.append(
-                _check(f"{row['name']} visits per open hour", float(expected), vph, abs(vph - float(expected)) < 0.005)
+                _check(
+                    f"{row['name']} visits per open hour",
+                    float(expected),
+                    vph,
+                    abs(vph - float(expected)) < 0.005,
+                )
             )
     return checks
 
@@ -97,8 +107,12 @@ def run_demo(
         built = _build_problems(data, road)
         checks = domain_checks(data)
         checks.append(
-            _check("exported files pass validation", 0, sum(map(len, problems.values())),
-                   not any(problems.values()))
+            _check(
+                "exported files pass validation",
+                0,
+                sum(map(len, problems.values())),
+                not any(problems.values()),
+            )
         )
         summary = {
             "command": "demo",
@@ -109,7 +123,7 @@ def run_demo(
             "travel_times": road.key(),
             "checks": checks,
             "validation_problems": problems,
-            "files": sorted(str(Path(f).relative_to(stage.path)) for f in files) + ["summary.json"],
+            "files": [*sorted(str(Path(f).relative_to(stage.path)) for f in files), "summary.json"],
             "elapsed_s": round(time.perf_counter() - started, 2),
         }
         write_json(stage.path / "summary.json", summary)
@@ -134,7 +148,11 @@ def _build_problems(data: Any, road: StraightLine) -> dict[str, Any]:
             "pupils_whose_direct_ride_exceeds_limit": over,
             "median_direct_ride_min": round(float(np.median(direct)) / 60, 1),
         },
-        "estate": {"sites": estate.num_sites, "zones": len(estate.zone_ids), "matrix": list(estate.travel.shape)},
+        "estate": {
+            "sites": estate.num_sites,
+            "zones": len(estate.zone_ids),
+            "matrix": list(estate.travel.shape),
+        },
         "hours": {
             "centres": len(hours.centre_ids),
             "slots_per_week": int(7 * hours.slots_per_day),
@@ -148,7 +166,9 @@ def _figures(data: Any) -> dict[str, Any]:
     return {
         "zones": len(data.zones),
         "residents": int(data.zones["population"].sum()),
-        "over65_share": round(float(data.zones["over65"].sum() / data.zones["population"].sum()), 4),
+        "over65_share": round(
+            float(data.zones["over65"].sum() / data.zones["population"].sum()), 4
+        ),
         "schools": len(data.schools),
         "bell_times": sorted(set(data.schools["bell_time"])),
         "pupils": len(pupils),
@@ -159,6 +179,10 @@ def _figures(data: Any) -> dict[str, Any]:
         "stops": len(data.stops),
         "vehicle_types": len(data.fleet),
         "sites": len(sites),
-        "site_types": {str(k): int(v) for k, v in sites["type"].value_counts().sort_index().items()},
-        "centres": {str(k): int(v) for k, v in data.centres["status"].value_counts().sort_index().items()},
+        "site_types": {
+            str(k): int(v) for k, v in sites["type"].value_counts().sort_index().items()
+        },
+        "centres": {
+            str(k): int(v) for k, v in data.centres["status"].value_counts().sort_index().items()
+        },
     }

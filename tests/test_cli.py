@@ -20,8 +20,18 @@ def run(capsys, *args):
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["demo"], ["data"], ["data", "export"], ["data", "check"], ["transport"], ["estate"], ["hours"],
-     ["batch"], ["bench"]],
+    [
+        [],
+        ["demo"],
+        ["data"],
+        ["data", "export"],
+        ["data", "check"],
+        ["transport"],
+        ["estate"],
+        ["hours"],
+        ["batch"],
+        ["bench"],
+    ],
 )
 def test_every_help_shows_an_example(capsys, command):
     code, out, _ = run(capsys, *command, "--help")
@@ -29,9 +39,12 @@ def test_every_help_shows_an_example(capsys, command):
     assert "Example" in out and "optimise" in out
 
 
-@pytest.mark.parametrize(("command", "issue"), [("transport", 3), ("estate", 5), ("hours", 6), ("batch", 8), ("bench", 3)])
+@pytest.mark.parametrize(
+    ("command", "issue"),
+    [("transport", 3), ("estate", 5), ("hours", 6), ("batch", 8), ("bench", 3)],
+)
 def test_commands_of_later_issues_say_so_and_exit_2(capsys, command, issue):
-    code, out, err = run(capsys, command)
+    code, _out, err = run(capsys, command)
     assert code == 2
     assert f"issue #{issue}" in err and "not available yet" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -72,7 +85,9 @@ def test_data_check_lists_every_problem_and_exits_2(capsys, tmp_path):
         "S1,B,primary,08:50,-1.7,55.2\n"
         "S3,C,nursery,8 o'clock,-1.8,55.3\n"
     )
-    code, out, _ = run(capsys, "data", "check", str(f), "--kind", "schools", "--json", "--out", str(tmp_path / "o"))
+    code, out, _ = run(
+        capsys, "data", "check", str(f), "--kind", "schools", "--json", "--out", str(tmp_path / "o")
+    )
     assert code == 2
     summary = json.loads(out)
     fields = {p["field"] for p in summary["problems"]}

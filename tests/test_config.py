@@ -38,8 +38,14 @@ def test_config_file_and_options(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("seed = 'a'", "seed"), ("colour = 1", "unknown key 'colour'"), ("[columns.nonsense]\nid='x'", "unknown kind"),
-     ("on_bad_row = 'maybe'", "on_bad_row"), ("seed = [", "not valid TOML"), ("time_limit = -1", "time limit")],
+    [
+        ("seed = 'a'", "seed"),
+        ("colour = 1", "unknown key 'colour'"),
+        ("[columns.nonsense]\nid='x'", "unknown kind"),
+        ("on_bad_row = 'maybe'", "on_bad_row"),
+        ("seed = [", "not valid TOML"),
+        ("time_limit = -1", "time limit"),
+    ],
 )
 def test_config_errors_say_what_is_wrong(tmp_path, text, message):
     path = tmp_path / "bad.toml"

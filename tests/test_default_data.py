@@ -15,14 +15,13 @@ from geodata.default import (
     KIND_FILES,
     DefaultData,
     export_default,
-    hours_per_week,
     load_default,
-    visits_per_open_hour,
 )
 from geodata.default._common import apportion
-from geodata.default.opening import parse_days, parse_hours
 from geodata.default.outline import county_outline
-from geodata.schema import SCHEMAS
+from geodata.schema import SCHEMAS, WEEKDAYS
+from geodata.timefmt import hours_per_week, parse_days, parse_hours
+from models.hours import visits_per_open_hour
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -222,29 +221,8 @@ def test_host_building_hours_contain_current_pattern(data: DefaultData) -> None:
     for c in data.centres[data.centres["status"] == "open"].itertuples():
         ((start, end),) = parse_hours(c.current_hours)
         for day in parse_days(c.current_days):
-            spans = parse_hours(getattr(c, f"{day.lower()}_hours"))
+            spans = parse_hours(getattr(c, f"{WEEKDAYS[day]}_hours"))
             assert any(a <= start and end <= b for a, b in spans), (c.name, day)
-
-
-@pytest.mark.parametrize(
-    ("days", "hours", "expected"),
-    [
-        ("Mon-Fri", "10:30-14:30", 20.0),
-        ("Mon, Wed, Fri", "09:00-12:00", 9.0),
-        ("Wed, Fri", "10:00-13:00", 6.0),
-        ("Tue,Fri", "09:00-12:00, 13:00-16:30", 13.0),
-        ("Sat-Mon", "22:00-02:00", 12.0),
-        ("", "", 0.0),
-    ],
-)
-def test_hours_per_week(days: str, hours: str, expected: float) -> None:
-    assert hours_per_week(days, hours) == expected
-
-
-@pytest.mark.parametrize(("days", "hours"), [("Mon-Funday", "09:00-12:00"), ("Mon", "9am-12")])
-def test_hours_per_week_rejects_bad_text(days: str, hours: str) -> None:
-    with pytest.raises(ValueError, match=r"expected|unknown day"):
-        hours_per_week(days, hours)
 
 
 def test_visits_per_open_hour_never_open_is_nan() -> None:

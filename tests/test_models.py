@@ -32,7 +32,16 @@ def tiny_transport():
             "wheelchair": [False, True, False, False],
         }
     )
-    locations = ["base:0", "school:S1", "school:S2", "stop:T1", "pupil:p1", "pupil:p2", "pupil:p3", "pupil:p4"]
+    locations = [
+        "base:0",
+        "school:S1",
+        "school:S2",
+        "stop:T1",
+        "pupil:p1",
+        "pupil:p2",
+        "pupil:p3",
+        "pupil:p4",
+    ]
     n = len(locations)
     seconds = np.fromfunction(lambda i, j: np.abs(i - j) * 600, (n, n), dtype=int)
     fleet = [(pd.Series({"id": "taxi", "seats": 4, "day_rate": 60.0, "cost_per_mile": 1.5}), 0)]
@@ -60,7 +69,9 @@ def test_transport_arrays_are_read_only(tiny_transport):
 
 def test_transport_replace_validates(tiny_transport):
     other = tiny_transport.replace(policy=TransportPolicy(max_ride_primary_min=40))
-    assert other.policy.max_ride_primary_min == 40 and tiny_transport.policy.max_ride_primary_min == 45
+    assert (
+        other.policy.max_ride_primary_min == 40 and tiny_transport.policy.max_ride_primary_min == 45
+    )
     with pytest.raises(ValueError, match="no vehicle types"):
         tiny_transport.replace(vehicles=())
 
@@ -86,8 +97,12 @@ def _estate(**site_changes):
             **site_changes,
         }
     )
-    zones = pd.DataFrame({"id": ["z1", "z2", "z3"], "population": [1000, 500, 0], "over65": [250, 100, 0]})
-    travel = TravelMatrix(["z1", "z2", "z3"], ["A", "B"], [[60, 600], [300, 120], [0, 0]], [[1, 2], [3, 4], [0, 0]])
+    zones = pd.DataFrame(
+        {"id": ["z1", "z2", "z3"], "population": [1000, 500, 0], "over65": [250, 100, 0]}
+    )
+    travel = TravelMatrix(
+        ["z1", "z2", "z3"], ["A", "B"], [[60, 600], [300, 120], [0, 0]], [[1, 2], [3, 4], [0, 0]]
+    )
     return EstateProblem.from_matrix(sites, zones, travel)
 
 
@@ -110,7 +125,10 @@ def test_hours_problem_masks_and_current_pattern():
             "id": ["ash", "hex"],
             "current_days": ["Mon-Fri", "Wed, Fri"],
             "current_hours": ["10:30-14:30", "10:00-13:00"],
-            **{f"{d}_hours": ["09:00-17:00", "09:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+            **{
+                f"{d}_hours": ["09:00-17:00", "09:00-17:00"]
+                for d in ("mon", "tue", "wed", "thu", "fri")
+            },
             "sat_hours": ["09:00-12:00", ""],
             "visits_per_year": [6593, 1933],
         }
@@ -127,7 +145,12 @@ def test_hours_problem_masks_and_current_pattern():
 
 def test_hours_problem_rejects_opening_outside_the_building():
     centres = pd.DataFrame(
-        {"id": ["a"], "current_days": ["Mon"], "current_hours": ["08:00-10:00"], "mon_hours": ["09:00-17:00"]}
+        {
+            "id": ["a"],
+            "current_days": ["Mon"],
+            "current_hours": ["08:00-10:00"],
+            "mon_hours": ["09:00-17:00"],
+        }
     )
     zones = pd.DataFrame({"id": ["z"], "population": [1]})
     travel = TravelMatrix(["z"], ["a"], [[1]], [[1]])
@@ -141,3 +164,13 @@ def test_matrix_axes_must_match_problem_ids():
     travel = TravelMatrix(["other"], ["A"], [[1]], [[1]])
     with pytest.raises(ValueError, match="do not match"):
         EstateProblem.from_matrix(sites, zones, travel)
+
+
+def test_flat_public_api():
+    import geodata
+    import models
+
+    for name in geodata.__all__:
+        assert getattr(geodata, name) is not None
+    for name in models.__all__:
+        assert getattr(models, name) is not None

@@ -39,7 +39,7 @@ def test_trafford_assets_skip_rows_without_coordinates_and_the_swapped_one(share
     missing = [p for p in layer.skipped if p.found == "no coordinates"]
     assert len(missing) == 235
     assert len(swapped) == 1
-    assert swapped[0].row == 386 and swapped[0].field == "GeoX" and "lat/lon" in swapped[0].hint
+    assert swapped[0].row == 387 and swapped[0].field == "GeoX" and "lat/lon" in swapped[0].hint
     assert len(layer.skipped) == 236
     assert len(layer) == 608 - 236
     assert layer.frame.crs.to_epsg() == 27700

@@ -5,7 +5,9 @@ import pytest
 from geodata.timefmt import format_time, hours_per_week, parse_days, parse_hours, parse_time
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("08:45", 525), ("9:00", 540), ("0930", 570), ("24:00", 1440)])
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("08:45", 525), ("9:00", 540), ("0930", 570), ("24:00", 1440)]
+)
 def test_parse_time(text, minutes):
     assert parse_time(text) == minutes
     assert parse_time(format_time(minutes)) == minutes
@@ -31,8 +33,15 @@ def test_parse_hours_rejects(text):
 
 @pytest.mark.parametrize(
     ("text", "days"),
-    [("Mon-Fri", [0, 1, 2, 3, 4]), ("Mon, Wed, Fri", [0, 2, 4]), ("Wed, Fri", [2, 4]),
-     ("Tue & Fri", [1, 4]), ("saturday", [5]), ("", [])],
+    [
+        ("Mon-Fri", [0, 1, 2, 3, 4]),
+        ("Mon, Wed, Fri", [0, 2, 4]),
+        ("Wed, Fri", [2, 4]),
+        ("Tue & Fri", [1, 4]),
+        ("saturday", [5]),
+        ("Sat-Mon", [0, 5, 6]),
+        ("", []),
+    ],
 )
 def test_parse_days(text, days):
     assert parse_days(text) == days
@@ -46,8 +55,15 @@ def test_parse_days_rejects():
 # DOMAIN.md's table: days × hours gives the h/week column.
 @pytest.mark.parametrize(
     ("days", "hours", "weekly"),
-    [("Mon-Fri", "10:30-14:30", 20), ("Mon, Wed, Fri", "09:00-12:00", 9),
-     ("Mon, Wed, Fri", "10:00-13:00", 9), ("Wed, Fri", "10:00-13:00", 6), ("Tue, Fri", "10:00-13:00", 6)],
+    [
+        ("Mon-Fri", "10:30-14:30", 20),
+        ("Mon, Wed, Fri", "09:00-12:00", 9),
+        ("Mon, Wed, Fri", "10:00-13:00", 9),
+        ("Wed, Fri", "10:00-13:00", 6),
+        ("Tue, Fri", "10:00-13:00", 6),
+        ("Tue,Fri", "09:00-12:00, 13:00-16:30", 13),
+        ("", "", 0),
+    ],
 )
 def test_hours_per_week_matches_domain(days, hours, weekly):
     assert hours_per_week(days, hours) == weekly

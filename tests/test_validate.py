@@ -23,45 +23,45 @@ ZONES = "id,population,easting,northing\n"
 
 # (kind, text, row, field, expected starts with, found contains, hint contains)
 CASES = {
-    "empty required": ("zones", ZONES + "Z1,,400000,600000\n", 1, "population",
+    "empty required": ("zones", ZONES + "Z1,,400000,600000\n", 2, "population",
                        "a value", "an empty cell", "fill it in"),
-    "not a number": ("sites", SITES + "S1,Hall,office,lots,no,A,-1.69,55.17\n", 1,
+    "not a number": ("sites", SITES + "S1,Hall,office,lots,no,A,-1.69,55.17\n", 2,
                      "occupancy", "a number", "'lots'", "digits"),
-    "not whole": ("zones", ZONES + "Z1,12.5,400000,600000\n", 1, "population",
+    "not whole": ("zones", ZONES + "Z1,12.5,400000,600000\n", 2, "population",
                   "a whole number", "'12.5'", "round"),
-    "huge whole number": ("zones", ZONES + "Z1,9223372036854775296,400000,600000\n", 1,
+    "huge whole number": ("zones", ZONES + "Z1,9223372036854775296,400000,600000\n", 2,
                           "population", "a whole number below", "'9223372036854775296'", "check"),
-    "bool": ("sites", SITES + OK_SITE + "S2,Hall,office,0.5,maybe,A,-1.69,55.17\n", 2,
+    "bool": ("sites", SITES + OK_SITE + "S2,Hall,office,0.5,maybe,A,-1.69,55.17\n", 3,
              "must_keep", "yes or no", "'maybe'", "yes/no"),
-    "enum": ("sites", SITES + "S1,Hall,office,0.5,no,E,-1.69,55.17\n", 1, "condition",
+    "enum": ("sites", SITES + "S1,Hall,office,0.5,no,E,-1.69,55.17\n", 2, "condition",
              "one of A, B, C, D", "'E'", "listed"),
-    "time": ("schools", SCHOOLS + "K1,primary,25:00,-1.69,55.17\n", 1, "bell_time",
+    "time": ("schools", SCHOOLS + "K1,primary,25:00,-1.69,55.17\n", 2, "bell_time",
              "a time", "'25:00'", "08:45"),
-    "hours": ("centres", CENTRES + "C1,09:00,-1.69,55.17\n", 1, "mon_hours",
+    "hours": ("centres", CENTRES + "C1,09:00,-1.69,55.17\n", 2, "mon_hours",
               "hours as HH:MM-HH:MM", "'09:00'", "09:00-17:00"),
-    "below min": ("sites", SITES + "S1,Hall,office,-0.1,no,A,-1.69,55.17\n", 1, "occupancy",
+    "below min": ("sites", SITES + "S1,Hall,office,-0.1,no,A,-1.69,55.17\n", 2, "occupancy",
                   "a value of at least 0", "'-0.1'", "correct"),
-    "above max": ("sites", SITES + "S1,Hall,office,1.5,no,A,-1.69,55.17\n", 1, "occupancy",
+    "above max": ("sites", SITES + "S1,Hall,office,1.5,no,A,-1.69,55.17\n", 2, "occupancy",
                   "a value of at most 1", "'1.5'", "0.85"),
-    "duplicate id": ("sites", SITES + OK_SITE + OK_SITE.replace("Hall", "Annex"), 2, "id",
-                     "a unique id", "also in row 1", "rows 1 and 2"),
-    "empty id": ("sites", SITES + ",Hall,office,0.5,no,A,-1.69,55.17\n", 1, "id",
+    "duplicate id": ("sites", SITES + OK_SITE + OK_SITE.replace("Hall", "Annex"), 3, "id",
+                     "a unique id", "also in row 2", "rows 2 and 3"),
+    "empty id": ("sites", SITES + ",Hall,office,0.5,no,A,-1.69,55.17\n", 2, "id",
                  "a value", "an empty cell", "fill it in"),
-    "no coordinates": ("sites", SITES + "S1,Hall,office,0.5,no,A,,\n", 1, "lon", "a point",
+    "no coordinates": ("sites", SITES + "S1,Hall,office,0.5,no,A,,\n", 2, "lon", "a point",
                        "no coordinates", "add the location"),
-    "half coordinates": ("sites", SITES + "S1,Hall,office,0.5,no,A,-1.69,\n", 1, "lat",
+    "half coordinates": ("sites", SITES + "S1,Hall,office,0.5,no,A,-1.69,\n", 2, "lat",
                          "both lon and lat", "an empty cell", "both coordinates"),
-    "bad coordinate": ("sites", SITES + "S1,Hall,office,0.5,no,A,-1.69,55N\n", 1, "lat",
+    "bad coordinate": ("sites", SITES + "S1,Hall,office,0.5,no,A,-1.69,55N\n", 2, "lat",
                        "a number (lat)", "'55N'", "degrees"),
-    "outside GB": ("sites", SITES + OK_SITE + "S2,Hall,office,0.5,no,A,10.0,10.0\n", 2, "lon",
+    "outside GB": ("sites", SITES + OK_SITE + "S2,Hall,office,0.5,no,A,10.0,10.0\n", 3, "lon",
                    "a location in Great Britain", "lon 10, lat 10", "outside Great Britain"),
-    "lat/lon swapped": ("sites", SITES + "S1,Hall,office,0.5,no,A,55.17,-1.69\n", 1, "lon",
+    "lat/lon swapped": ("sites", SITES + "S1,Hall,office,0.5,no,A,55.17,-1.69\n", 2, "lon",
                         "a location in Great Britain", "lon 55.17, lat -1.69",
                         "lat/lon look swapped"),
     "easting/northing swapped": ("zones", ZONES + "Z1,10,600000,400000\nZ2,10,1200000,300000\n",
-                                 2, "easting", "a location in Great Britain",
+                                 3, "easting", "a location in Great Britain",
                                  "easting 1200000, northing 300000", "northing/easting look"),
-    "too many values": ("sites", SITES + "S1,Hall,office,0.5,no,A,-1.69,55.17,extra\n", 1,
+    "too many values": ("sites", SITES + "S1,Hall,office,0.5,no,A,-1.69,55.17,extra\n", 2,
                         None, "8 values", "9 values", "double quotes"),
 }  # fmt: skip
 
@@ -114,7 +114,7 @@ def test_mapped_names_appear_in_messages():
     cols = {"id": "Code", "type": "Kind", "lon": "X", "lat": "Y"}
     with pytest.raises(ValidationError) as info:
         read_text(text, "sites", format="csv", columns=cols)
-    assert {(p.row, p.field) for p in info.value.problems} == {(2, "Y"), (2, "Code")}
+    assert {(p.row, p.field) for p in info.value.problems} == {(3, "Y"), (3, "Code")}
 
 
 def test_explicit_coordinate_mapping_wins_over_names():
@@ -206,10 +206,10 @@ def test_conversions_defaults_and_extra_columns():
 
 
 def test_blank_lines_count_in_row_numbers():
-    text = "id,type,lon,lat\n1,a,-2,55\n\n2,a,-2,\n"
+    text = "\nid,type,lon,lat\n1,a,-2,55\n\n2,a,-2,\n"
     with pytest.raises(ValidationError) as info:
         read_text(text, "sites", format="csv")
-    assert info.value.problems[0].row == 3
+    assert info.value.problems[0].row == 5  # as a spreadsheet shows the file
 
 
 def test_nullable_int_and_times_normalised():
@@ -254,10 +254,10 @@ def test_encodings_bom_and_semicolons(tmp_path):
 
 def test_skip_keeps_first_of_duplicates_and_logs(caplog):
     text = SITES + OK_SITE + OK_SITE + "S3,x,office,0.5,no,A,-1.6,55.1\n"
-    with caplog.at_level(logging.WARNING, logger="geodata.validate"):
+    with caplog.at_level(logging.INFO, logger="geodata.validate"):
         layer = read_text(text, "sites", format="csv", on_bad_row="skip")
     assert layer.frame["id"].tolist() == ["S1", "S3"]
-    assert [p.row for p in layer.skipped] == [2]
+    assert [p.row for p in layer.skipped] == [3]
     assert "skipped 1 bad rows of 3" in caplog.text
 
 
@@ -281,7 +281,7 @@ def test_check_lists_problems_without_raising(tmp_path, shared_data):
     path = tmp_path / "s.csv"
     path.write_text(SITES + OK_SITE + "S2,x,office,2,no,A,-1.6,55.1\nS3,x,office,0.1,no,Q,,\n")
     problems = check(path, "sites")
-    assert [(p.row, p.field) for p in problems] == [(2, "occupancy"), (3, "lon"), (3, "condition")]
+    assert [(p.row, p.field) for p in problems] == [(3, "occupancy"), (4, "lon"), (4, "condition")]
     assert all(isinstance(p, Problem) for p in problems)
     assert check(tmp_path / "missing.csv", "sites")[0].expected == "a readable file"
     assets = shared_data / "trafford/trafford_land_and_building_assets.csv"
@@ -293,5 +293,5 @@ def test_problem_rows_are_numbered_like_a_spreadsheet():
     text = SITES + OK_SITE + OK_SITE.replace("S1", "S2").replace("0.5", "x")
     with pytest.raises(ValidationError) as info:
         read_text(text, "sites", format="csv")
-    assert info.value.problems[0].row == 2
+    assert info.value.problems[0].row == 3  # header row 1, first data row 2
     assert np.all([p.row for p in info.value.problems])

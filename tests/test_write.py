@@ -32,7 +32,9 @@ def test_staging_publishes_only_on_success(tmp_path):
 
 
 def test_csv_and_gpkg_writers(tmp_path):
-    frame = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[Point(400000, 560000), Point(401000, 561000)], crs=27700)
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b"]}, geometry=[Point(400000, 560000), Point(401000, 561000)], crs=27700
+    )
     table = frame_to_csv(frame, coords="both")
     assert list(table.columns) == ["id", "easting", "northing", "lon", "lat"]
     assert -2.1 < table["lon"][0] < -1.9 and 54 < table["lat"][0] < 56

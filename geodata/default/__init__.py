@@ -26,7 +26,6 @@ from geodata.default._common import towns as _towns
 from geodata.default.centres import build_centres
 from geodata.default.estate import build_sites
 from geodata.default.fleet import build_fleet
-from geodata.default.opening import hours_per_week, visits_per_open_hour
 from geodata.default.outline import boundary_frame, county_outline, placement_area
 from geodata.default.population import build_zones
 from geodata.default.pupils import build_pupils
@@ -44,9 +43,7 @@ __all__ = [
     "KIND_FILES",
     "DefaultData",
     "export_default",
-    "hours_per_week",
     "load_default",
-    "visits_per_open_hour",
 ]
 
 #: Seed of the published default dataset.

@@ -2,7 +2,7 @@
 
 ``centres.csv`` transcribes DOMAIN.md §3's table exactly (shares as fractions); the
 frame keeps its published visits per open hour as ``visits_per_open_hour_published``,
-for checking :func:`geodata.default.opening.visits_per_open_hour` against. The table's
+for checking :func:`models.hours.visits_per_open_hour` against. The table's
 ``share`` column is kept as given, but it is *not* each centre's share of the six
 centres' visits: 6,593 visits at 28.1% implies about 23,460 visits in all, while the
 six sum to 21,844 (the published share presumably includes the hubs or another year).

@@ -113,8 +113,10 @@ def parse_csv(
                 "export the table again as CSV (UTF-8) from the spreadsheet",
             )
         ) from exc
+    blank_lines = 0  # leading blank records: the header's spreadsheet row is below them
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
+        blank_lines += 1
     if not records:
         raise ValidationError(
             Problem(
@@ -128,7 +130,8 @@ def parse_csv(
         )
     header = _header(records[0])
     rows, data, problems = [], [], []
-    for number, record in enumerate(records[1:], start=1):
+    # Rows are numbered as a spreadsheet shows them: the header is row 1 (+ blank lines).
+    for number, record in enumerate(records[1:], start=2 + blank_lines):
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
