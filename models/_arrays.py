@@ -9,6 +9,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import geopandas as gpd
     import pandas as pd
 
     from geodata.matrix import TravelMatrix
@@ -58,3 +59,15 @@ def index_of(keys: tuple[str, ...], values: Iterable[object], what: str) -> np.n
             raise ValueError(f"unknown {what} '{v}'")
         out.append(lookup[str(v)])
     return frozen(out, np.intp)
+
+
+def points(frame: gpd.GeoDataFrame, what: str, *, prefix: str = "") -> gpd.GeoSeries:
+    """One point per row (a polygon's representative point), indexed by id, in EPSG:27700."""
+    import geopandas as gpd
+
+    if frame.crs is None or frame.crs.to_epsg() != 27700:
+        raise ValueError(f"{what} must be in EPSG:27700: read it with geodata.read")
+    geom = frame.geometry
+    if not (geom.geom_type == "Point").all():
+        geom = geom.representative_point()
+    return gpd.GeoSeries(geom.to_numpy(), index=[f"{prefix}{i}" for i in frame["id"]], crs=27700)

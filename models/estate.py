@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from models._arrays import check_axis, column, frozen, ids
+from models._arrays import check_axis, column, frozen, ids, points
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -86,19 +86,7 @@ class EstateProblem:
         mode: str = "drive",
     ) -> EstateProblem:
         """Build from validated layers (EPSG:27700): zone centroids to site points."""
-        import geopandas as gpd
-
-        for name, frame in (("sites", sites), ("zones", zones)):
-            if frame.crs is None or frame.crs.to_epsg() != 27700:
-                raise ValueError(f"{name} must be in EPSG:27700: read it with geodata.read")
-        origins = gpd.GeoSeries(
-            zones.geometry.representative_point().to_numpy(),
-            index=list(map(str, zones["id"])),
-            crs=27700,
-        )
-        destinations = gpd.GeoSeries(
-            sites.geometry.to_numpy(), index=list(map(str, sites["id"])), crs=27700
-        )
+        origins, destinations = points(zones, "zones"), points(sites, "sites")
         travel = provider.matrix(origins, destinations, mode=mode)
         return cls.from_matrix(sites, zones, travel)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from geodata.schema import WEEKDAYS
 from geodata.timefmt import hours_per_week, parse_days, parse_hours
-from models._arrays import check_axis, column, frozen, ids
+from models._arrays import check_axis, column, frozen, ids, points
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -87,16 +87,7 @@ class HoursProblem:
         slot_minutes: int = 30,
     ) -> HoursProblem:
         """Build from validated layers (EPSG:27700): zone centroids to centres, by road."""
-        import geopandas as gpd
-
-        origins = gpd.GeoSeries(
-            zones.geometry.representative_point().to_numpy(),
-            index=list(map(str, zones["id"])),
-            crs=27700,
-        )
-        destinations = gpd.GeoSeries(
-            centres.geometry.to_numpy(), index=list(map(str, centres["id"])), crs=27700
-        )
+        origins, destinations = points(zones, "zones"), points(centres, "centres")
         travel = provider.matrix(origins, destinations, mode="drive")
         return cls.from_matrix(centres, zones, travel, slot_minutes=slot_minutes)
 

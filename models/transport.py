@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geodata.timefmt import parse_time
-from models._arrays import check_axis, column, frozen, ids, index_of
+from models._arrays import check_axis, column, frozen, ids, index_of, points
 from models.params import Params
 
 if TYPE_CHECKING:
@@ -170,40 +170,27 @@ class TransportProblem:
         import geopandas as gpd
         import pandas as pd
 
-        for name, frame in (("pupils", pupils), ("schools", schools), ("stops", stops)):
-            if frame.crs is None or frame.crs.to_epsg() != 27700:
-                raise ValueError(f"{name} must be in EPSG:27700: read it with geodata.read")
         bases = fleet[fleet.geometry.notna()] if "geometry" in fleet else fleet.iloc[:0]
         if bases.empty:
             raise ValueError("the fleet needs an operator base (a point) for at least one type")
         base_points = bases.geometry.drop_duplicates()
-        base_ids = [f"base:{i}" for i in range(len(base_points))]
-        points = gpd.GeoSeries(
-            pd.concat(
-                [
-                    pd.Series(base_points.to_numpy(), index=base_ids),
-                    pd.Series(
-                        schools.geometry.to_numpy(), index=[f"school:{i}" for i in schools["id"]]
-                    ),
-                    pd.Series(stops.geometry.to_numpy(), index=[f"stop:{i}" for i in stops["id"]]),
-                    pd.Series(
-                        pupils.geometry.to_numpy(), index=[f"pupil:{i}" for i in pupils["id"]]
-                    ),
-                ]
-            ),
-            crs=27700,
+        everything = pd.concat(
+            [
+                gpd.GeoSeries(
+                    base_points.to_numpy(),
+                    index=[f"base:{i}" for i in range(len(base_points))],
+                    crs=27700,
+                ),
+                points(schools, "schools", prefix="school:"),
+                points(stops, "stops", prefix="stop:"),
+                points(pupils, "pupils", prefix="pupil:"),
+            ]
         )
-        drive = provider.matrix(points, points, mode="drive")
+        drive = provider.matrix(everything, everything, mode="drive")
         walk = None
         if walk_provider is not None and len(stops):
             walk = walk_provider.matrix(
-                gpd.GeoSeries(
-                    pupils.geometry.to_numpy(), index=list(map(str, pupils["id"])), crs=27700
-                ),
-                gpd.GeoSeries(
-                    stops.geometry.to_numpy(), index=list(map(str, stops["id"])), crs=27700
-                ),
-                mode="walk",
+                points(pupils, "pupils"), points(stops, "stops"), mode="walk"
             )
         base_of = {geom.wkb: i for i, geom in enumerate(base_points)}
         fleet_rows = []

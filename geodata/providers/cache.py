@@ -56,9 +56,18 @@ class MatrixCache:
         mode: str = "drive",
     ) -> str:
         """The hex digest naming the cache file for this request."""
+        return self._request(provider, origins, destinations, mode)[0]
+
+    def _request(
+        self,
+        provider: TravelProvider,
+        origins: gpd.GeoSeries,
+        destinations: gpd.GeoSeries,
+        mode: str,
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         o_ids, o_xy = to_bng(origins, "origins")
         d_ids, d_xy = to_bng(destinations, "destinations")
-        return _digest(provider.key(), mode, o_ids, o_xy, d_ids, d_xy)
+        return _digest(provider.key(), mode, o_ids, o_xy, d_ids, d_xy), o_ids, d_ids
 
     def path(self, digest: str) -> Path:
         return self.directory / f"{digest}.npz"
@@ -71,9 +80,8 @@ class MatrixCache:
         mode: str = "drive",
     ) -> TravelMatrix:
         """The cached matrix for this request, or build it with ``provider`` and store it."""
-        o_ids, o_xy = to_bng(origins, "origins")
-        d_ids, d_xy = to_bng(destinations, "destinations")
-        path = self.path(_digest(provider.key(), mode, o_ids, o_xy, d_ids, d_xy))
+        digest, o_ids, d_ids = self._request(provider, origins, destinations, mode)
+        path = self.path(digest)
         if path.exists():
             found = _load(path, o_ids, d_ids, mode)
             if found is not None:
