@@ -207,6 +207,70 @@ def data_check(
         raise typer.Exit(2)
 
 
+@data_app.command(
+    "import",
+    epilog="Example: optimise data import assets.csv --kind sites --on-bad-row skip "
+    "--columns id=AssetCode,lon=GeoX,lat=GeoY,type=HoldingType --out my-sites",
+)
+def data_import(
+    file: Annotated[Path, typer.Argument(help="The council's file (any format data check reads).")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the converted layer.")],
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")
+    ] = None,
+    on_bad_row: Annotated[
+        str | None,
+        typer.Option(
+            "--on-bad-row", help="error: stop at bad rows; skip: list and leave them out."
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that declares none.")
+    ] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")] = None,
+    config: Config = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Convert a council's file to the engine's columns (GeoPackage + CSV).
+
+    Skipped rows, with the reason for each, go to DIR/skipped.csv and DIR/summary.json.
+    """
+    from geodata.schema import KINDS
+
+    if kind not in KINDS:
+        raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found '{kind}'")
+    from geodata.convert import convert
+    from optimise.config import RunConfig, parse_columns
+
+    cfg = RunConfig.load(
+        config, out=out, on_bad_row=on_bad_row, columns=parse_columns(columns), kind=kind
+    )
+    summary = convert(
+        file,
+        kind,
+        cfg.out or out,
+        columns=cfg.columns_for(kind) or None,
+        on_bad_row=cfg.on_bad_row,
+        crs=crs,
+        layer=layer,
+    )
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['rows_kept']} {kind} written to {cfg.out or out}; "
+            f"{summary['rows_skipped']} row(s) skipped (see skipped.csv)"
+            if summary["rows_skipped"]
+            else f"{summary['rows_kept']} {kind} written to {cfg.out or out}",
+            markup=False,
+        )
+
+
 def _not_yet(command: str, what: str, issue: int) -> None:
     raise InputError(f"'optimise {command}' is not available yet: {what} lands with issue #{issue}")
 

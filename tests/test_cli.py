@@ -26,6 +26,7 @@ def run(capsys, *args):
         ["data"],
         ["data", "export"],
         ["data", "check"],
+        ["data", "import"],
         ["transport"],
         ["estate"],
         ["hours"],
@@ -139,3 +140,42 @@ def test_console_script_runs(tmp_path):
     assert script.exists(), "the console script 'optimise' is not installed next to python"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("optimise ")
+
+
+TRAFFORD_COLUMNS = "id=AssetCode,name=PropertyName,lon=GeoX,lat=GeoY,type=HoldingType"
+
+
+def test_data_import_skips_and_lists_bad_rows(capsys, tmp_path, shared_data):
+    assets = shared_data / "trafford" / "trafford_land_and_building_assets.csv"
+    out = tmp_path / "sites"
+    args = ["data", "import", str(assets), "--kind", "sites", "--columns", TRAFFORD_COLUMNS]
+    code, _, err = run(capsys, *args, "--out", str(out))
+    assert code == 2 and "row 5" in err and err.rstrip().endswith("and 235 more problems")
+    assert not out.exists() or not any(out.iterdir())
+    code, stdout, _ = run(capsys, *args, "--out", str(out), "--on-bad-row", "skip", "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["rows_kept"] == 372 and summary["rows_skipped"] == 236
+    assert sorted(summary["files"]) == ["sites.csv", "sites.gpkg", "skipped.csv", "summary.json"]
+    skipped = (out / "skipped.csv").read_text()
+    assert "lat/lon look swapped" in skipped and ",387," in skipped
+    import geopandas as gpd
+
+    back = gpd.read_file(out / "sites.gpkg")
+    assert len(back) == 372 and back.crs.to_epsg() == 27700
+    assert {"id", "name", "type", "running_cost", "must_keep"} <= set(back.columns)
+    code, _, _ = run(capsys, "data", "check", str(out / "sites.csv"), "--kind", "sites")
+    assert code == 0  # the converted file is clean
+
+
+def test_data_import_takes_columns_and_policy_from_config(capsys, tmp_path, shared_data):
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(
+        'on_bad_row = "skip"\n[columns.sites]\n'
+        + "\n".join(f'{k} = "{v}"' for k, v in (p.split("=") for p in TRAFFORD_COLUMNS.split(",")))
+    )
+    assets = shared_data / "trafford" / "trafford_land_and_building_assets.csv"
+    out = tmp_path / "o"
+    code, _, _ = run(capsys, "data", "import", str(assets), "--kind", "sites", "--config", str(cfg),
+                     "--out", str(out), "--quiet")  # fmt: skip
+    assert code == 0 and json.loads((out / "summary.json").read_text())["rows_kept"] == 372
