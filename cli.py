@@ -275,27 +275,62 @@ def _not_yet(command: str, what: str, issue: int) -> None:
     raise InputError(f"'optimise {command}' is not available yet: {what} lands with issue #{issue}")
 
 
-@app.command(epilog="Example (once available): optimise transport --out runs/term1")
-def transport(
-    out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None
-) -> None:
-    """Home-to-school transport: route mapping and pick-up point consolidation."""
-    _not_yet("transport", "route mapping", 3)
+# --- Commands that later issues fill in. Each stub below is replaced by its issue;
+# --- keep one function per command so that parallel work touches separate blocks.
+
+transport_app = typer.Typer(
+    help="Home-to-school transport: route mapping, pick-up points, eligibility.\n\n"
+    "Example: optimise transport routes --out runs/term1",
+    no_args_is_help=True,
+)
+app.add_typer(transport_app, name="transport")
+bench_app = typer.Typer(
+    help="Solve public benchmark instances with the engine.\n\n"
+    "Example: optimise bench cvrp X-n101-k25.vrp --time-limit 30 --json",
+    no_args_is_help=True,
+)
+app.add_typer(bench_app, name="bench")
+network_app = typer.Typer(
+    help="Road and path networks from OpenStreetMap extracts.\n\n"
+    "Example: optimise network build extract.osm.pbf --out network/",
+    no_args_is_help=True,
+)
+app.add_typer(network_app, name="network")
+
+
+@transport_app.command(
+    "routes", epilog="Example (once available): optimise transport routes --out runs/term1"
+)
+def transport_routes(out: Out = None, config: Config = None) -> None:
+    """Route mapping: vehicle routes to schools (issue #3)."""
+    _not_yet("transport routes", "route mapping", 3)
+
+
+@transport_app.command(
+    "plan", epilog="Example (once available): optimise transport plan --out runs/term1"
+)
+def transport_plan(out: Out = None, config: Config = None) -> None:
+    """Pick-up point consolidation, routing and mode choice (issue #4)."""
+    _not_yet("transport plan", "pick-up point consolidation", 4)
+
+
+@transport_app.command(
+    "eligibility", epilog="Example (once available): optimise transport eligibility --out runs/elig"
+)
+def transport_eligibility(out: Out = None, config: Config = None) -> None:
+    """Each pupil's statutory eligibility, distance and reason (issue #4)."""
+    _not_yet("transport eligibility", "eligibility", 4)
 
 
 @app.command(epilog="Example (once available): optimise estate --out runs/estate")
-def estate(
-    out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None
-) -> None:
-    """Estate rationalisation over the council's operational sites."""
+def estate(out: Out = None, config: Config = None) -> None:
+    """Estate rationalisation over the council's operational sites (issue #5)."""
     _not_yet("estate", "estate rationalisation", 5)
 
 
 @app.command(epilog="Example (once available): optimise hours --budget-hours 70 --out runs/hours")
-def hours(
-    out: Out = None, config: Config = None, seed: Seed = None, time_limit: TimeLimit = None
-) -> None:
-    """Face-to-face centre opening hours within a staff budget."""
+def hours(out: Out = None, config: Config = None) -> None:
+    """Face-to-face centre opening hours within a staff budget (issue #6)."""
     _not_yet("hours", "centre opening hours", 6)
 
 
@@ -303,14 +338,56 @@ def hours(
     epilog="Example (once available): optimise batch examples/walking-limits.toml --out runs/batch"
 )
 def batch(out: Out = None, config: Config = None) -> None:
-    """Run many scenarios and compare them (Dask)."""
+    """Run many scenarios and compare them, on Dask (issue #8)."""
     _not_yet("batch", "batch optimisation", 8)
 
 
-@app.command(epilog="Example (once available): optimise bench cvrp --time-limit 10")
-def bench(out: Out = None, time_limit: TimeLimit = None) -> None:
-    """Run the public benchmark instances against the solvers."""
-    _not_yet("bench", "the solver benchmarks", 3)
+@network_app.command(
+    "build",
+    epilog="Example (once available): optimise network build extract.osm.pbf --out network/",
+)
+def network_build(out: Out = None) -> None:
+    """Build driving and walking networks from an OSM extract (issue #7)."""
+    _not_yet("network build", "road-network travel times", 7)
+
+
+@bench_app.command(
+    "cvrp",
+    epilog="Example (once available): optimise bench cvrp X-n101-k25.vrp --time-limit 30 --json",
+)
+def bench_cvrp(out: Out = None) -> None:
+    """CVRPLIB instance (issue #3)."""
+    _not_yet("bench cvrp", "the routing benchmarks", 3)
+
+
+@bench_app.command(
+    "vrptw", epilog="Example (once available): optimise bench vrptw R101.txt --time-limit 30 --json"
+)
+def bench_vrptw(out: Out = None) -> None:
+    """Solomon VRPTW instance (issue #3)."""
+    _not_yet("bench vrptw", "the routing benchmarks", 3)
+
+
+@bench_app.command(
+    "sbrp", epilog="Example (once available): optimise bench sbrp RSRB01 --max-ride 2700 --json"
+)
+def bench_sbrp(out: Out = None) -> None:
+    """Multi-school bus routing and scheduling instance (issue #3)."""
+    _not_yet("bench sbrp", "the school-bus benchmarks", 3)
+
+
+@bench_app.command(
+    "pmedian", epilog="Example (once available): optimise bench pmedian pmed1.txt --json"
+)
+def bench_pmedian(out: Out = None) -> None:
+    """OR-Library p-median instance (issue #5)."""
+    _not_yet("bench pmedian", "the facility-location benchmarks", 5)
+
+
+@bench_app.command("cflp", epilog="Example (once available): optimise bench cflp cap41.txt --json")
+def bench_cflp(out: Out = None) -> None:
+    """OR-Library capacitated facility-location instance (issue #5)."""
+    _not_yet("bench cflp", "the facility-location benchmarks", 5)
 
 
 class _progress:
