@@ -59,6 +59,22 @@ TimeLimit = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+Network = Annotated[
+    Path | None,
+    typer.Option(
+        "--network",
+        help="Folder from 'optimise network build': road travel times instead of straight line.",
+    ),
+]
+
+
+def _provider(network: Path | None) -> Any:
+    """Travel times: the road network in ``network`` (cached), else straight line."""
+    if network is None:
+        return None
+    from geodata.network import provider_from_options
+
+    return provider_from_options(network)
 
 
 def _version(value: bool) -> None:
@@ -95,12 +111,14 @@ def demo(
     writes DIR/summary.json.
     """
     from optimise.config import RunConfig
-    from optimise.demo import run_demo
+    from optimise.demo import DEMO_TIME_LIMIT, run_demo
 
     cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
     out_dir = cfg.out or Path("optimise-demo")
     with _progress(quiet or json_out) as step:
-        summary = run_demo(out_dir, seed=cfg.seed, step=step)
+        summary = run_demo(
+            out_dir, seed=cfg.seed, step=step, time_limit=cfg.time_limit or DEMO_TIME_LIMIT
+        )
     _report(summary, json_out=json_out, quiet=quiet)
     if not all(c["ok"] for c in summary["checks"]):
         raise typer.Exit(1)
@@ -299,11 +317,87 @@ app.add_typer(network_app, name="network")
 
 
 @transport_app.command(
-    "routes", epilog="Example (once available): optimise transport routes --out runs/term1"
+    "routes",
+    epilog="Example: optimise transport routes --time-limit 120 --current-plan plan.csv "
+    "--out runs/term1",
 )
-def transport_routes(out: Out = None, config: Config = None) -> None:
-    """Route mapping: vehicle routes to schools (issue #3)."""
-    _not_yet("transport routes", "route mapping", 3)
+def transport_routes(
+    out: Out = None,
+    config: Config = None,
+    network: Network = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    stops: Annotated[Path | None, typer.Option("--stops", help="Stops file.")] = None,
+    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")] = None,
+    current_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--current-plan", help="CSV of the current routes (route,vehicle_type,sequence,id)."
+        ),
+    ] = None,
+    include_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--include-personal-data", help="Write pupils' ids and home points to the outputs."
+        ),
+    ] = False,
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Route mapping: the morning routes to school, with hard ride-time limits.
+
+    Mixed fleet (seats, wheelchair spaces, day rate, cost per mile), SEND needs (wheelchair,
+    solo, passenger assistant), dwell times, second trips for later bells. Writes
+    DIR/summary.json, routes.csv, unserved.csv and routes.gpkg; with --current-plan the
+    summary gives the saving against it in £ a year.
+    """
+    from optimise.config import RunConfig
+    from optimise.transport.run import run_routes
+
+    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    out_dir = cfg.out or Path("optimise-routes")
+    limit = cfg.time_limit or 60.0
+    files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
+    with _progress(quiet or json_out) as step:
+        summary = run_routes(
+            out_dir,
+            files=files,
+            columns=cfg.columns_for,
+            table=cfg.tables.get("transport"),
+            current_plan=current_plan,
+            time_limit=limit,
+            seed=cfg.seed,
+            include_personal_data=include_personal_data,
+            step=step,
+            provider=_provider(network),
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['pupils_served']} of {summary['pupils_total']} pupils on "
+            f"{summary['routes']} routes, {summary['vehicles']} vehicles: "
+            f"£{summary['daily_cost_gbp']:,.2f} a day, £{summary['annual_cost_gbp']:,.0f} a year; "
+            f"rides mean {summary['mean_ride_minutes']} min, 95th percentile "
+            f"{summary['p95_ride_minutes']} min, {summary['ride_limit_violations']} over the limit",
+            markup=False,
+        )
+        if summary["pupils_unserved"]:
+            console.print(
+                f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
+            )
+        if "saving_gbp" in summary:
+            console.print(
+                f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
+                f"£{summary['saving_gbp']:,.0f} a year",
+                markup=False,
+            )
+        console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
 @transport_app.command(
@@ -322,16 +416,164 @@ def transport_eligibility(out: Out = None, config: Config = None) -> None:
     _not_yet("transport eligibility", "eligibility", 4)
 
 
-@app.command(epilog="Example (once available): optimise estate --out runs/estate")
-def estate(out: Out = None, config: Config = None) -> None:
-    """Estate rationalisation over the council's operational sites (issue #5)."""
-    _not_yet("estate", "estate rationalisation", 5)
+@app.command(
+    epilog="Example: optimise estate --receipt-target 0.10 --max-travel 30 --pareto 5 "
+    "--out runs/estate"
+)
+def estate(
+    network: Network = None,
+    sites: Annotated[
+        Path | None, typer.Option("--sites", help="Asset register (default: embedded data).")
+    ] = None,
+    zones: Annotated[
+        Path | None, typer.Option("--zones", help="Demand zones with population.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Map the sites file: id=AssetCode,...")
+    ] = None,
+    on_bad_row: Annotated[
+        str | None, typer.Option("--on-bad-row", help="error: stop at bad rows; skip: skip.")
+    ] = None,
+    max_travel: Annotated[
+        float | None, typer.Option("--max-travel", help="Minutes from every zone to a service.")
+    ] = None,
+    receipt_target: Annotated[
+        float | None,
+        typer.Option("--receipt-target", help="Receipts: ≤ 1 a share of the value, else £."),
+    ] = None,
+    office_reduction: Annotated[
+        float | None, typer.Option("--office-reduction", help="Cut in office desks (0.30).")
+    ] = None,
+    pareto: Annotated[
+        int, typer.Option("--pareto", help="Points of the saving-access Pareto front.")
+    ] = 0,
+    out: Out = None,
+    seed: Seed = None,
+    config: Config = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Estate rationalisation: which sites to keep, receipts, savings, who loses access.
+
+    Writes DIR/summary.json, sites.csv, disposals.csv (ranked), estate.gpkg and, with
+    --pareto N, pareto.csv.
+    """
+    from optimise.config import RunConfig, parse_columns
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import load_layers, run_estate
+
+    cfg = RunConfig.load(
+        config, seed=seed, out=out, time_limit=time_limit, on_bad_row=on_bad_row,
+        columns=parse_columns(columns), kind="sites",
+    )  # fmt: skip
+    if pareto < 0:
+        raise InputError(f"--pareto: expected a number of points ≥ 0, found {pareto}")
+    table = cfg.tables.get("estate", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{config}: [estate] must be a table")
+    given = {"max_travel_minutes": max_travel, "receipt_target": receipt_target,
+             "office_reduction": office_reduction}  # fmt: skip
+    params = EstateParams.from_dict(
+        {**table, **{k: v for k, v in given.items() if v is not None}},
+        source=str(config) if config else "options",
+    )
+    with _progress(quiet or json_out) as step:
+        step("reading sites and zones")
+        site_frame, zone_frame, notes = load_layers(cfg, sites, zones)
+        summary = run_estate(
+            site_frame, zone_frame, cfg.out or Path("optimise-estate"), params=params,
+            seed=cfg.seed, time_limit=cfg.time_limit, pareto=pareto, step=step,
+            provider=_provider(network),
+        )  # fmt: skip
+    summary["notes"] = notes
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        if summary["status"] in ("infeasible", "no solution"):
+            for r in summary["reasons"]:
+                console.print(f"infeasible: {r['message']}", markup=False, soft_wrap=True)
+        else:
+            console.print(
+                f"{summary['sites_disposed']} of {summary['sites']} sites to dispose of: "
+                f"receipts £{summary['capital_receipts_gbp']:,}, running saving "
+                f"£{summary['annual_saving_gbp']:,} a year, backlog avoided "
+                f"£{summary['backlog_avoided_gbp']:,}; "
+                f"{'optimal' if summary['optimal'] else 'gap ' + format(summary['gap'], '.2%')}",
+                markup=False,
+            )
+        console.print(f"outputs in {summary['out']} ({summary['elapsed_s']:.1f} s)", markup=False)
+    if summary["status"] in ("infeasible", "no solution"):
+        raise typer.Exit(1)
 
 
-@app.command(epilog="Example (once available): optimise hours --budget-hours 70 --out runs/hours")
-def hours(out: Out = None, config: Config = None) -> None:
-    """Face-to-face centre opening hours within a staff budget (issue #6)."""
-    _not_yet("hours", "centre opening hours", 6)
+@app.command(epilog="Example: optimise hours --budget-hours 70 --over65-weight 2 --out runs/hours")
+def hours(
+    network: Network = None,
+    centres: Annotated[
+        Path | None, typer.Option("--centres", help="Centres file (default: embedded data).")
+    ] = None,
+    zones: Annotated[
+        Path | None, typer.Option("--zones", help="Zones file (default: embedded data).")
+    ] = None,
+    budget_hours: Annotated[
+        float | None, typer.Option("--budget-hours", help="Weekly staff-hours budget [70].")
+    ] = None,
+    over65_weight: Annotated[
+        float | None, typer.Option("--over65-weight", help="Weight of an over-65 visit [1.5].")
+    ] = None,
+    min_block: Annotated[
+        float | None, typer.Option("--min-block", help="Shortest opening, in hours [3].")
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", help="CSV day,hours,weight of when residents want to visit."),
+    ] = None,
+    no_curve: Annotated[
+        bool, typer.Option("--no-curve", help="Skip the curve of staff hours vs demand.")
+    ] = False,
+    out: Out = None,
+    config: Config = None,
+    seed: Seed = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Face-to-face centre opening hours within a staff budget (issue #6).
+
+    Calibrates a distance-decay demand model on today's visits, chooses the open
+    slots that serve the most (over-65-weighted) demand within the budget, and writes
+    the timetable (CSV and a weekly grid), per-centre figures beside today's, the
+    curve of staff hours against demand served, and summary.json.
+    """
+    from optimise.config import RunConfig
+    from optimise.hours.run import load_params, run_hours
+
+    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    params = load_params(
+        cfg, budget_hours=budget_hours, over65_weight=over65_weight, min_block_hours=min_block
+    )
+    out_dir = cfg.out or Path("optimise-hours")
+    with _progress(quiet or json_out) as step:
+        step("calibrating demand and choosing opening hours")
+        summary = run_hours(
+            out_dir, cfg, params, centres=centres, zones=zones, profile=profile,
+            curve=not no_curve, provider=_provider(network),
+        )  # fmt: skip
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['hours_used']:g} of {summary['budget_hours']:g} staff-hours: "
+            f"{summary['demand_served']:,.0f} visits a year "
+            f"({summary['over65_demand_served']:,.0f} by over-65s), today "
+            f"{summary['current_demand_served']:,.0f} "
+            f"({summary['current_over65_demand_served']:,.0f})"
+            f"; {'optimal' if summary['optimal'] else 'not proven optimal'}; outputs in {out_dir}",
+            markup=False,
+        )
 
 
 @app.command(
@@ -344,50 +586,230 @@ def batch(out: Out = None, config: Config = None) -> None:
 
 @network_app.command(
     "build",
-    epilog="Example (once available): optimise network build extract.osm.pbf --out network/",
+    epilog="Example: optimise network build extract.osm.pbf --out network/ "
+    "--speeds residential=25,track=15",
 )
-def network_build(out: Out = None) -> None:
-    """Build driving and walking networks from an OSM extract (issue #7)."""
-    _not_yet("network build", "road-network travel times", 7)
+def network_build(
+    extract: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm.pbf).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for drive/walk.npz, summary.json.")],
+    speeds: Annotated[
+        str | None,
+        typer.Option(
+            "--speeds",
+            help="Driving km/h per highway class, over the defaults: residential=25,track=15 "
+            "(a class given is driven; =0 drops it).",
+        ),
+    ] = None,
+    maxspeed_factor: Annotated[
+        float | None, typer.Option("--maxspeed-factor", help="Share of a tagged maxspeed driven.")
+    ] = None,
+    walk_kmh: Annotated[float | None, typer.Option("--walk-kmh", help="Walking speed.")] = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Build driving and walking networks from an OSM extract, and fit the straight line.
+
+    Solver commands read DIR with --network DIR.
+    """
+    from geodata.network import DRIVE_SPEED_KMH, build_folder
+
+    table = dict(DRIVE_SPEED_KMH)
+    for item in (speeds or "").split(","):
+        if not item.strip():
+            continue
+        name, _, value = item.partition("=")
+        try:
+            kmh = float(value)
+        except ValueError:
+            raise InputError(f"--speeds: expected class=km/h, found '{item.strip()}'") from None
+        if kmh < 0:
+            raise InputError(f"--speeds: km/h must be 0 or more, found '{item.strip()}'")
+        table[name.strip()] = kmh
+    table = {k: v for k, v in table.items() if v > 0}
+    with _progress(quiet or json_out) as step:
+        step(f"building networks from {extract}")
+        summary = build_folder(
+            extract,
+            out,
+            drive_speeds=table,
+            maxspeed_factor=maxspeed_factor,
+            walk_speed_kmh=walk_kmh,
+            seed=0 if seed is None else seed,
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+        return
+    if quiet:
+        return
+    grid = Table(title=f"Networks from {extract.name}")
+    for name in ("mode", "nodes", "edges", "km", "circuity", "km/h", "median |error| time"):
+        grid.add_column(name)
+    for mode, net in summary["networks"].items():
+        fit = summary["fit"].get(mode, {})
+        grid.add_row(
+            mode,
+            str(net["nodes"]),
+            str(net["edges"]),
+            f"{net['edge_km']:.1f}",
+            f"{fit['circuity']:.3f}" if fit else "not fitted",
+            f"{fit['speed_kmh']:.1f}" if fit else "-",
+            f"{fit['median_abs_pct_error_seconds']:.1f} %" if fit else "-",
+        )
+    console.print(grid)
+    console.print(f"wrote {out} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
 @bench_app.command(
     "cvrp",
-    epilog="Example (once available): optimise bench cvrp X-n101-k25.vrp --time-limit 30 --json",
+    epilog="Example: optimise bench cvrp X-n101-k25.vrp --time-limit 30 --json",
 )
-def bench_cvrp(out: Out = None) -> None:
-    """CVRPLIB instance (issue #3)."""
-    _not_yet("bench cvrp", "the routing benchmarks", 3)
+def bench_cvrp(
+    file: Annotated[Path, typer.Argument(help="A CVRPLIB instance (.vrp, VRPLIB format).")],
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """CVRPLIB instance with the routing engine (distances rounded, as CVRPLIB does).
+
+    Prints {"cost", "routes", "feasible"} with --json; routes list the customers (1..n).
+    """
+    from optimise.transport.bench import run_bench
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_bench(file, kind="cvrp", time_limit=limit, seed=seed or 0, out=out)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['instance']}: cost {summary['cost']}, {summary['vehicles']} routes, "
+            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
+            markup=False,
+        )
 
 
-@bench_app.command(
-    "vrptw", epilog="Example (once available): optimise bench vrptw R101.txt --time-limit 30 --json"
-)
-def bench_vrptw(out: Out = None) -> None:
-    """Solomon VRPTW instance (issue #3)."""
-    _not_yet("bench vrptw", "the routing benchmarks", 3)
+@bench_app.command("vrptw", epilog="Example: optimise bench vrptw R101.txt --time-limit 30 --json")
+def bench_vrptw(
+    file: Annotated[
+        Path, typer.Argument(help="A Solomon instance (.txt: 'n capacity', then node rows).")
+    ],
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Solomon VRPTW instance with the routing engine (arcs truncated to one decimal).
+
+    Prints {"cost", "routes", "feasible"} with --json; the cost is the total distance.
+    """
+    from optimise.transport.bench import run_bench
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_bench(file, kind="vrptw", time_limit=limit, seed=seed or 0, out=out)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['instance']}: distance {summary['cost']}, {summary['vehicles']} routes, "
+            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
+            markup=False,
+        )
 
 
-@bench_app.command(
-    "sbrp", epilog="Example (once available): optimise bench sbrp RSRB01 --max-ride 2700 --json"
-)
-def bench_sbrp(out: Out = None) -> None:
-    """Multi-school bus routing and scheduling instance (issue #3)."""
-    _not_yet("bench sbrp", "the school-bus benchmarks", 3)
+@bench_app.command("sbrp", epilog="Example: optimise bench sbrp RSRB01 --max-ride 2700 --json")
+def bench_sbrp(
+    folder: Annotated[Path, typer.Argument(help="Instance folder with Schools.txt and Stops.txt.")],
+    max_ride: Annotated[
+        float, typer.Option("--max-ride", help="Maximum ride time, seconds (2700 or 5400).")
+    ] = 2700.0,
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Multi-school bus routing and scheduling (Park, Tae & Kim 2012), BiRD's definition.
+
+    Routes per school, then buses by chaining routes across bell times; every time and
+    load is recomputed by an independent checker ("violations" must be 0).
+    """
+    from optimise.transport.sbrp import run_sbrp
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_sbrp(folder, max_ride=max_ride, time_limit=limit, seed=seed or 0)
+    if out is not None:
+        from geodata.write import Staging, write_json
+
+        with Staging(out) as stage:
+            write_json(stage.path / "summary.json", summary)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['instance']} (T = {max_ride:g} s): {summary['buses']} buses, "
+            f"{summary['routes']} routes, {summary['violations']} violations ({limit:g} s)",
+            markup=False,
+        )
 
 
-@bench_app.command(
-    "pmedian", epilog="Example (once available): optimise bench pmedian pmed1.txt --json"
-)
-def bench_pmedian(out: Out = None) -> None:
-    """OR-Library p-median instance (issue #5)."""
-    _not_yet("bench pmedian", "the facility-location benchmarks", 5)
+@bench_app.command("pmedian", epilog="Example: optimise bench pmedian pmed1.txt --json")
+def bench_pmedian(
+    file: Annotated[Path, typer.Argument(help="OR-Library p-median file (pmed1.txt ...).")],
+    seed: Seed = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """OR-Library p-median instance: {"cost","optimal","gap","seconds"} (issue #5)."""
+    from optimise.facility import read_pmedian, solve_pmedian
+
+    inst = read_pmedian(file)
+    result = solve_pmedian(inst.distance, inst.p, time_limit=time_limit, seed=seed or 0)
+    _bench_print(result.as_dict(), json_out=json_out, quiet=quiet)
 
 
-@bench_app.command("cflp", epilog="Example (once available): optimise bench cflp cap41.txt --json")
-def bench_cflp(out: Out = None) -> None:
+@bench_app.command("cflp", epilog="Example: optimise bench cflp capa.txt --capacity 8000 --json")
+def bench_cflp(
+    file: Annotated[Path, typer.Argument(help="OR-Library capacitated warehouse file.")],
+    capacity: Annotated[
+        float | None, typer.Option("--capacity", help="Capacity of every warehouse (capa/b/c).")
+    ] = None,
+    seed: Seed = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
     """OR-Library capacitated facility-location instance (issue #5)."""
-    _not_yet("bench cflp", "the facility-location benchmarks", 5)
+    from optimise.facility import read_cflp, solve_cflp
+
+    inst = read_cflp(file, capacity=capacity)
+    result = solve_cflp(inst, time_limit=time_limit, seed=seed or 0)
+    _bench_print(result.as_dict(), json_out=json_out, quiet=quiet)
+
+
+def _bench_print(row: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
+    if json_out:
+        console.print_json(json.dumps({k: row[k] for k in ("cost", "optimal", "gap", "seconds")}))
+    elif not quiet:
+        console.print(
+            f"cost {row['cost']}  optimal {row['optimal']}  gap {row['gap']}  {row['seconds']} s",
+            markup=False,
+        )
 
 
 class _progress:

@@ -126,9 +126,23 @@ class TransportProblem:
     vehicles: tuple[VehicleType, ...]
     policy: TransportPolicy = dataclasses.field(default_factory=TransportPolicy)
     walk: TravelMatrix | None = None  # pupils × stops
+    #: Pairs of pupil positions that must never travel in the same vehicle.
+    no_share: tuple[tuple[int, int], ...] = ()
+    #: Each pupil's assigned pick-up stop (position in ``stop_ids``), -1 for home
+    #: pick-up; ``None``: everyone is picked up at home (until stops are assigned).
+    pupil_stop: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         check_axis(self.drive, self.locations, self.locations, "drive")
+        n_pupils = len(self.pupil_ids)
+        for a, b in self.no_share:
+            if not (0 <= a < n_pupils and 0 <= b < n_pupils) or a == b:
+                raise ValueError(f"no_share pair ({a}, {b}) must name two different pupils")
+        if self.pupil_stop is not None and (
+            self.pupil_stop.shape != (n_pupils,)
+            or self.pupil_stop.max(initial=-1) >= len(self.stop_ids)
+        ):
+            raise ValueError("pupil_stop needs one stop position (or -1) per pupil")
         if self.walk is not None:
             check_axis(self.walk, self.pupil_ids, self.stop_ids, "walk")
         n_loc = len(self.locations)
@@ -148,6 +162,17 @@ class TransportProblem:
     def replace(self, **changes: object) -> TransportProblem:
         """A copy with some fields changed (the problem itself never changes)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def pickup_location(self) -> np.ndarray:
+        """Each pupil's pick-up location: the assigned stop, else home.
+
+        SEND pupils, and pupils flagged solo, are always collected from home.
+        """
+        if self.pupil_stop is None:
+            return self.pupil_location
+        at_stop = (self.pupil_stop >= 0) & ~self.pupil_sen & ~self.pupil_solo
+        stops = self.stop_location[np.maximum(self.pupil_stop, 0)]
+        return np.where(at_stop, stops, self.pupil_location)
 
     def direct_seconds(self) -> np.ndarray:
         """Each pupil's direct drive time from home to school: the best any route can do."""

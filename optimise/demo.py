@@ -37,6 +37,8 @@ CORPORATE_SITES = 44
 BACKLOG = 9_600_000
 ASSET_VALUE = 545_000_000
 CENTRE_HOURS = 70
+#: Seconds the demo gives the routing search (``optimise demo --time-limit`` overrides).
+DEMO_TIME_LIMIT = 20.0
 
 
 def _check(name: str, expected: Any, found: Any, ok: bool) -> dict[str, Any]:
@@ -86,9 +88,18 @@ def domain_checks(data: Any) -> list[dict[str, Any]]:
 
 
 def run_demo(
-    out_dir: str | Path, *, seed: int = 2026, step: Callable[[str], None] | None = None
+    out_dir: str | Path,
+    *,
+    seed: int = 2026,
+    step: Callable[[str], None] | None = None,
+    time_limit: float = DEMO_TIME_LIMIT,
+    solvers: bool = True,
 ) -> dict[str, Any]:
-    """Run the demo into ``out_dir`` and return its summary (also in summary.json)."""
+    """Run the demo into ``out_dir`` and return its summary (also in summary.json).
+
+    With ``solvers`` the three solvers run on the default data into ``DIR/transport``,
+    ``DIR/estate`` and ``DIR/hours``; ``time_limit`` (seconds) is the routing search's.
+    """
     step = step or (lambda _text: None)
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -105,6 +116,7 @@ def run_demo(
         step("building the transport, estate and hours problems")
         road = StraightLine()
         built = _build_problems(data, road)
+        solved = _solve(data, stage.path, time_limit, step) if solvers else {}
         checks = domain_checks(data)
         checks.append(
             _check(
@@ -120,6 +132,7 @@ def run_demo(
             "out": str(out_dir),
             "data": _figures(data),
             "problems_built": built,
+            "solvers": solved,
             "travel_times": road.key(),
             "checks": checks,
             "validation_problems": problems,
@@ -128,6 +141,31 @@ def run_demo(
         }
         write_json(stage.path / "summary.json", summary)
     return summary
+
+
+def _solve(data: Any, out: Path, time_limit: float, step: Callable[[str], None]) -> dict[str, Any]:
+    """Each solver's headline figures on the default data; outputs in its own folder."""
+    from optimise.estate.run import demo_step as estate
+    from optimise.hours.run import demo_step as hours
+    from optimise.transport.run import demo_step as transport
+
+    step(f"planning school routes ({time_limit:g} s)")
+    routes = transport(data, out / "transport", time_limit=time_limit)
+    keys = (
+        "annual_cost_gbp", "daily_cost_gbp", "vehicles", "pupils_total", "pupils_served",
+        "pupils_unserved", "ride_limit_violations", "mean_ride_minutes", "p95_ride_minutes",
+    )  # fmt: skip
+    step("choosing which sites to keep")
+    sites = estate(data, out / "estate", seed=data.seed)
+    step("choosing centre opening hours")
+    opening = hours(data, out / "hours", seed=data.seed, curve=False)
+    hour_keys = ("budget_hours", "hours_used", "demand_served", "over65_demand_served",
+                 "current_demand_served", "current_over65_demand_served", "optimal")  # fmt: skip
+    return {
+        "transport": {k: routes[k] for k in keys if k in routes},
+        "estate": sites,
+        "hours": {k: opening[k] for k in hour_keys if k in opening},
+    }
 
 
 def _build_problems(data: Any, road: StraightLine) -> dict[str, Any]:

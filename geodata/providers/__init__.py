@@ -3,7 +3,8 @@
 Each turns two sets of points into a :class:`geodata.matrix.TravelMatrix`:
 
 * :class:`StraightLine` - straight-line distance × circuity at a speed per mode;
-* :class:`ImportedMatrix` - a matrix from a CSV or Parquet file;
+* :class:`ImportedMatrix` - a matrix from a CSV or Parquet file, or (with
+  :func:`read_routing_json`) an OSRM or Valhalla JSON response;
 * :func:`cached` - any provider, with its matrices kept on disk by :class:`MatrixCache`.
 """
 
@@ -13,6 +14,12 @@ from geodata.providers.cache import CachedProvider, MatrixCache, cached
 from geodata.providers.files import matrix_to_frame, read_matrix, write_matrix
 from geodata.providers.imported import ImportedMatrix
 from geodata.providers.parse import matrix_from_frame, parse_matrix
+from geodata.providers.routing_json import (
+    parse_osrm_table,
+    parse_routing_json,
+    parse_valhalla_matrix,
+    read_routing_json,
+)
 from geodata.providers.straight_line import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, StraightLine
 
 __all__ = [
@@ -26,6 +33,10 @@ __all__ = [
     "matrix_from_frame",
     "matrix_to_frame",
     "parse_matrix",
+    "parse_osrm_table",
+    "parse_routing_json",
+    "parse_valhalla_matrix",
     "read_matrix",
+    "read_routing_json",
     "write_matrix",
 ]

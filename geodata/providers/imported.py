@@ -54,6 +54,24 @@ class ImportedMatrix:
         )
         return cls(table, str(path))
 
+    @classmethod
+    def from_routing_json(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        origins: Sequence[str] | None = None,
+        destinations: Sequence[str] | None = None,
+        mode: str = "drive",
+    ) -> ImportedMatrix:
+        """Read an OSRM or Valhalla matrix response; ids in the request's order.
+
+        See :func:`geodata.providers.read_routing_json`.
+        """
+        from geodata.providers.routing_json import read_routing_json
+
+        table = read_routing_json(path, origins=origins, destinations=destinations, mode=mode)
+        return cls(table, str(path))
+
     def matrix(
         self,
         origins: gpd.GeoSeries | Sequence[str],

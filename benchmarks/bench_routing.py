@@ -1,0 +1,209 @@
+"""Routing benchmarks (issue #3): CVRPLIB X and Solomon VRPTW, gap to BKS, side by side.
+
+Run on purpose (not by the test command), from the repository root with ../shared
+beside it:
+
+    python benchmarks/bench_routing.py --time-limit 30 [--only cvrp,vrptw,transport]
+
+Columns: the engine (``optimise bench cvrp|vrptw``: our instance construction on
+PyVRP's hybrid genetic search), plain PyVRP (``pyvrp.read`` + ``pyvrp.solve``; X only,
+since PyVRP's reader does not take this Solomon layout) and plain OR-Tools routing with
+guided local search, all at the same time limit, one after the other in one process.
+The transport row solves the default Northumberland data with ``optimise transport
+routes``' run function. Prints markdown tables ready for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from optimise.transport.bench import read_instance, solve_ortools, solve_pyvrp  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "benchmarks"
+BKS_X = {
+    "X-n101-k25": 27591, "X-n106-k14": 26362, "X-n110-k13": 14971, "X-n120-k6": 13332,
+    "X-n148-k46": 43448, "X-n190-k8": 16980, "X-n200-k36": 58578, "X-n219-k73": 117595,
+    "X-n256-k16": 18839, "X-n303-k21": 21736, "X-n331-k15": 31102, "X-n393-k38": 38260,
+}  # fmt: skip
+BKS_SOLOMON = {
+    "C103": 826.3, "C202": 589.1, "R101": 1637.7, "R201": 1143.2, "RC101": 1619.8,
+    "RC201": 1261.8,
+}  # fmt: skip
+
+
+def _gap(cost: float | None, bks: float) -> float | None:
+    return None if cost is None else 100.0 * (cost - bks) / bks
+
+
+def _fmt(gap: float | None) -> str:
+    return "n/a" if gap is None else f"{gap:.2f}%"
+
+
+def _plain_pyvrp(path: Path, time_limit: float, seed: int) -> float:
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    data = pyvrp.read(path, round_func="round")
+    return float(pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed).best.distance())
+
+
+def bench_set(kind: str, names: list[str], time_limit: float, seed: int) -> list[str]:
+    bks = BKS_X if kind == "cvrp" else BKS_SOLOMON
+    ext = ".vrp" if kind == "cvrp" else ".txt"
+    head = "| instance | BKS | engine | gap | plain PyVRP | gap | OR-Tools GLS | gap |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    gaps: dict[str, list[float]] = {"engine": [], "pyvrp": [], "ortools": []}
+    for name in names:
+        path = SHARED / kind / f"{name}{ext}"
+        inst = read_instance(path)
+        engine = solve_pyvrp(inst, time_limit, seed)
+        # Solomon: plain PyVRP is the engine's own construction (see the docstring).
+        plain = _plain_pyvrp(path, time_limit, seed) if kind == "cvrp" else None
+        ort = solve_ortools(inst, time_limit)
+        row = {"engine": engine["cost"] if engine["feasible"] else None, "pyvrp": plain}
+        row["ortools"] = ort["cost"] if ort["feasible"] else None
+        for key, cost in row.items():
+            g = _gap(cost, bks[name])
+            if g is not None:
+                gaps[key].append(g)
+        lines.append(
+            f"| {name} | {bks[name]} | {row['engine']} | {_fmt(_gap(row['engine'], bks[name]))} "
+            f"| {row['pyvrp'] if plain is not None else '= engine'} "
+            f"| {_fmt(_gap(plain, bks[name])) if plain is not None else ''} "
+            f"| {row['ortools']} | {_fmt(_gap(row['ortools'], bks[name]))} |"
+        )
+        print(lines[-1], flush=True)
+    mean = {k: (statistics.mean(v) if v else None) for k, v in gaps.items()}
+    lines.append(
+        f"| **mean** | | | **{_fmt(mean['engine'])}** | | {_fmt(mean['pyvrp'])} | "
+        f"| {_fmt(mean['ortools'])} |"
+    )
+    return lines
+
+
+def _transport_row(time_limit: float, seed: int, scale: int) -> str:
+    import dataclasses
+    import resource
+    import tempfile
+
+    started = time.perf_counter()
+    if scale == 1:  # end to end, as ``optimise transport routes`` runs it
+        from optimise.transport.run import run_routes
+
+        with tempfile.TemporaryDirectory() as tmp:
+            s = run_routes(Path(tmp), time_limit=time_limit, seed=seed)
+        what = "default (3,000 pupils, 60 schools), end to end"
+    else:  # the same problem with every fleet row's count multiplied
+        from geodata.default import load_default
+        from geodata.providers import StraightLine
+        from models.transport import TransportProblem
+        from optimise.transport import solve
+
+        d = load_default()
+        prob = TransportProblem.from_geodata(d.pupils, d.schools, d.stops, d.fleet, StraightLine())
+        vehicles = tuple(
+            dataclasses.replace(v, available=v.available * scale) for v in prob.vehicles
+        )
+        s = solve(prob.replace(vehicles=vehicles), time_limit=time_limit, seed=seed).summary()
+        what = f"default, every fleet count x{scale} (solve only)"
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (
+        f"| {what} | {time_limit:g} | {elapsed:.1f} | {peak:.0f} | {s['vehicles']} | {s['routes']} "
+        f"| {s['daily_cost_gbp']:,.0f} | {s['annual_cost_gbp']:,.0f} | {s['pupils_served']} "
+        f"| {s['pupils_unserved']} | {s['mean_ride_minutes']} | {s['p95_ride_minutes']} "
+        f"| {s['ride_limit_violations']} |"
+    )
+
+
+def bench_transport(time_limit: float, seed: int, scales: list[int]) -> list[str]:
+    lines = [
+        "| data | time limit s | wall s | peak RSS MB (process) | vehicles | routes | daily £ "
+        "| annual £ | served | unserved | mean ride min | p95 ride min | ride violations |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scale in scales:
+        lines.append(_transport_row(time_limit, seed, scale))
+        print(lines[-1], flush=True)
+    return lines
+
+
+BIRD = {
+    ("RSRB", 2700): [31, 30, 55, 63, 100, 104, 164, 175],
+    ("CSCB", 2700): [33, 37, 65, 69, 143, 141, 206, 188],
+    ("RSRB", 5400): [31, 26, 50, 50, 91, 76, 152, 154],
+    ("CSCB", 5400): [30, 28, 51, 48, 121, 116, 163, 140],
+}
+
+
+def bench_sbrp(time_limit: float, seed: int, names: set[str], rides: set[int]) -> list[str]:
+    from optimise.transport.sbrp import read_sbrp, solve_sbrp
+
+    lines = [
+        "| instance | T s | BiRD buses | engine buses | routes | violations (checker) | wall s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (family, limit), bird in BIRD.items():
+        for i, target in enumerate(bird, start=1):
+            name = f"{family}{i:02d}"
+            if (names and name not in names) or limit not in rides:
+                continue
+            inst = read_sbrp(SHARED / "sbrp" / name)
+            started = time.perf_counter()
+            r = solve_sbrp(inst, limit, time_limit=time_limit, seed=seed)
+            lines.append(
+                f"| {name} | {limit} | {target} | {r['buses']} | {r['routes']} "
+                f"| {r['violations']} | {time.perf_counter() - started:.1f} |"
+            )
+            print(lines[-1], flush=True)
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=30.0)
+    ap.add_argument("--transport-time-limit", type=float, default=120.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", default="cvrp,vrptw,transport")
+    ap.add_argument("--max-rides", default="2700,5400", help="sbrp ride limits, seconds")
+    ap.add_argument("--fleet-scales", default="1", help="transport rows: fleet multipliers")
+    ap.add_argument("--instances", default="", help="comma-separated subset of names")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+    subset = set(filter(None, args.instances.split(",")))
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"date {date.today().isoformat()}; time limit {args.time_limit:g} s per solver "
+        f"and instance; seed {args.seed}\n"
+    )
+    for kind, bks in (("cvrp", BKS_X), ("vrptw", BKS_SOLOMON)):
+        if kind in only:
+            names = [n for n in bks if not subset or n in subset]
+            print(f"\n### {kind}\n", flush=True)
+            table = bench_set(kind, names, args.time_limit, args.seed)
+            print("\n" + "\n".join(table), flush=True)
+    if "sbrp" in only:
+        print("\n### sbrp\n", flush=True)
+        rides = {int(x) for x in args.max_rides.split(",")}
+        table = bench_sbrp(args.time_limit, args.seed, subset, rides)
+        print("\n" + "\n".join(table), flush=True)
+    if "transport" in only:
+        print("\n### transport (default data)\n", flush=True)
+        scales = [int(x) for x in args.fleet_scales.split(",")]
+        table = bench_transport(args.transport_time_limit, args.seed, scales)
+        print("\n" + "\n".join(table), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Parameters of the estate model, loaded from the config file's ``[estate]`` table.
+
+>>> EstateParams.from_file("run.toml", "estate")   # doctest: +SKIP
+
+Money is annualised with the capital recovery factor of the HM Treasury Green Book
+discount rate (3.5%) over a 25-year appraisal: a one-off £1 counts as about £0.061 a
+year, so a receipt, or a backlog avoided, is comparable with a year's running cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.params import Params
+
+__all__ = ["EstateParams"]
+
+
+@dataclass(frozen=True)
+class EstateParams(Params):
+    """What the plan must respect and how money is compared.
+
+    Attributes
+    ----------
+    max_travel_minutes
+        Every zone must stay within this many minutes (drive) of a kept site hosting
+        each service it reaches within the limit today.
+    travel_minutes
+        Per-service limits overriding ``max_travel_minutes``, e.g. ``{library = 20}``.
+    services
+        Services whose access is protected; empty means every service.
+    strict_coverage
+        True: a zone beyond the limit *today* makes the plan infeasible (and is named);
+        False: such zones are counted in ``population_beyond_limit`` and left aside.
+    office_reduction
+        Cut in office desk demand (0.30 = the council's 30% office target).
+    office_types
+        Site types whose capacity is office desks.
+    receipt_target
+        Capital receipts the disposals must raise: ≤ 1 is a share of the estate's
+        capital value (0.10 = 10%), above 1 is £; 0 for none.
+    running_budget_gbp
+        Upper bound on the kept sites' annual running cost; 0 for none.
+    max_population_beyond
+        Epsilon of the access constraint: residents who may lose a service within the
+        limit; -1 (the default) means nobody may.
+    discount_rate, appraisal_years
+        Annualisation of one-off sums (receipts, backlog).
+    gap
+        Relative MIP gap at which the solver stops (0 = prove optimality).
+    ranking_steps
+        Number of solves used to order the disposals (0 to skip the ranking).
+    pareto_measure
+        Access measure of the Pareto front: ``"limit"`` (travel limit kept) or
+        ``"population"`` (residents losing a service within the limit).
+    """
+
+    max_travel_minutes: float = 30.0
+    travel_minutes: dict[str, float] = field(default_factory=dict)
+    services: tuple[str, ...] = ()
+    strict_coverage: bool = False
+    office_reduction: float = 0.30
+    office_types: tuple[str, ...] = ("office",)
+    receipt_target: float = 0.0
+    running_budget_gbp: float = 0.0
+    max_population_beyond: int = -1
+    discount_rate: float = 0.035
+    appraisal_years: int = 25
+    gap: float = 1e-6
+    ranking_steps: int = 6
+    pareto_measure: str = "limit"
+
+    def __post_init__(self) -> None:
+        self._positive("max_travel_minutes", "appraisal_years")
+        self._non_negative("receipt_target", "running_budget_gbp", "discount_rate", "gap")
+        self._non_negative("ranking_steps")
+        if not 0 <= self.office_reduction < 1:
+            raise ValueError(
+                f"office_reduction must lie in [0, 1); found {self.office_reduction!r}"
+            )
+        if self.pareto_measure not in ("limit", "population"):
+            raise ValueError(
+                f"pareto_measure must be 'limit' or 'population'; found {self.pareto_measure!r}"
+            )
+        if self.max_population_beyond < -1:
+            raise ValueError("max_population_beyond must be -1 (nobody) or a head count")
+        if not isinstance(self.travel_minutes, dict):
+            raise ValueError("travel_minutes must be a table of service = minutes")
+        for name, minutes in self.travel_minutes.items():
+            if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
+                raise ValueError(f"travel_minutes['{name}'] must be a positive number")
+        for name in ("services", "office_types"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{name} must be a list of names")
+            object.__setattr__(self, name, tuple(value))
+
+    def limit_minutes(self, service: str) -> float:
+        return float(self.travel_minutes.get(service, self.max_travel_minutes))
+
+    @property
+    def annuity(self) -> float:
+        """Capital recovery factor: £ a year equivalent to a one-off £1."""
+        r, n = self.discount_rate, self.appraisal_years
+        return 1.0 / n if r == 0 else r / (1.0 - (1.0 + r) ** -n)
+
+    def with_(self, **changes: Any) -> EstateParams:
+        import dataclasses
+
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,166 @@
+"""One estate run from files or the default data to an output folder (what the CLI calls).
+
+Outputs (staged, published together): ``summary.json``, ``sites.csv`` (every site with
+its decision and, when disposed, its rank), ``disposals.csv`` (ranked disposal
+options), ``pareto.csv`` (with ``--pareto N``) and ``estate.gpkg`` (layers ``sites``
+and ``zones``, the latter with each zone's worst travel minutes in the plan).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geodata.write import Staging, write_csv, write_gpkg, write_json
+from models.estate import EstateProblem
+from optimise.estate.params import EstateParams
+from optimise.estate.pareto import pareto_front
+from optimise.estate.prepare import prepare
+from optimise.estate.ranking import rank_disposals
+from optimise.estate.solve import solve
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import geopandas as gpd
+
+    from geodata.matrix import TravelProvider
+    from models.estate_result import EstateResult
+    from optimise.config import RunConfig
+
+__all__ = ["demo_step", "load_layers", "run_estate", "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+
+def load_layers(
+    cfg: RunConfig, sites: Path | None = None, zones: Path | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
+    """Sites and zones from the user's files (validated), the default data otherwise."""
+    from geodata.read import read
+
+    out, notes = [], []
+    for kind, path in (("sites", sites), ("zones", zones)):
+        if path is None:
+            from geodata.default import load_default
+
+            out.append(getattr(load_default(cfg.seed), kind))
+            continue
+        layer = read(path, kind, columns=cfg.columns_for(kind) or None, on_bad_row=cfg.on_bad_row)
+        if layer.skipped:
+            notes.append(f"{path}: {len(layer.skipped)} bad row(s) skipped")
+            for p in layer.skipped:
+                log.warning("skipped: %s", p)
+        out.append(layer.frame)
+    return out[0], out[1], notes
+
+
+def run_estate(
+    sites: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    out_dir: str | Path | None,
+    *,
+    params: EstateParams,
+    seed: int = 0,
+    time_limit: float | None = None,
+    pareto: int = 0,
+    step: Callable[[str], None] = lambda _: None,
+    provider: TravelProvider | None = None,
+) -> dict[str, Any]:
+    """Build, solve, rank, trace the front and (when ``out_dir``) write the outputs.
+
+    ``provider`` gives the travel times (straight line when None; see
+    :func:`geodata.network.provider_from_options` for a road network)."""
+    from geodata.providers import StraightLine
+
+    start = time.perf_counter()
+    step("building travel times (drive)")
+    problem = EstateProblem.from_geodata(sites, zones, provider or StraightLine())
+    prep = prepare(problem, params)
+    # The time limit covers the whole run: half for the plan, a quarter each for the
+    # ranking and the front, shared evenly between their solves.
+    share = (lambda part, solves: None) if time_limit is None else (
+        lambda part, solves: max(0.5, time_limit * part / max(solves, 1))
+    )  # fmt: skip
+    step("solving the estate model")
+    plan = solve(problem, params=params, time_limit=share(0.5, 1), seed=seed, prepared=prep)
+    ranked: list[dict[str, Any]] = []
+    if params.ranking_steps and plan.feasible:
+        step("ranking the disposals")
+        ranked = rank_disposals(problem, prep, params, plan, seed=seed,
+                                time_limit=share(0.25, params.ranking_steps))  # fmt: skip
+    front: list[dict[str, Any]] = []
+    if pareto and plan.feasible:
+        step(f"tracing the Pareto front ({pareto} points)")
+        front = pareto_front(problem, params, pareto, seed=seed, measure=params.pareto_measure,
+                             time_limit=share(0.25, pareto + 1))  # fmt: skip
+    summary = {
+        "command": "estate",
+        "seed": seed,
+        "sites": problem.num_sites,
+        "zones": len(problem.zone_ids),
+        **plan.summary(),
+        "receipt_target": params.receipt_target,
+        "pareto_points": len(front),
+        "elapsed_s": round(time.perf_counter() - start, 2),
+    }
+    if out_dir is not None:
+        step("writing outputs")
+        write_outputs(Path(out_dir), sites, zones, plan, ranked, front, summary)
+        summary["out"] = str(out_dir)
+    return summary
+
+
+def write_outputs(
+    out_dir: Path,
+    sites: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    plan: EstateResult,
+    ranked: list[dict[str, Any]],
+    front: list[dict[str, Any]],
+    summary: dict[str, Any],
+) -> None:
+    rank = {r["site_id"]: r for r in ranked}
+    table = sites.copy()
+    table["decision"] = np.where(plan.keep, "keep", "dispose")
+    table["rank"] = [rank[i]["rank"] if i in rank else pd.NA for i in plan.site_ids]
+    table["zones_affected"] = [rank[i]["zones_affected"] if i in rank else 0 for i in plan.site_ids]
+    worst = np.where(np.isfinite(plan.minutes), plan.minutes, np.nan)
+    zone_layer = zones[["id", "name", "population", "over65", "geometry"]].copy()
+    zone_layer["worst_minutes"] = np.nanmax(worst, axis=1, initial=0.0).round(1)
+    with Staging(out_dir) as stage:
+        files = ["summary.json", "sites.csv", "disposals.csv", "estate.gpkg"]
+        write_csv(stage.path / "sites.csv", table)
+        write_csv(stage.path / "disposals.csv", pd.DataFrame(ranked, columns=_RANK_COLUMNS))
+        if front:
+            write_csv(stage.path / "pareto.csv", pd.DataFrame(front))
+            files.append("pareto.csv")
+        sites_layer = table.drop(columns=["rank"]).assign(
+            rank=[rank[i]["rank"] if i in rank else -1 for i in plan.site_ids]
+        )
+        write_gpkg(stage.path / "estate.gpkg", {"sites": sites_layer, "zones": zone_layer})
+        summary["files"] = files
+        write_json(stage.path / "summary.json", summary)
+
+
+_RANK_COLUMNS = [
+    "rank", "step", "site_id", "name", "type", "capital_receipt_gbp", "net_receipt_gbp",
+    "running_saving_gbp", "backlog_avoided_gbp", "annualised_benefit_gbp", "zones_affected",
+    "population_affected", "over65_affected", "max_extra_minutes",
+]  # fmt: skip
+
+
+def demo_step(data: Any, out_dir: str | Path, *, seed: int = 0) -> dict[str, Any]:
+    """For ``optimise demo``: solve the default estate, write ``out_dir``, return figures."""
+    params = EstateParams(ranking_steps=0)
+    summary = run_estate(data.sites, data.zones, out_dir, params=params, seed=seed)
+    keys = (
+        "status", "sites_kept", "sites_disposed", "capital_receipts_gbp", "annual_saving_gbp",
+        "backlog_avoided_gbp", "max_travel_minutes", "population_beyond_limit", "optimal", "gap",
+    )  # fmt: skip
+    return {k: summary[k] for k in keys}

@@ -1,0 +1,191 @@
+"""The maximal-covering-over-time model as a mixed-integer programme for HiGHS.
+
+Columns: ``x[c, d, s]`` (binary) opens centre ``c`` in slot ``s`` of day ``d``, only
+where its host building is available on an open day; ``start`` marks the first slot of
+a block; ``used[c]`` (binary) says centre ``c`` opens at all; ``v`` (continuous) says
+a *set* of centres has one open in a slot.
+
+Coverage is exact and compact. Sort each zone's centres by travel time,
+``c1, c2, ...``; its value in a slot is ``w(c_k)`` for the first open ``c_k``, which
+telescopes to ``sum_k (w(c_k) - w(c_{k+1})) * [one of c1..ck is open]``. Zones share
+these nested sets, so one ``v`` per distinct set and slot carries the summed
+coefficient, with ``v(S) <= v(S - c) + x(c)`` (three non-zeros) and, where a
+coefficient is negative (a worth not falling with travel time), ``v(S) >= v(S - c)`` and
+``v(S) >= x(c)`` as well, so that ``v`` is exactly "one of S is open".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["MilpModel", "build"]
+
+
+@dataclass
+class _Rows:
+    starts: list[int] = field(default_factory=lambda: [0])
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+
+    def add(self, cols: list[int], vals: list[float], lo: float, hi: float) -> None:
+        self.index.extend(cols)
+        self.value.extend(vals)
+        self.starts.append(len(self.index))
+        self.lower.append(lo)
+        self.upper.append(hi)
+
+
+@dataclass(frozen=True, eq=False)
+class MilpModel:
+    """Arrays of the MILP (row-wise), and where the opening columns sit."""
+
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    starts: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    x_cols: np.ndarray  # centres × 7 × slots, column of x or -1
+    budget_row: int
+
+
+def _node_sets(order: np.ndarray, gain: np.ndarray) -> dict[int, list]:
+    """Distinct prefix sets (bitmask) → [parent mask, added centre, summed coefficient]."""
+    nodes: dict[int, list] = {}
+    for z in range(order.shape[0]):
+        mask = 0
+        for k in range(order.shape[1]):
+            c = int(order[z, k])
+            parent, mask = mask, mask | (1 << c)
+            node = nodes.get(mask)
+            if node is None:
+                nodes[mask] = [parent, c, float(gain[z, k])]
+            else:
+                node[2] += float(gain[z, k])
+    return nodes
+
+
+def build(
+    minutes: np.ndarray,
+    worth: np.ndarray,
+    profile: np.ndarray,
+    allowed: np.ndarray,
+    *,
+    slot_hours: float,
+    block_slots: int,
+    staff: float,
+    budget: float,
+    min_hours: float,
+    max_hours: float,
+    cover_days: list[int],
+) -> MilpModel:
+    """Build the MILP.
+
+    Parameters
+    ----------
+    minutes
+        Zones × centres travel minutes (the choice: the nearest open centre).
+    worth
+        Zones × centres objective value a year of a zone served by a centre.
+    profile
+        ``7 × slots`` share of demand per slot.
+    allowed
+        Centres × 7 × slots, True where the centre may open.
+    slot_hours, block_slots, staff, budget, min_hours, max_hours, cover_days
+        Slot length, shortest block in slots, staff per open slot, weekly staff-hours
+        budget, weekly hours of a centre that opens, days that need an open centre.
+    """
+    n_c, n_d, n_s = allowed.shape
+    x_cols = np.full(allowed.shape, -1, dtype=np.int64)
+    x_cols[allowed] = np.arange(int(allowed.sum()))
+    n_x = int(allowed.sum())
+    cost = [0.0] * n_x
+    lower, upper, integer = [0.0] * n_x, [1.0] * n_x, [True] * n_x
+    rows = _Rows()
+
+    def new_col(c: float = 0.0, lo: float = 0.0, hi: float = 1.0, is_int: bool = False) -> int:
+        cost.append(c)
+        lower.append(lo)
+        upper.append(hi)
+        integer.append(is_int)
+        return len(cost) - 1
+
+    # Blocks of at least block_slots: a start where x switches on; x stays on after it.
+    for c in range(n_c):
+        for d in range(n_d):
+            cols = x_cols[c, d]
+            starts = {}
+            for s in np.flatnonzero(cols >= 0):
+                fits = s + block_slots <= n_s and bool((cols[s : s + block_slots] >= 0).all())
+                starts[s] = new_col(hi=1.0 if fits else 0.0)
+                prev = [int(cols[s - 1]), -1.0] if s > 0 and cols[s - 1] >= 0 else []
+                rows.add([int(cols[s]), *prev[:1], starts[s]], [1.0, *prev[1:], -1.0], -np.inf, 0)
+            for s in starts:
+                window = [starts[k] for k in range(s - block_slots + 1, s + 1) if k in starts]
+                rows.add([*window, int(cols[s])], [1.0] * len(window) + [-1.0], -np.inf, 0)
+
+    # Hours per centre: within [min, max] if it opens at all.
+    for c in range(n_c):
+        cols = x_cols[c][x_cols[c] >= 0].tolist()
+        if not cols:
+            continue
+        used = new_col(is_int=True)
+        rows.add([*cols, used], [slot_hours] * len(cols) + [-max_hours], -np.inf, 0)
+        if min_hours > 0:
+            rows.add([*cols, used], [slot_hours] * len(cols) + [-min_hours], 0, np.inf)
+    budget_row = len(rows.lower)
+    rows.add(list(range(n_x)), [staff * slot_hours] * n_x, -np.inf, budget)
+    for d in cover_days:
+        cols = x_cols[:, d][x_cols[:, d] >= 0].tolist()
+        rows.add(cols, [1.0] * len(cols), 1, np.inf)
+
+    # Coverage: one column per distinct set of nearest centres and slot.
+    order = np.argsort(minutes, axis=1, kind="stable")
+    ranked = np.take_along_axis(worth, order, axis=1)
+    gain = ranked - np.concatenate([ranked[:, 1:], np.zeros((len(ranked), 1))], axis=1)
+    nodes = sorted(_node_sets(order, gain).items(), key=lambda kv: kv[0].bit_count())
+    exact = any(coef < 0 for _, (_, _, coef) in nodes)
+    for d in range(n_d):
+        for s in range(n_s):
+            weight = float(profile[d, s])
+            avail = sum(1 << int(c) for c in np.flatnonzero(allowed[:, d, s]))
+            if weight <= 0 or not avail:
+                continue
+            slot_cols: dict[int, int] = {}
+            for mask, (parent, c, coef) in nodes:
+                reduced = mask & avail
+                if not reduced:
+                    continue
+                col = slot_cols.get(reduced)
+                if col is None:
+                    if reduced.bit_count() == 1:  # a single centre: its own x column
+                        col = int(x_cols[reduced.bit_length() - 1, d, s])
+                    else:
+                        col = new_col()
+                        up, xc = slot_cols[parent & avail], int(x_cols[c, d, s])
+                        rows.add([col, up, xc], [1.0, -1.0, -1.0], -np.inf, 0)
+                        if exact:
+                            rows.add([col, up], [1.0, -1.0], 0, np.inf)
+                            rows.add([col, xc], [1.0, -1.0], 0, np.inf)
+                    slot_cols[reduced] = col
+                cost[col] += weight * coef
+    return MilpModel(
+        cost=np.array(cost),
+        col_lower=np.array(lower),
+        col_upper=np.array(upper),
+        integer=np.array(integer),
+        row_lower=np.array(rows.lower, dtype=float),
+        row_upper=np.array(rows.upper, dtype=float),
+        starts=np.array(rows.starts, dtype=np.int32),
+        index=np.array(rows.index, dtype=np.int32),
+        value=np.array(rows.value),
+        x_cols=x_cols,
+        budget_row=budget_row,
+    )

@@ -1,0 +1,75 @@
+"""``optimise estate`` end to end: default data, user files, bad input, and Trafford."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cli import main
+
+KEYS = ("sites_kept", "sites_disposed", "capital_receipts_gbp", "annual_saving_gbp",
+        "backlog_avoided_gbp", "max_travel_minutes", "population_beyond_limit", "optimal",
+        "gap")  # fmt: skip
+
+
+def test_estate_on_the_default_data_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "run"
+    config = tmp_path / "run.toml"
+    config.write_text("[estate]\nranking_steps = 2\n")
+    code = main(["estate", "--out", str(out), "--receipt-target", "0.10", "--pareto", "2",
+                 "--json", "--seed", "3", "--config", str(config)])  # fmt: skip
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert all(k in summary for k in KEYS)
+    assert summary["optimal"] and summary["sites"] == 343
+    assert summary["receipts_share_of_value"] >= 0.10
+    assert summary["population_beyond_limit"] == 0
+    for name in ("summary.json", "sites.csv", "disposals.csv", "estate.gpkg", "pareto.csv"):
+        assert (out / name).is_file()
+    sites = pd.read_csv(out / "sites.csv")
+    assert (sites["decision"] == "dispose").sum() == summary["sites_disposed"]
+    ranks = pd.read_csv(out / "disposals.csv")["rank"].tolist()
+    assert ranks == list(range(1, summary["sites_disposed"] + 1))
+
+
+def test_estate_user_files_and_bad_input(tmp_path, capsys):
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "code,type,lon,lat,running_cost,services\n"
+        "S1,library,-1.69,55.17,100,library\n"
+        "S2,library,-1.68,55.17,150,library\n"
+    )
+    zones = tmp_path / "zones.csv"
+    zones.write_text("id,population,lon,lat\nZ1,1000,-1.69,55.171\n")
+    code = main(["estate", "--sites", str(sites), "--zones", str(zones), "--columns", "id=code",
+                 "--out", str(tmp_path / "o"), "--quiet"])  # fmt: skip
+    assert code == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["sites_disposed"] == 1 and summary["annual_saving_gbp"] == 150
+    assert main(["estate", "--sites", str(tmp_path / "missing.csv"), "--quiet"]) == 2
+    assert main(["estate", "--office-reduction", "1.5", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 2 and "office_reduction" in err
+
+
+def test_trafford_register_end_to_end(shared_data, tmp_path):
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import run_estate
+    from optimise.estate.trafford import trafford_sites, trafford_zones
+
+    sites = trafford_sites(shared_data / "trafford")
+    zones = trafford_zones(shared_data / "trafford")
+    assert len(zones) == 139 and len(sites.skipped) > 0  # rows without coordinates
+    assert all("no coordinates" in p.found or p.field for p in sites.skipped)
+    params = EstateParams(max_travel_minutes=15, receipt_target=0.10, ranking_steps=2)
+    summary = run_estate(sites.frame, zones, tmp_path, params=params, seed=1)
+    assert summary["optimal"] and summary["receipts_share_of_value"] >= 0.10
+    assert summary["population_beyond_limit"] == 0
+    assert (tmp_path / "estate.gpkg").is_file()
+
+
+@pytest.mark.parametrize("flag", ["--pareto", "--max-travel"])
+def test_estate_rejects_negative_numbers(flag, capsys):
+    assert main(["estate", flag, "-1", "--quiet"]) == 2

@@ -1,0 +1,50 @@
+"""Every solver command takes --network: travel times then come from the road network."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import cli
+
+
+@pytest.fixture(scope="module")
+def leeds(tmp_path_factory, shared_data):
+    out = tmp_path_factory.mktemp("net") / "leeds"
+    extract = shared_data / "osm" / "its-example_leeds.osm.pbf"
+    assert cli.main(["network", "build", str(extract), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _nodes(leeds, n, seed):
+    with np.load(leeds / "drive.npz", allow_pickle=False) as graph:
+        xy = graph["xy"][graph["main"]] if graph["main"].dtype == bool else graph["xy"]
+    return xy[np.random.default_rng(seed).choice(len(xy), n, replace=False)]
+
+
+def test_estate_runs_on_the_network(tmp_path, leeds, capsys):
+    sites, zones = tmp_path / "sites.csv", tmp_path / "zones.csv"
+    rows = [
+        f"S{i},library,library,10000,{x:.1f},{y:.1f}"
+        for i, (x, y) in enumerate(_nodes(leeds, 4, 1))
+    ]
+    sites.write_text("id,type,services,running_cost,easting,northing\n" + "\n".join(rows) + "\n")
+    rows = [f"Z{i},500,{x:.1f},{y:.1f}" for i, (x, y) in enumerate(_nodes(leeds, 6, 2))]
+    zones.write_text("id,population,easting,northing\n" + "\n".join(rows) + "\n")
+    args = ["estate", "--sites", str(sites), "--zones", str(zones), "--json"]
+    code = cli.main([*args, "--network", str(leeds), "--out", str(tmp_path / "o")])
+    summary = json.loads(capsys.readouterr().out)
+    # One library within the limit serves every zone: the other three go.
+    assert code == 0 and summary["sites_kept"] == 1 and summary["sites_disposed"] == 3
+    assert summary["annual_saving_gbp"] == 30_000 and 0 < summary["max_travel_minutes"] < 30
+
+
+@pytest.mark.parametrize("command", [["estate"], ["hours", "--no-curve"], ["transport", "routes"]])
+def test_points_beyond_the_network_are_named_and_exit_2(tmp_path, leeds, capsys, command):
+    # The default data is in Northumberland; the Leeds network is ~150 km away.
+    code = cli.main([*command, "--network", str(leeds), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "from the drive network" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

@@ -1,0 +1,126 @@
+"""``optimise transport routes`` and ``optimise bench cvrp|vrptw`` end to end."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from transport_tiny import line_problem
+
+from cli import main
+from geodata.default import load_default
+from optimise.transport import RoutingParams, solve
+from optimise.transport.bench import parse_solomon, solve_pyvrp
+from optimise.transport.output import route_layers, routes_table
+
+SUMMARY_KEYS = {
+    "annual_cost_gbp", "daily_cost_gbp", "vehicles", "pupils_total", "pupils_served",
+    "pupils_unserved", "ride_limit_violations", "mean_ride_minutes", "p95_ride_minutes",
+    "current_annual_cost_gbp", "saving_gbp",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def routes_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("routes")
+    plan = tmp / "plan.csv"
+    plan.write_text(
+        "route,vehicle_type,sequence,id\nOLD1,V16,1,P00001\nOLD1,V16,2,P00002\nOLD2,V01,1,P00003\n",
+        encoding="utf-8",
+    )
+    out = tmp / "out"
+    code = main(["transport", "routes", "--time-limit", "3", "--current-plan", str(plan),
+                 "--out", str(out), "--quiet"])  # fmt: skip
+    return code, out
+
+
+def test_routes_run_writes_the_outputs(routes_run):
+    code, out = routes_run
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["pupils_total"] == 3000
+    assert summary["ride_limit_violations"] == 0 and summary["violations"] == 0
+    assert summary["pupils_served"] + summary["pupils_unserved"] == 3000
+    assert summary["annual_cost_gbp"] == pytest.approx(summary["daily_cost_gbp"] * 190, abs=1)
+    assert summary["saving_gbp"] == pytest.approx(
+        summary["current_annual_cost_gbp"] - summary["annual_cost_gbp"], abs=0.05
+    )
+    # The default data holds pupils whose direct drive already exceeds their limit.
+    reasons = [u["reason"] for u in summary["unserved"]]
+    assert sum("exceeds the ride limit" in r for r in reasons) == 18
+    assert all("pupil" not in u for u in summary["unserved"])
+
+
+def test_routes_outputs_hold_no_home_points(routes_run):
+    _, out = routes_run
+    layers = {name for name, _ in pyogrio.list_layers(out / "routes.gpkg")}
+    assert layers == {"routes", "stops"}
+    stops = gpd.read_file(out / "routes.gpkg", layer="stops")
+    assert set(stops["kind"]) <= {"base", "school", "stop"}
+    homes = {(round(p.x, 3), round(p.y, 3)) for p in load_default().pupils.geometry}
+    lines = gpd.read_file(out / "routes.gpkg", layer="routes")
+    vertices = {(round(x, 3), round(y, 3)) for g in lines.geometry for x, y in g.coords}
+    assert not vertices & homes
+    table = (out / "routes.csv").read_text().splitlines()[0]
+    assert table.startswith("route,vehicle,vehicle_type,vehicle_name,sequence,kind,id")
+
+
+def test_personal_data_only_when_asked():
+    prob = line_problem([{"id": "A", "x": 2.3}, {"id": "B", "x": 4.6}])
+    res = solve(prob, params=RoutingParams(max_iterations=100), time_limit=5, seed=1)
+    from shapely import Point
+
+    frames = {
+        "fleet": gpd.GeoDataFrame({"id": ["bus"]}, geometry=[Point(10_000, 0)], crs=27700),
+        "schools": gpd.GeoDataFrame({"id": ["S1"]}, geometry=[Point(0, 0)], crs=27700),
+        "stops": gpd.GeoDataFrame({"id": []}, geometry=[], crs=27700),
+        "pupils": gpd.GeoDataFrame(
+            {"id": ["A", "B"]}, geometry=[Point(2_300, 0), Point(4_600, 0)], crs=27700
+        ),
+    }
+    private = route_layers(prob, res, frames)
+    assert set(private) == {"routes", "stops"}
+    xs = [x for x, _ in private["routes"].geometry[0].coords]
+    assert xs == [10_000, 4_500, 2_500, 0]  # homes drawn at their 1 km square's centre
+    shared = route_layers(prob, res, frames, include_personal_data=True)
+    assert sorted(shared["pickups"]["pupil"]) == ["A", "B"]
+    assert [x for x, _ in shared["routes"].geometry[0].coords] == [10_000, 4_600, 2_300, 0]
+    rows = routes_table(prob, res)
+    assert list(rows["kind"]) == ["base", "home", "home", "school"]
+
+
+def test_solomon_distances_are_truncated_to_one_decimal():
+    text = "2 10\n0 0 0 0 0 1000 0\n1 3 4 1 0 1000 0\n2 1 1 1 0 1000 0\n"
+    inst = parse_solomon(text)
+    assert inst.distance[0, 2] == 14 and inst.distance[1, 2] == 36  # 1.414, 3.606
+    # 0 → 2 → 1 → 0 = 1.4 + 3.6 + 5.0 (two routes would be 12.8).
+    result = solve_pyvrp(inst, time_limit=0.2)
+    assert result["cost"] == 10.0 and result["feasible"]
+    assert result["routes"] in ([[2, 1]], [[1, 2]])
+
+
+def test_bench_commands_print_json(capsys):
+    cvrp = "../shared/benchmarks/cvrp/X-n101-k25.vrp"
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert main(["bench", "cvrp", str(root / cvrp), "--time-limit", "0.5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["feasible"] and out["cost"] >= 27591
+    assert sorted(c for r in out["routes"] for c in r) == list(range(1, 101))
+    vrptw = root / "../shared/benchmarks/vrptw/C103.txt"
+    assert main(["bench", "vrptw", str(vrptw), "--time-limit", "0.5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["feasible"] and out["cost"] >= 826.3
+    assert main(["bench", "vrptw", str(root / "missing.txt")]) == 2
+
+
+def test_demo_step_routes_the_default_data(tmp_path):
+    from optimise.transport.run import demo_step
+
+    summary = demo_step(load_default(), tmp_path / "transport", time_limit=2)
+    assert summary["ride_limit_violations"] == 0 and summary["pupils_total"] == 3000
+    assert (tmp_path / "transport" / "routes.csv").is_file()
