@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pulp
 
+from optimise.facility.highs import verdict_of
+
 __all__ = ["Outcome", "run"]
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,6 @@ def run(
 
 
 def _highs(model, time_limit, seed, gap_rel, gap_abs, start) -> Outcome:
-    import highspy
 
     solver = pulp.HiGHS(
         msg=False,
@@ -59,16 +60,8 @@ def _highs(model, time_limit, seed, gap_rel, gap_abs, start) -> Outcome:
     )
     model.solve(solver)
     h = model.solverModel
-    status = h.getModelStatus()
+    verdict, has = verdict_of(h)
     info = h.getInfo()
-    has = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    M = highspy.HighsModelStatus
-    if status == M.kOptimal:
-        verdict = "optimal"
-    elif status in (M.kInfeasible, M.kUnboundedOrInfeasible):
-        verdict = "infeasible"
-    else:
-        verdict = "feasible" if has else "no solution"
     objective = float(info.objective_function_value) if has else math.nan
     is_mip = any(v.cat == pulp.LpInteger for v in model.variables())
     bound = float(info.mip_dual_bound) if is_mip else objective

@@ -22,6 +22,20 @@ class MipSolution:
     seconds: float
 
 
+def verdict_of(h: object) -> tuple[str, bool]:
+    """HiGHS's model status as optimal / infeasible / feasible / no solution, and whether
+    a primal solution exists (shared by every HiGHS caller)."""
+    import highspy
+
+    has = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    status, m = h.getModelStatus(), highspy.HighsModelStatus
+    if status == m.kOptimal:
+        return "optimal", has
+    if status in (m.kInfeasible, m.kUnboundedOrInfeasible):
+        return "infeasible", has
+    return ("feasible" if has else "no solution"), has
+
+
 def solve_mip(
     c: np.ndarray,
     a: csc_matrix,
@@ -75,16 +89,8 @@ def solve_mip(
         given.value_valid = True
         h.setSolution(given)
     h.run()
-    status = h.getModelStatus()
+    verdict, has = verdict_of(h)
     info = h.getInfo()
-    has = info.primal_solution_status == 2
-    M = highspy.HighsModelStatus
-    if status == M.kOptimal:
-        verdict = "optimal"
-    elif status in (M.kInfeasible, M.kUnboundedOrInfeasible):
-        verdict = "infeasible"
-    else:
-        verdict = "feasible" if has else "no solution"
     solution = h.getSolution()
     x = np.asarray(solution.col_value) if has else np.zeros(a.shape[1])
     obj = float(info.objective_function_value) if has else math.nan
