@@ -87,7 +87,11 @@ def main() -> None:
         add("export GeoPackage + 7 CSV", f"{len(files)} files", t)
         t, summary = timed(lambda: run_demo(Path(tmp) / "demo", seed=2026), max(1, r // 2))
         assert all(c["ok"] for c in summary["checks"])
-        add("optimise demo, end to end, three solvers (routing 20 s)", f"{len(summary['checks'])} checks pass", t)
+        add(
+            "optimise demo, end to end, three solvers (routing 20 s)",
+            f"{len(summary['checks'])} checks pass",
+            t,
+        )
 
     reads = [
         ("trafford/trafford_land_and_building_assets.csv", "sites", TRAFFORD, "skip"),
