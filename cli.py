@@ -21,7 +21,7 @@ from geodata.errors import InputError
 
 __all__ = ["app", "main"]
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # paths and messages never wrap
 err_console = Console(stderr=True, highlight=False)
 
 app = typer.Typer(
@@ -577,11 +577,60 @@ def hours(
 
 
 @app.command(
-    epilog="Example (once available): optimise batch examples/walking-limits.toml --out runs/batch"
+    epilog="Example: optimise batch examples/estate-travel-limits.toml --out runs/estate-limits"
 )
-def batch(out: Out = None, config: Config = None) -> None:
-    """Run many scenarios and compare them, on Dask (issue #8)."""
-    _not_yet("batch", "batch optimisation", 8)
+def batch(
+    file: Annotated[Path, typer.Argument(help="Scenario file (TOML): \\[base], \\[grid]")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for results and scenario folders.")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Existing Dask scheduler, e.g. tcp://HOST:8786."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local workers (default: one per core).")
+    ] = None,
+    serial: Annotated[
+        bool, typer.Option("--serial", help="Run in this process, one after another (no Dask).")
+    ] = False,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Run many scenarios and compare them, on Dask (issue #8).
+
+    Expands the file's named scenarios and \\[grid] into scenarios, runs those not already
+    in DIR (a scenario is known by a hash of its inputs) and writes DIR/results.parquet,
+    results.csv, comparison.md, summary.json and scenarios/NAME/ per scenario. A failed
+    scenario is recorded with its error; Ctrl-C keeps the finished ones.
+    """
+    from optimise.batch import load_spec, run_batch
+    from optimise.batch.progress import BatchProgress
+
+    if scheduler is not None and workers is not None:
+        raise InputError("--workers: only for the local cluster; not with --scheduler")
+    spec = load_spec(file)
+    try:
+        with BatchProgress(err_console, quiet=quiet or json_out) as progress:
+            summary = run_batch(
+                spec, out, scheduler=scheduler, workers=workers, serial=serial, progress=progress
+            )
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: finished scenarios kept in {out}; run the same command to finish"
+        )
+        raise typer.Exit(130) from None
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['scenarios']} scenarios: {summary['ok']} ok, {summary['infeasible']} "
+            f"infeasible, {summary['failed']} failed ({summary['skipped_already_done']} already "
+            f"done); {summary['workers']} worker(s), {summary['elapsed_s']:.1f} s",
+            markup=False,
+        )
+        console.print(f"comparison: {out / 'comparison.md'}; table: {out / 'results.parquet'}")
+    if summary["failed"]:
+        raise typer.Exit(1)
 
 
 @network_app.command(

@@ -6,7 +6,9 @@ Run on purpose (not by the test command), from the repository root:
 
 Prints markdown tables ready for BENCHMARKS.md: the calibration fit on the default
 data, then solve times (HiGHS, one thread) at the default size and at 50 centres ×
-6 days × 20 half-hour slots, with the proven gap of each solve.
+6 days × 20 half-hour slots, with the proven gap of each solve (against HiGHS's
+bound, the pattern bound of ``optimise/hours/patterns.py`` when every slot is alike,
+or the class bound of ``optimise/hours/bound.py`` when HiGHS stops early).
 """
 
 from __future__ import annotations

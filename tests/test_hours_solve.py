@@ -144,3 +144,93 @@ def test_summary_has_the_issue_keys(default_case, solved_40):
     ]  # fmt: skip
     assert summary["current_visits_per_open_hour"]["Berwick"] == 3.5
     assert summary["visits_per_open_hour"].keys() == set(problem.centre_name)
+
+
+def test_class_bound_on_two_centres():
+    # One class of three like slots: the LP opens A in every slot and B in a third of
+    # them (4 h of budget), 300 + 240 / 3 = 380, above the MILP's 360 (blocks of 2 h).
+    from optimise.hours.bound import class_bound
+    from optimise.hours.demand import travel_minutes
+
+    problem, demand = two_centres()
+    young_v, _ = demand.values(problem)
+    young_w, _ = demand.weights(problem)
+    allowed = problem.available.copy()
+    bound = class_bound(
+        travel_minutes(problem), young_w[:, None] * young_v, demand.profile, allowed,
+        slot_hours=1.0, staff=1.0, budget=4.0, max_hours=20.0,
+    )  # fmt: skip
+    assert bound == pytest.approx(380, rel=1e-6)
+
+
+def test_time_limited_solve_reports_a_valid_bound(default_case, solved_40):
+    # The bound a solve reports is at least its plan's objective and at most the class
+    # LP's; the gap is measured against it and "optimal" means within mip_gap.
+    from optimise.hours.bound import class_bound
+    from optimise.hours.demand import travel_minutes
+    from optimise.hours.solve import planning_inputs
+
+    problem, demand = default_case
+    minutes = travel_minutes(problem)
+    for budget, result in ((40.0, solved_40), (70.0, None)):
+        params = HoursParams(budget_hours=budget)
+        if result is None:
+            result = solve(problem, demand=demand, params=params, time_limit=0.5, seed=3)
+        profile, allowed, worth = planning_inputs(problem, demand, params)
+        bound = class_bound(minutes, worth, profile, allowed, slot_hours=1.0, staff=1.0,
+                            budget=budget, max_hours=20.0)  # fmt: skip
+        assert result.objective <= result.bound + 1e-6 <= bound + 1e-3
+        assert result.gap >= 0 and result.optimal == (result.gap <= params.mip_gap)
+
+
+def like_slots(n_centres: int = 5, n_zones: int = 12, seed: int = 4):
+    """Centres open Mon-Tue 09:00-15:00 in hourly slots, demand uniform: all slots alike."""
+    rng = np.random.default_rng(seed)
+    ids = [f"C{i}" for i in range(n_centres)]
+    centres = pd.DataFrame({"id": ids, "name": ids, "mon_hours": "09:00-15:00",
+                            "tue_hours": "09:00-15:00"})  # fmt: skip
+    zones = pd.DataFrame({"id": [f"z{i}" for i in range(n_zones)],
+                          "population": rng.integers(50, 500, n_zones),
+                          "over65": rng.integers(0, 50, n_zones)})  # fmt: skip
+    seconds = rng.integers(60, 3600, (n_zones, n_centres))
+    travel = TravelMatrix(tuple(zones["id"]), tuple(ids), seconds, seconds)
+    problem = HoursProblem.from_matrix(
+        centres, zones, travel, slot_minutes=60, day_start=9 * 60, day_end=15 * 60
+    )
+    profile = uniform_profile(problem, "Mon-Tue", "09:00-15:00")
+    return problem, DemandModel(2.0, 0.05, 0.08, np.ones(n_zones), profile)
+
+
+@pytest.mark.parametrize(("budget", "block", "max_hours"), [(12, 2, 4), (9, 3, 6), (20, 2, 5)])
+def test_patterns_reach_the_milp_optimum(budget, block, max_hours):
+    # Same objective and rules: the pattern path (bound by column generation, plan laid
+    # out in blocks) and the full MILP prove the same optimum, to a 1e-6 gap.
+    problem, demand = like_slots()
+    params = HoursParams(budget_hours=budget, min_block_hours=block, max_centre_hours=max_hours,
+                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6)  # fmt: skip
+    fast = solve(problem, demand=demand, params=params, seed=1)
+    full = solve(problem, demand=demand, params=params, seed=1, patterns=False)
+    assert full.optimal and fast.optimal
+    assert fast.objective == pytest.approx(full.objective, rel=2e-6)
+    assert fast.bound >= full.objective * (1 - 1e-9)
+    assert fast.status == "Optimal (pattern bound)"  # proven without the full MILP
+    assert fast.hours_used <= budget and (fast.coverage.hours <= max_hours).all()
+    assert all(end - start >= block * 60 for _, _, start, end in blocks(problem, fast.plan))
+
+
+def test_pattern_bound_stopped_early_is_still_an_upper_bound():
+    from optimise.hours.demand import travel_minutes
+    from optimise.hours.patterns import pattern_plan
+    from optimise.hours.solve import planning_inputs
+
+    problem, demand = like_slots()
+    params = HoursParams(budget_hours=20, min_block_hours=2, max_centre_hours=5,
+                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6)  # fmt: skip
+    full = solve(problem, demand=demand, params=params, seed=1, patterns=False)
+    profile, allowed, worth = planning_inputs(problem, demand, params)
+    rules = {"slot_hours": 1.0, "block_slots": 2, "staff": 1.0, "budget": 20.0,
+             "min_hours": 0.0, "max_hours": 5.0, "cover_days": [0, 1]}  # fmt: skip
+    early = pattern_plan(travel_minutes(problem), worth, profile, allowed, deadline=0.0, **rules)
+    done = pattern_plan(travel_minutes(problem), worth, profile, allowed, **rules)
+    assert early.bound >= done.bound >= full.objective * (1 - 1e-9)
+    assert done.value == pytest.approx(full.objective, rel=2e-6)

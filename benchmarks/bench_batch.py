@@ -1,0 +1,135 @@
+"""Batch benchmark: N scenarios on a 2-worker LocalCluster against the same run serially.
+
+Run on purpose (not by the test command), from the repository root:
+
+    python benchmarks/bench_batch.py [--scenarios 32] [--workers 2] [--time-limit 10]
+
+Both runs go through ``optimise.batch.run_batch`` (records, tables, scenario folders);
+the serial one runs every scenario in this process. The scenarios are estate plans on
+the default data (travel limit × receipt target × office reduction, no ranking). The
+per-scenario overhead is measured with ``problem = "none"`` scenarios (they do
+nothing) through the same machinery. Prints a markdown table for BENCHMARKS.md, with
+the load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from optimise.batch import parse_spec, run_batch  # noqa: E402
+
+
+def estate_spec(n: int, time_limit: float) -> str:
+    travel = [20, 25, 30, 35, 40, 45, 50, 60]
+    receipts = [0.0, 0.1, 0.2, 0.3]
+    office = [0.2, 0.3]
+    combos = list(itertools.product(travel, receipts, office))[:n]
+    lines = [f'problem = "estate"\ntime_limit = {time_limit}\n[base]\nranking_steps = 0\n']
+    for t, r, o in combos:
+        lines.append(
+            f'[scenarios."t{t} r{r} o{o}"]\nmax_travel = {t}\nreceipt_target = {r}\n'
+            f"office_reduction = {o}\n"
+        )
+    return "\n".join(lines)
+
+
+def none_spec(n: int) -> str:
+    return (
+        'problem = "none"\n[grid]\nsleep = ['
+        + ", ".join(f"{i * 1e-6:.6f}" for i in range(n))
+        + "]\n"
+    )
+
+
+def timed(spec, out: Path, **kw) -> tuple[float, dict]:
+    start = time.perf_counter()
+    summary = run_batch(spec, out, **kw)
+    return time.perf_counter() - start, summary
+
+
+def cluster_start(workers: int) -> float:
+    from distributed import Client, LocalCluster
+
+    start = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.submit(sum, [1, 2]).result()
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scenarios", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    args = ap.parse_args()
+    load0 = os.getloadavg()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        estate = parse_spec(estate_spec(args.scenarios, args.time_limit), source="bench-estate")
+        t_serial, s_serial = timed(estate, work / "serial", serial=True)
+        t_dask, s_dask = timed(estate, work / "dask", workers=args.workers)
+        empty = parse_spec(none_spec(args.scenarios), source="bench-none")
+        e_serial, _ = timed(empty, work / "none-serial", serial=True)
+        e_dask, _ = timed(empty, work / "none-dask", workers=args.workers)
+        start = cluster_start(args.workers)
+    load1 = os.getloadavg()
+    n = args.scenarios
+    rows.append(
+        (
+            "estate, serial (one process)",
+            n,
+            t_serial,
+            s_serial["ok"] + s_serial["infeasible"],
+            s_serial["failed"],
+        )
+    )
+    rows.append(
+        (
+            f"estate, LocalCluster {args.workers} workers",
+            n,
+            t_dask,
+            s_dask["ok"] + s_dask["infeasible"],
+            s_dask["failed"],
+        )
+    )
+    rows.append(("no-op, serial", n, e_serial, n, 0))
+    rows.append((f"no-op, LocalCluster {args.workers} workers", n, e_dask, n, 0))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+    print(
+        f"date: {datetime.now().isoformat(timespec='minutes')}; load average before "
+        f"{load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f}, after {load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f}\n"
+    )
+    print("| run | scenarios | wall s | s per scenario | finished | failed |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, count, secs, done, failed in rows:
+        print(f"| {name} | {count} | {secs:.1f} | {secs / count:.3f} | {done} | {failed} |")
+    print(f"\nspeed-up, {args.workers} workers vs serial: {t_serial / t_dask:.2f}× (goal ≥ 1.8×)")
+    print(f"LocalCluster start + one task + close: {start:.2f} s")
+    print(
+        f"per-scenario overhead on Dask (no-op batch minus cluster start, / {n}): "
+        f"{max(e_dask - start, 0) / n * 1000:.0f} ms; serial machinery: {e_serial / n * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

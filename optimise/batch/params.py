@@ -1,0 +1,109 @@
+"""Scenario keys to each solver's validated parameters.
+
+A key names a field of the solver's parameters (``max_travel_minutes``), an alias
+(``max_travel``), or a dotted path (``estate.receipt_target``,
+``transport.routing.chain_gap_min``, ``fleet.minibus.day_rate``). ``seed`` and
+``time_limit`` are run settings of any kind. Validation happens here, in the process
+that reads the scenario file, so a bad value is an InputError before anything runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from geodata.errors import InputError
+
+__all__ = ["KINDS", "RUN_KEYS", "resolve"]
+
+#: Problem kinds of a scenario file; ``none`` runs nothing (it measures the machinery).
+KINDS = ("estate", "hours", "transport", "none")
+#: Keys every kind accepts: the solver's seed and its time limit in seconds.
+RUN_KEYS = ("seed", "time_limit")
+
+_ALIASES = {
+    "estate": {"max_travel": "max_travel_minutes"},
+    "hours": {"budget": "budget_hours", "min_block": "min_block_hours"},
+    "transport": {},
+    "none": {},
+}
+_FLEET_COLUMNS = ("seats", "wheelchair_spaces", "day_rate", "cost_per_mile", "available")
+# ``none`` scenarios: wait, fail, or kill their worker once (``crash_once`` names a
+# marker file): how the tests and the benchmark exercise the machinery.
+_NONE_KEYS = {"sleep": 0.0, "fail": False, "crash_once": ""}
+
+
+def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
+    """Validated, complete parameters of one scenario as plain data (no objects).
+
+    Parameters
+    ----------
+    kind
+        One of :data:`KINDS`.
+    values
+        The scenario's keys (base, then named scenario, then grid point), run keys
+        removed.
+    source
+        Where the values come from, for error messages (``FILE: [grid]``).
+
+    Returns
+    -------
+    dict
+        ``{"params": ...}`` for estate and hours; ``{"policy", "routing", "fleet"}``
+        for transport; ``{"sleep", "fail", "crash_once"}`` for none.
+    """
+    flat = {}
+    for key, value in values.items():
+        name = key.removeprefix(f"{kind}.")
+        flat[_ALIASES[kind].get(name, name)] = value
+    if kind == "estate":
+        from optimise.estate.params import EstateParams
+
+        return {"params": _plain(EstateParams.from_dict(flat, source=source))}
+    if kind == "hours":
+        from optimise.hours.params import HoursParams
+
+        return {"params": _plain(HoursParams.from_dict(flat, source=source))}
+    if kind == "transport":
+        return _transport(flat, source)
+    unknown = sorted(set(flat) - set(_NONE_KEYS) - set(RUN_KEYS))
+    if unknown:
+        raise InputError(
+            f"{source}: unknown key '{unknown[0]}' for problem 'none'; "
+            f"expected one of: {', '.join(_NONE_KEYS)}"
+        )
+    return {**_NONE_KEYS, **flat}
+
+
+def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
+    from models.transport import TransportPolicy
+    from optimise.transport.params import RoutingParams
+
+    policy, routing, fleet = {}, {}, {}
+    for key, value in flat.items():
+        if key.startswith("routing."):
+            routing[key.removeprefix("routing.")] = value
+        elif key.startswith("fleet."):
+            parts = key.split(".")
+            if len(parts) != 3 or parts[2] not in _FLEET_COLUMNS:
+                raise InputError(
+                    f"{source}: key '{key}': expected fleet.TYPE_OR_ID.COLUMN with COLUMN one "
+                    f"of {', '.join(_FLEET_COLUMNS)}"
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise InputError(f"{source}: key '{key}' expected a number ≥ 0, found {value!r}")
+            fleet[f"{parts[1]}.{parts[2]}"] = value
+        else:
+            policy[key] = value
+    return {
+        "policy": _plain(TransportPolicy.from_dict(policy, source=source)),
+        "routing": _plain(RoutingParams.from_dict(routing, source=source)),
+        "fleet": fleet,
+    }
+
+
+def _plain(params: Any) -> dict[str, Any]:
+    # Tuples become lists so that the hash of a scenario does not depend on container types.
+    return {
+        k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(params).items()
+    }

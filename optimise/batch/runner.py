@@ -1,0 +1,241 @@
+"""Run a batch on Dask (a LocalCluster, or an existing scheduler) or serially.
+
+>>> summary = run_batch(load_spec("examples/hours-budgets.toml"), "runs/hours")  # doctest: +SKIP
+
+The input frames are read once here, checked at the boundary, and scattered to the
+workers once; each task builds and solves its own problem (solver objects cannot be
+pickled). Finished scenarios are recorded as they arrive, so an interrupted batch
+keeps them and a re-run does only the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geodata.errors import InputError
+from geodata.write import write_json
+from optimise.batch.chart import plot_comparison
+from optimise.batch.results import done_records, make_record, write_tables
+from optimise.batch.spec import DATA_KINDS
+from optimise.batch.tasks import run_scenario
+
+if TYPE_CHECKING:
+    from optimise.batch.spec import BatchSpec, Scenario
+
+__all__ = ["load_data", "run_batch"]
+
+log = logging.getLogger(__name__)
+
+#: Retries of a task whose worker died or that raised (the scheduler also moves the
+#: tasks of a dead worker; after its ``allowed-failures`` the scenario is failed).
+RETRIES = 2
+
+Progress = Callable[[int, int, int], None]  # done, failed, total (of this run)
+
+
+def load_data(spec: BatchSpec) -> dict[str, Any]:
+    """The input frames of ``spec``'s kind: its files (validated) or the default data."""
+    from geodata.default import load_default
+    from geodata.read import read
+
+    data = {}
+    for layer in DATA_KINDS[spec.kind]:
+        if layer in spec.files:
+            data[layer] = read(spec.files[layer], layer).frame
+        else:
+            data[layer] = getattr(load_default(spec.data_seed), layer)
+    return data
+
+
+def run_batch(
+    spec: BatchSpec,
+    out: str | Path,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    serial: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run the scenarios of ``spec`` not yet done in ``out``; return the summary.
+
+    Parameters
+    ----------
+    spec
+        From :func:`optimise.batch.load_spec`.
+    out
+        Output folder: ``results.parquet``, ``results.csv``, ``comparison.md``,
+        ``summary.json`` and ``scenarios/FOLDER/`` per scenario.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://HOST:8786``); its workers must
+        see ``out`` at the same path. None starts a LocalCluster.
+    workers
+        LocalCluster workers (one thread each); default one per core.
+    serial
+        Run in this process, one scenario after another (no Dask).
+    progress
+        Called after each scenario with done, failed and total of this run.
+    """
+    out = Path(out)
+    start = time.perf_counter()
+    records = done_records(out)
+    todo = [s for s in spec.scenarios if s.hash not in records]
+    skipped = len(spec.scenarios) - len(todo)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers: expected a number ≥ 1, found {workers}")
+    where = "serial" if serial else scheduler or "LocalCluster"
+    counts = {"done": 0, "failed": 0}
+
+    def finish(scenario: Scenario, row: dict[str, Any]) -> None:
+        records[scenario.hash] = make_record(scenario, row, out)
+        counts["failed" if row["status"] == "failed" else "done"] += 1
+        write_tables(spec, records, out)
+        if progress is not None:
+            progress(counts["done"], counts["failed"], len(todo))
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_tables(spec, records, out)
+    interrupted = False
+    n_workers = 1
+    try:
+        if todo:
+            data = load_data(spec)
+            if serial:
+                for s in todo:
+                    finish(s, run_scenario(_task(s, out), data))
+            else:
+                n_workers = _run_dask(todo, data, out, finish, scheduler, workers)
+    except KeyboardInterrupt:
+        interrupted = True
+    table = write_tables(spec, records, out)
+    chart = plot_comparison(table, spec.kind, out / "comparison.png")
+    summary = _summary(
+        spec,
+        records,
+        out,
+        skipped=skipped,
+        ran=counts,
+        where=where,
+        workers=n_workers,
+        seconds=time.perf_counter() - start,
+    )
+    summary["interrupted"] = interrupted
+    if chart is not None:
+        summary["files"].append("comparison.png")
+    write_json(out / "summary.json", summary)
+    if interrupted:
+        raise KeyboardInterrupt
+    return summary
+
+
+def _task(s: Scenario, out: Path) -> dict[str, Any]:
+    return {
+        "kind": s.kind,
+        "resolved": s.resolved,
+        "seed": s.seed,
+        "time_limit": s.time_limit,
+        "out": str((out / "scenarios" / s.folder).resolve()),
+        "hash": s.hash,
+    }
+
+
+def _run_dask(
+    todo: list[Scenario],
+    data: dict[str, Any],
+    out: Path,
+    finish: Callable[[Scenario, dict[str, Any]], None],
+    scheduler: str | None,
+    workers: int | None,
+) -> int:
+    """Submit every scenario, record each as it completes; returns the worker count."""
+    from distributed import Client, LocalCluster, as_completed
+
+    # The scheduler and nannies log every connection at INFO: keep the user's stderr for
+    # warnings and the progress bar.
+    quiet_logs = logging.getLogger("distributed")
+    level = quiet_logs.level
+    quiet_logs.setLevel(max(level, logging.WARNING))
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    try:
+        client = Client(cluster if cluster is not None else scheduler, timeout="20s")
+    except OSError as exc:
+        if cluster is not None:
+            cluster.close()
+        quiet_logs.setLevel(level)
+        raise InputError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    futures: dict[Any, Scenario] = {}
+    try:
+        n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or 1
+        shared = client.scatter(data, broadcast=True) if data else {}
+        token = uuid.uuid4().hex[:8]
+        for s in todo:
+            future = client.submit(
+                run_scenario,
+                _task(s, out),
+                shared,
+                retries=RETRIES,
+                key=f"scenario-{s.hash}-{token}",
+                pure=False,
+            )
+            futures[future] = s
+        for future in as_completed(list(futures)):
+            scenario = futures.pop(future)
+            try:
+                row = future.result()
+            except Exception as exc:  # KilledWorker after the retries, lost scheduler...
+                row = {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "seconds": None}
+            finish(scenario, row)
+        return n_workers
+    finally:
+        if futures:
+            client.cancel(list(futures))
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        quiet_logs.setLevel(level)
+
+
+def _summary(
+    spec: BatchSpec,
+    records: dict[str, dict[str, Any]],
+    out: Path,
+    *,
+    skipped: int,
+    ran: dict[str, int],
+    where: str,
+    workers: int,
+    seconds: float,
+) -> dict[str, Any]:
+    mine = [records[s.hash] for s in spec.scenarios if s.hash in records]
+    status = [r["status"] for r in mine]
+    return {
+        "command": "batch",
+        "file": spec.source,
+        "name": spec.name,
+        "problem": spec.kind,
+        "scenarios": len(spec.scenarios),
+        "ok": status.count("ok"),
+        "infeasible": status.count("infeasible"),
+        "failed": status.count("failed"),
+        "missing": len(spec.scenarios) - len(mine),
+        "skipped_already_done": skipped,
+        "ran": ran["done"] + ran["failed"],
+        "scheduler": where,
+        "workers": workers,
+        "elapsed_s": round(seconds, 2),
+        "out": str(out),
+        "files": ["summary.json", "results.parquet", "results.csv", "comparison.md", "scenarios/"],
+    }

@@ -1,0 +1,258 @@
+"""Scenario files (TOML): a base problem, named scenarios and parameter grids.
+
+>>> spec = load_spec("examples/estate-travel-limits.toml")   # doctest: +SKIP
+
+.. code-block:: toml
+
+    problem = "estate"            # estate | hours | transport | none
+    seed = 2026                   # solver seed (a scenario or the grid may vary it)
+    time_limit = 10               # seconds per scenario
+
+    [data]                        # optional: the default data (its seed) or files
+    default_seed = 2026
+    sites = "my-sites.csv"        # relative to this file
+
+    [base]                        # parameters of every scenario
+    ranking_steps = 0
+
+    [scenarios.today]             # named scenarios, each over the base
+    max_travel = 30
+
+    [grid]                        # every combination, crossed with each named scenario
+    max_travel = [20, 30, 45]
+    "estate.receipt_target" = [0.0, 0.1]
+
+Each scenario is identified by a hash of its inputs (kind, validated parameters, data
+identity, seed, time limit): re-running a batch skips the scenarios already done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geodata.errors import InputError
+from optimise.batch.names import folder_names
+from optimise.batch.params import KINDS, RUN_KEYS, resolve
+
+__all__ = ["DATA_KINDS", "BatchSpec", "Scenario", "load_spec", "parse_spec"]
+
+#: Input layers each kind reads (default data unless ``[data]`` names a file).
+DATA_KINDS = {
+    "estate": ("sites", "zones"),
+    "hours": ("centres", "zones"),
+    "transport": ("pupils", "schools", "stops", "fleet"),
+    "none": (),
+}
+_TOP_KEYS = ("problem", "name", "seed", "time_limit", "data", "base", "scenarios", "grid")
+_HASH_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One run of a batch: plain data, sent to a worker as it is.
+
+    Attributes
+    ----------
+    name
+        As written (named scenario and grid point, e.g. ``today max_travel=20``).
+    folder
+        Safe, unique folder name under ``OUT/scenarios``.
+    values
+        The keys this scenario sets over the defaults (base, named, grid).
+    resolved
+        Validated solver parameters (:func:`optimise.batch.params.resolve`).
+    seed, time_limit
+        Solver seed and seconds.
+    hash
+        Hex digest of the inputs: same inputs, same hash.
+    """
+
+    name: str
+    folder: str
+    kind: str
+    values: dict[str, Any]
+    resolved: dict[str, Any]
+    seed: int
+    time_limit: float | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """A parsed scenario file: the kind, the data to load and the expanded scenarios."""
+
+    source: str
+    name: str
+    kind: str
+    data_seed: int
+    files: dict[str, str]
+    scenarios: tuple[Scenario, ...]
+
+
+def load_spec(path: str | Path) -> BatchSpec:
+    """Read and expand a scenario file; any problem is an InputError naming file and key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: scenario file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
+    return parse_spec(text, source=str(path), base_dir=path.parent)
+
+
+def parse_spec(text: str, *, source: str = "scenarios", base_dir: Path | None = None) -> BatchSpec:
+    """:func:`load_spec` on TOML text (files in ``[data]`` are relative to ``base_dir``)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: not valid TOML ({exc})") from None
+    unknown = sorted(set(doc) - set(_TOP_KEYS))
+    if unknown:
+        raise InputError(
+            f"{source}: unknown key '{unknown[0]}'; expected one of {', '.join(_TOP_KEYS)}"
+        )
+    kind = doc.get("problem")
+    if kind not in KINDS:
+        raise InputError(f"{source}: problem: expected one of {'|'.join(KINDS)}, found {kind!r}")
+    base = _table(doc, "base", source)
+    named = _table(doc, "scenarios", source)
+    grid = _table(doc, "grid", source)
+    for key, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise InputError(
+                f"{source}: [grid] key '{key}': expected a non-empty list of values, "
+                f"found {values!r}"
+            )
+    run = {"seed": doc.get("seed", 2026), "time_limit": doc.get("time_limit")}
+    data_seed, files, identity = _data(doc, kind, source, base_dir)
+    points = _points(named, grid, source)
+    names = [name for name, _ in points]
+    scenarios = []
+    for (name, values), folder in zip(points, folder_names(names), strict=True):
+        merged = {**base, **values}
+        where = f"{source}: scenario '{name}'"
+        settings = {**run, **{k: merged.pop(k) for k in RUN_KEYS if k in merged}}
+        seed, limit = _run_settings(settings, where)
+        resolved = resolve(kind, merged, where)
+        digest = _hash(kind, resolved, identity, seed, limit)
+        scenarios.append(
+            Scenario(name, folder, kind, {**base, **values}, resolved, seed, limit, digest)
+        )
+    _no_duplicates(scenarios, source)
+    return BatchSpec(
+        source, str(doc.get("name", Path(source).stem)), kind, data_seed, files, tuple(scenarios)
+    )
+
+
+def _table(doc: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise InputError(f"{source}: [{key}] must be a table")
+    return _flatten(value) if key != "scenarios" else value
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    # [grid.fleet.minibus] day_rate = [...] is the same as "fleet.minibus.day_rate" = [...]
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and key != "travel_minutes":
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _points(named: dict[str, Any], grid: dict[str, list[Any]], source: str):
+    """(name, values) of every scenario: each named scenario × each grid point."""
+    heads: list[tuple[str, dict[str, Any]]] = []
+    for name, values in named.items():
+        if not isinstance(values, dict):
+            raise InputError(f"{source}: [scenarios.{name}] must be a table of keys")
+        heads.append((str(name), _flatten(values)))
+    heads = heads or [("", {})]
+    points = []
+    keys = list(grid)
+    for head, values in heads:
+        for combo in itertools.product(*(grid[k] for k in keys)):
+            label = " ".join(f"{k}={_fmt(v)}" for k, v in zip(keys, combo, strict=True))
+            name = " ".join(p for p in (head, label) if p) or "base"
+            points.append((name, {**values, **dict(zip(keys, combo, strict=True))}))
+    return points
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _run_settings(settings: dict[str, Any], where: str) -> tuple[int, float | None]:
+    seed, limit = settings["seed"], settings["time_limit"]
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError(f"{where}: seed: expected a whole number, found {seed!r}")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0
+    ):
+        raise InputError(f"{where}: time_limit: expected seconds > 0, found {limit!r}")
+    return seed, None if limit is None else float(limit)
+
+
+def _data(doc: dict[str, Any], kind: str, source: str, base_dir: Path | None):
+    from geodata.default import DEFAULT_SEED
+
+    table = doc.get("data", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{source}: [data] must be a table")
+    allowed = ("default_seed", *DATA_KINDS[kind])
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise InputError(
+            f"{source}: [data] unknown key '{unknown[0]}' for {kind}; expected one "
+            f"of {', '.join(allowed)}"
+        )
+    data_seed = table.get("default_seed", DEFAULT_SEED)
+    if isinstance(data_seed, bool) or not isinstance(data_seed, int):
+        raise InputError(f"{source}: [data] default_seed: expected a whole number")
+    files, identity = {}, {"default_seed": data_seed}
+    for layer in DATA_KINDS[kind]:
+        if layer not in table:
+            continue
+        path = Path(str(table[layer]))
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if not path.is_file():
+            raise InputError(f"{source}: [data] {layer}: file not found: {path}")
+        files[layer] = str(path)
+        identity[layer] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return data_seed, files, identity
+
+
+def _hash(
+    kind: str, resolved: dict[str, Any], identity: dict[str, Any], seed: int, limit: float | None
+) -> str:
+    inputs = {
+        "v": _HASH_VERSION,
+        "kind": kind,
+        "params": resolved,
+        "data": identity,
+        "seed": seed,
+        "time_limit": limit,
+    }
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _no_duplicates(scenarios: list[Scenario], source: str) -> None:
+    seen: dict[str, str] = {}
+    for s in scenarios:
+        if s.hash in seen:
+            raise InputError(
+                f"{source}: scenarios '{seen[s.hash]}' and '{s.name}' have the same "
+                "inputs; remove one"
+            )
+        seen[s.hash] = s.name

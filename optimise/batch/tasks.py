@@ -1,0 +1,167 @@
+"""What a worker runs: one scenario, built and solved in the worker, plain data back.
+
+Solver objects (HiGHS, OR-Tools, PyVRP) never cross a process boundary: the worker
+receives the scenario (plain data) and the shared input frames, builds the problem,
+solves it, writes the scenario's own folder (staged, published together) and returns
+a row of plain figures. An exception becomes a ``failed`` row with the error, so one
+bad scenario never stops the batch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FIGURES", "run_scenario"]
+
+#: Key figures of each kind: the columns of the results table after the parameters.
+FIGURES = {
+    "estate": (
+        "solver_status",
+        "sites_disposed",
+        "capital_receipts_gbp",
+        "annual_saving_gbp",
+        "backlog_avoided_gbp",
+        "population_beyond_limit",
+        "optimal",
+        "gap",
+    ),
+    "hours": (
+        "solver_status",
+        "hours_used",
+        "demand_served",
+        "over65_demand_served",
+        "current_demand_served",
+        "optimal",
+    ),
+    "transport": (
+        "pupils_served",
+        "pupils_unserved",
+        "routes",
+        "vehicles",
+        "daily_cost_gbp",
+        "annual_cost_gbp",
+        "mean_ride_minutes",
+        "p95_ride_minutes",
+    ),
+    "none": (),
+}
+
+
+def run_scenario(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Run one scenario; never raises for a scenario's own error.
+
+    Parameters
+    ----------
+    task
+        ``{"kind", "resolved", "seed", "time_limit", "out", "hash"}`` (plain data).
+    data
+        Input frames by layer name (``sites``, ``zones``, ...), shared by every task.
+
+    Returns
+    -------
+    dict
+        ``status`` (``ok``, ``infeasible`` or ``failed``), ``error``, ``seconds`` and
+        the kind's :data:`FIGURES`.
+    """
+    start = time.perf_counter()
+    try:
+        summary = _RUNNERS[task["kind"]](task, data)
+        status = "infeasible" if summary.get("status") in ("infeasible", "no solution") else "ok"
+        row = {"status": status, "error": ""}
+        if status == "ok":  # an infeasible plan has no figures worth a column
+            row.update({k: _scalar(summary.get(k)) for k in FIGURES[task["kind"]]})
+        solver = summary.get("solver")
+        row["solver_status"] = summary.get("status") or (
+            solver.get("status") if isinstance(solver, dict) else None
+        )
+    except Exception as exc:  # a scenario's failure is a result, not a crash of the batch
+        row = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    row["seconds"] = round(time.perf_counter() - start, 3)
+    return row
+
+
+def _scalar(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import run_estate
+
+    params = EstateParams(**task["resolved"]["params"])
+    return run_estate(
+        data["sites"],
+        data["zones"],
+        task["out"],
+        params=params,
+        seed=task["seed"],
+        time_limit=task["time_limit"],
+    )
+
+
+def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    from optimise.config import RunConfig
+    from optimise.hours.params import HoursParams
+    from optimise.hours.run import run_hours
+
+    cfg = RunConfig(seed=task["seed"], time_limit=task["time_limit"])
+    params = HoursParams(**task["resolved"]["params"])
+    # A batch is itself a sweep: the per-run curve of budgets is left out.
+    return run_hours(task["out"], cfg, params, frames=(data["centres"], data["zones"]), curve=False)
+
+
+def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    from geodata.write import Staging, write_csv, write_json
+    from optimise.transport.output import routes_table, unserved_table
+    from optimise.transport.run import build_problem
+    from optimise.transport.solve import solve
+
+    frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}
+    frames["fleet"] = _fleet(frames["fleet"], task["resolved"]["fleet"])
+    table = {**task["resolved"]["policy"], "routing": task["resolved"]["routing"]}
+    problem, routing = build_problem(**frames, table=table)
+    result = solve(
+        problem, params=routing, time_limit=task["time_limit"] or 60.0, seed=task["seed"]
+    )
+    summary = {"command": "transport routes", "seed": task["seed"], **result.summary()}
+    with Staging(task["out"]) as stage:
+        write_csv(stage.path / "routes.csv", routes_table(problem, result))
+        write_csv(stage.path / "unserved.csv", unserved_table(problem, result))
+        write_json(stage.path / "summary.json", summary)
+    return summary
+
+
+def _fleet(fleet: Any, changes: dict[str, float]) -> Any:
+    """``{"minibus.day_rate": 220}``: set a column on the rows whose type or id matches."""
+    if not changes:
+        return fleet
+    fleet = fleet.copy()
+    for key, value in changes.items():
+        which, column = key.split(".")
+        rows = (fleet["vehicle_type"].astype(str) == which) | (fleet["id"].astype(str) == which)
+        if not rows.any():
+            raise ValueError(f"fleet.{key}: no vehicle type or id '{which}' in the fleet")
+        fleet.loc[rows, column] = value
+    return fleet
+
+
+def _none(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    params = task["resolved"]
+    if params["sleep"]:
+        time.sleep(float(params["sleep"]))
+    marker = Path(params["crash_once"]) if params["crash_once"] else None
+    if marker is not None and not marker.exists():
+        marker.touch()
+        os._exit(1)  # the worker process dies: the scheduler must run the task again
+    if params["fail"]:
+        raise RuntimeError("scenario asked to fail (fail = true)")
+    Path(task["out"]).mkdir(parents=True, exist_ok=True)
+    return {}
+
+
+_RUNNERS = {"estate": _estate, "hours": _hours, "transport": _transport, "none": _none}

@@ -1,0 +1,259 @@
+"""Opening patterns for like slots: a bound by column generation and a plan built from it.
+
+When every slot with demand has the same weight and the same centres allowed (the
+uniform profile on buildings open the same hours every day), the MILP's objective
+only depends on *how many* slots open each set of centres (a pattern). Relaxing the
+blocks, minimum hours and cover days, the counts ``n_S`` satisfy::
+
+    sum_S n_S <= slots,   sum_S |S| n_S * staff * slot_hours <= budget,
+    sum_{S containing c} n_S * slot_hours <= max_hours  for each centre c,
+
+so the LP over counts (the configuration LP) bounds the MILP's optimum from above.
+It is solved by column generation: the pricing problem is one slot's coverage MILP
+(:func:`optimise.hours.milp.build`) with the duals on the centres, and at any
+iteration ``master + slots * max(best reduced cost, 0)`` is a valid bound.
+
+A plan: the same counts, integer and each 0 or at least a block, then cut into
+pieces of at least a block laid end to end in the runs of like slots of each day (a
+small MILP), so every centre opens in runs of at least a block. The plan is checked
+against every rule and valued exactly; when it is within ``mip_gap`` of the bound it
+is proven optimal without the full MILP.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from optimise.hours.milp import build
+
+__all__ = ["PatternResult", "pattern_plan", "plan_value"]
+
+_INT = highspy.HighsVarType.kInteger
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    bound: float  # upper bound on the MILP's objective (inf when not computed)
+    plan: np.ndarray | None  # centres × 7 × steps, feasible, or None
+    value: float  # the plan's exact objective (-inf without a plan)
+
+
+def plan_value(minutes: np.ndarray, worth: np.ndarray, profile: np.ndarray,
+               plan: np.ndarray) -> float:  # fmt: skip
+    """The MILP's objective for ``plan``: each zone goes to its nearest open centre."""
+    n_c = plan.shape[0]
+    flat, prof = plan.reshape(n_c, -1), np.asarray(profile).reshape(-1)
+    rows = np.arange(minutes.shape[0])
+    total = 0.0
+    for t in np.flatnonzero(flat.any(axis=0) & (prof > 0)):
+        open_ = np.flatnonzero(flat[:, t])
+        best = open_[minutes[:, open_].argmin(axis=1)]
+        total += prof[t] * float(worth[rows, best].sum())
+    return total
+
+
+def _highs() -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def _empty_rows(h: highspy.Highs, upper: list[float], lower: list[float] | None = None) -> None:
+    none_i, none_v = np.array([], dtype=np.int32), np.array([])
+    for k, up in enumerate(upper):
+        h.addRow(-np.inf if lower is None else lower[k], up, 0, none_i, none_v)
+
+
+def pattern_plan(
+    minutes: np.ndarray,
+    worth: np.ndarray,
+    profile: np.ndarray,
+    allowed: np.ndarray,
+    *,
+    block_slots: int,
+    slot_hours: float,
+    staff: float,
+    budget: float,
+    min_hours: float,
+    max_hours: float,
+    cover_days: list[int],
+    max_rounds: int = 500,
+    deadline: float | None = None,
+) -> PatternResult | None:
+    """Bound and plan by opening patterns; None unless all slots with demand are alike.
+
+    ``deadline`` (a ``time.perf_counter()`` value): stop generating patterns then; the
+    bound so far is still valid, only weaker.
+    """
+    weights = np.asarray(profile, dtype=float)
+    live = (weights > 0) & allowed.any(axis=0)
+    if not live.any():
+        return None
+    cells = list(zip(*np.nonzero(live), strict=True))
+    w0, a0 = weights[cells[0]], allowed[:, cells[0][0], cells[0][1]]
+    if any(weights[d, s] != w0 or (allowed[:, d, s] != a0).any() for d, s in cells):
+        return None
+    centres = np.flatnonzero(a0)
+    n_slots, cap = len(cells), max_hours / slot_hours
+    hour_cost = staff * slot_hours
+
+    # Pricing: one slot's coverage MILP with the open columns charged the duals.
+    one = np.zeros((1, 1))
+    one[0, 0] = w0
+    model = build(
+        minutes, worth, one, a0[:, None, None], slot_hours=1.0, block_slots=1, staff=1.0,
+        budget=float(len(centres)), min_hours=0.0, max_hours=1.0, cover_days=[],
+    )  # fmt: skip
+    xcol = model.x_cols[centres, 0, 0].astype(np.int32)
+    price = _highs()
+    price.setOptionValue("mip_rel_gap", 0.0)
+    n = len(model.cost)
+    price.addVars(n, model.col_lower, model.col_upper)
+    price.changeColsCost(n, np.arange(n, dtype=np.int32), model.cost)
+    ints = np.flatnonzero(model.integer).astype(np.int32)
+    price.changeColsIntegrality(len(ints), ints, np.full(len(ints), _INT))
+    price.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    price.addRows(len(model.row_lower), model.row_lower, model.row_upper, len(model.index),
+                  model.starts[:-1], model.index, model.value)  # fmt: skip
+
+    def value(S: list[int]) -> float:
+        return w0 * float(worth[:, S].max(axis=1).sum()) if S else 0.0
+
+    master = _highs()
+    master.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    _empty_rows(master, [float(n_slots), budget] + [cap] * len(centres))
+    pats: list[list[int]] = []
+
+    def add(S: list[int]) -> None:
+        rows = np.array([0, 1] + [2 + int(np.searchsorted(centres, c)) for c in S], np.int32)
+        vals = np.array([1.0, len(S) * hour_cost] + [1.0] * len(S))
+        master.addCol(value(S), 0.0, np.inf, len(rows), rows, vals)
+        pats.append(S)
+
+    for c in centres:
+        add([int(c)])
+    bound = np.inf
+    for _ in range(max_rounds):
+        master.run()
+        if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        lp = float(master.getInfo().objective_function_value)
+        dual = np.abs(np.asarray(master.getSolution().row_dual))
+        per_slot, per_hour, per_centre = dual[0], dual[1], dual[2:]
+        charge = per_hour * hour_cost + per_centre  # on top of a centre's own coverage
+        price.changeColsCost(len(xcol), xcol, model.cost[xcol] - charge)
+        price.run()
+        if price.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        info = price.getInfo()
+        # The pricing MILP is solved to a zero gap; use its dual bound to be safe.
+        reduced = max(float(info.mip_dual_bound), float(info.objective_function_value))
+        reduced -= per_slot
+        bound = min(bound, lp + n_slots * max(reduced, 0.0))
+        if reduced <= 1e-9 * max(1.0, abs(lp)):
+            break
+        sol = np.asarray(price.getSolution().col_value)
+        S = [int(c) for c, j in zip(centres, xcol, strict=True) if sol[j] > 0.5]
+        if S in pats or (deadline is not None and time.perf_counter() > deadline):
+            break
+        add(S)
+    bound += 1e-7 * max(1.0, abs(bound))  # the LP's own tolerance
+    plan = _integer_plan(pats, master, allowed, live, centres, block_slots=block_slots,
+                         cap=cap, min_slots=min_hours / slot_hours, cover_days=cover_days,
+                         n_slots=n_slots)  # fmt: skip
+    if plan is None:
+        return PatternResult(bound, None, -np.inf)
+    return PatternResult(bound, plan, plan_value(minutes, worth, profile, plan))
+
+
+def _integer_plan(
+    pats: list[list[int]],
+    master: highspy.Highs,
+    allowed: np.ndarray,
+    live: np.ndarray,
+    centres: np.ndarray,
+    *,
+    block_slots: int,
+    cap: float,
+    min_slots: float,
+    cover_days: list[int],
+    n_slots: int,
+) -> np.ndarray | None:
+    """Integer counts (0 or at least a block) of the patterns found, then laid out."""
+    n_p = len(pats)
+    ints = np.arange(n_p, dtype=np.int32)
+    master.changeColsIntegrality(n_p, ints, np.full(n_p, _INT))
+    for i in range(n_p):  # count 0, or between a block and all the slots
+        master.addVar(0.0, 1.0)
+        z = master.getNumCol() - 1
+        master.changeColIntegrality(z, _INT)
+        master.addRow(-np.inf, 0.0, 2, np.array([i, z], np.int32), np.array([1.0, -n_slots]))
+        master.addRow(0.0, np.inf, 2, np.array([i, z], np.int32), np.array([1.0, -block_slots]))
+    if min_slots > 0:  # a centre that opens opens at least min_hours
+        for c in centres:
+            own = [i for i, S in enumerate(pats) if c in S]
+            master.addVar(0.0, 1.0)
+            u = master.getNumCol() - 1
+            master.changeColIntegrality(u, _INT)
+            idx = np.array([*own, u], np.int32)
+            master.addRow(0.0, np.inf, len(idx), idx, np.array([1.0] * len(own) + [-min_slots]))
+            master.addRow(-np.inf, 0.0, len(idx), idx, np.array([1.0] * len(own) + [-cap]))
+    master.setOptionValue("mip_rel_gap", 1e-6)
+    master.setOptionValue("time_limit", 10.0)
+    master.run()
+    if master.getInfo().primal_solution_status != 2:
+        return None
+    counts = np.rint(np.asarray(master.getSolution().col_value)[:n_p]).astype(int)
+    used = [i for i in range(n_p) if counts[i] > 0]
+
+    # Runs of like slots on each day; cut each pattern's count into pieces of at least
+    # a block, laid end to end in the runs (a pattern may fill several runs).
+    segs = []
+    for d in range(live.shape[0]):
+        row = np.concatenate([[0], live[d].astype(np.int8), [0]])
+        edges = np.flatnonzero(np.diff(row))
+        segs += [(d, int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    h = _highs()
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    y: dict[tuple[int, int], tuple[int, int]] = {}
+    for i in used:
+        for g, (_, a, b) in enumerate(segs):
+            h.addVar(0.0, float(b - a))
+            h.addVar(0.0, 1.0)
+            yy, on = h.getNumCol() - 2, h.getNumCol() - 1
+            h.changeColIntegrality(yy, _INT)
+            h.changeColIntegrality(on, _INT)
+            h.addRow(-np.inf, 0.0, 2, np.array([yy, on], np.int32), np.array([1.0, -(b - a)]))
+            h.addRow(0.0, np.inf, 2, np.array([yy, on], np.int32), np.array([1.0, -block_slots]))
+            y[i, g] = (yy, on)
+    for i in used:
+        idx = np.array([y[i, g][0] for g in range(len(segs))], np.int32)
+        h.addRow(counts[i], counts[i], len(idx), idx, np.ones(len(idx)))
+    for g, (_, a, b) in enumerate(segs):
+        idx = np.array([y[i, g][0] for i in used], np.int32)
+        h.addRow(-np.inf, float(b - a), len(idx), idx, np.ones(len(idx)))
+    for d in cover_days:
+        on_d = [g for g, seg in enumerate(segs) if seg[0] == d]
+        idx = np.array([y[i, g][0] for i in used for g in on_d if pats[i]], np.int32)
+        if len(idx) == 0:
+            return None
+        h.addRow(1.0, np.inf, len(idx), idx, np.ones(len(idx)))
+    h.setOptionValue("time_limit", 10.0)
+    h.run()
+    if h.getInfo().primal_solution_status != 2:
+        return None
+    sol = np.rint(np.asarray(h.getSolution().col_value)).astype(int)
+    plan = np.zeros(allowed.shape, dtype=bool)
+    for g, (d, a, _) in enumerate(segs):
+        at = a
+        for i in used:
+            k = sol[y[i, g][0]]
+            if k > 0:
+                plan[pats[i], d, at : at + k] = True
+                at += k
+    return plan

@@ -1,0 +1,112 @@
+"""Batches on a Dask LocalCluster: results, failures, resuming after an interruption."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from optimise.batch import parse_spec, run_batch
+
+# Small opening-hours scenarios on the default data: about a second each, except
+# budget 1, which cannot open a centre and fails inside the worker.
+HOURS = """
+problem = "hours"
+time_limit = 30
+[grid]
+budget_hours = [1, 30, 40]
+over65_weight = [1.0, 2.0]
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One two-worker cluster for the module (a separate scheduler, as --scheduler uses)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local:
+        yield local.scheduler_address
+
+
+def test_grid_on_local_cluster_records_failures(tmp_path):
+    spec = parse_spec(HOURS, source="hours.toml")
+    seen = []
+    summary = run_batch(spec, tmp_path, workers=2, progress=lambda *c: seen.append(c))
+    assert summary["workers"] == 2
+    assert (summary["ok"], summary["failed"], summary["missing"]) == (4, 2, 0)
+    assert seen[-1] == (4, 2, 6)
+    table = pd.read_parquet(tmp_path / "results.parquet")
+    assert list(table["name"]) == [s.name for s in spec.scenarios]
+    failed = table[table["status"] == "failed"]
+    assert list(failed["budget_hours"]) == [1, 1]
+    assert failed["error"].str.contains("cannot open one centre").all()
+    ok = table[table["status"] == "ok"]
+    assert (ok["hours_used"] <= ok["budget_hours"]).all()
+    assert (ok["demand_served"] > 0).all()
+    assert len(pd.read_csv(tmp_path / "results.csv")) == 6
+    assert "cannot open one centre" in (tmp_path / "comparison.md").read_text()
+    for s in spec.scenarios:
+        folder = tmp_path / "scenarios" / s.folder
+        record = json.loads((folder / "scenario.json").read_text())
+        assert record["hash"] == s.hash
+        if record["status"] == "ok":
+            assert (folder / "timetable.csv").is_file()
+    assert not list(tmp_path.rglob(".staging-*"))
+    assert (tmp_path / "comparison.png").stat().st_size > 1000  # matplotlib comes with PyVRP
+    assert json.loads((tmp_path / "summary.json").read_text())["scenarios"] == 6
+
+
+def test_rerun_after_interruption_runs_only_the_missing(tmp_path, cluster):
+    spec = parse_spec('problem = "none"\n[grid]\nsleep = [0.0, 0.01, 0.02, 0.03, 0.04]\n')
+
+    def stop_after_two(done, failed, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(spec, tmp_path, serial=True, progress=stop_after_two)
+    table = pd.read_parquet(tmp_path / "results.parquet")
+    assert len(table) == 2
+    assert json.loads((tmp_path / "summary.json").read_text())["interrupted"] is True
+    summary = run_batch(spec, tmp_path, scheduler=cluster)
+    assert (summary["skipped_already_done"], summary["ran"], summary["ok"]) == (2, 3, 5)
+    table = pd.read_parquet(tmp_path / "results.parquet")
+    assert sorted(table["hash"]) == sorted(s.hash for s in spec.scenarios)
+    assert table["hash"].is_unique
+    again = run_batch(spec, tmp_path, scheduler=cluster)
+    assert (again["ran"], again["ok"]) == (0, 5)
+    assert len(pd.read_parquet(tmp_path / "results.parquet")) == 5
+
+
+def test_failed_scenarios_run_again_on_rerun(tmp_path, cluster):
+    text = 'problem = "none"\n[scenarios.bad]\nfail = true\n[scenarios.good]\nfail = false\n'
+    spec = parse_spec(text)
+    first = run_batch(spec, tmp_path, scheduler=cluster)
+    assert (first["ok"], first["failed"]) == (1, 1)
+    second = run_batch(spec, tmp_path, scheduler=cluster)
+    assert (second["ran"], second["skipped_already_done"], second["failed"]) == (1, 1, 1)
+    table = pd.read_parquet(tmp_path / "results.parquet")
+    assert list(table["name"]) == ["bad", "good"]
+    assert table.loc[0, "error"] == "RuntimeError: scenario asked to fail (fail = true)"
+
+
+def test_same_results_serial_and_on_dask(tmp_path, cluster):
+    # A limit that does not bind: with a binding one the answer depends on the load.
+    spec = parse_spec('problem = "hours"\ntime_limit = 30\n[grid]\nbudget = [30, 40]\n')
+    run_batch(spec, tmp_path / "serial", serial=True)
+    run_batch(spec, tmp_path / "dask", scheduler=cluster)
+    cols = ["name", "hash", "status", "solver_status", "hours_used", "demand_served"]
+    serial = pd.read_parquet(tmp_path / "serial" / "results.parquet")[cols]
+    dask = pd.read_parquet(tmp_path / "dask" / "results.parquet")[cols]
+    pd.testing.assert_frame_equal(serial, dask)
+
+
+def test_a_killed_worker_task_is_retried(tmp_path, cluster):
+    marker = tmp_path / "crashed-once"
+    text = f'problem = "none"\n[scenarios.crash]\ncrash_once = "{marker}"\n[scenarios.calm]\n'
+    summary = run_batch(parse_spec(text), tmp_path / "out", scheduler=cluster)
+    assert marker.exists()  # the first attempt killed its worker
+    assert (summary["ok"], summary["failed"]) == (2, 0)
