@@ -71,26 +71,23 @@ def solve(
         return _infeasible(problem, prep, params, [], outcome.seconds, outcome.solver,
                            status="no solution")  # fmt: skip
     keep = np.array([(x.value() or 0.0) < 0.5 for x in built.dispose], dtype=bool)
-    keep.setflags(write=False)
-    nearest, minutes = nearest_kept(problem, prep, keep)
-    return EstateResult(
-        site_ids=problem.site_ids,
-        zone_ids=problem.zone_ids,
-        services=prep.services,
-        keep=keep,
-        nearest=nearest,
-        minutes=minutes,
-        status=outcome.status,
-        gap=0.0 if outcome.status == "optimal" and not math.isfinite(outcome.gap) else outcome.gap,
-        objective=outcome.objective,
-        seconds=outcome.seconds,
-        solver=outcome.solver,
-        figures=figures(problem, prep, params, keep, minutes),
-    )
+    gap = 0.0 if outcome.status == "optimal" and not math.isfinite(outcome.gap) else outcome.gap
+    return _result(
+        problem, prep, params, keep, status=outcome.status, gap=gap,
+        objective=outcome.objective, seconds=outcome.seconds, solver=outcome.solver,
+    )  # fmt: skip
 
 
 def _infeasible(problem, prep, params, reasons, seconds, solver, status="infeasible"):
     keep = np.ones(problem.num_sites, dtype=bool)
+    return _result(
+        problem, prep, params, keep, status=status, gap=math.nan, objective=math.nan,
+        seconds=seconds, solver=solver, reasons=tuple(reasons),
+    )  # fmt: skip
+
+
+def _result(problem, prep, params, keep, **fields) -> EstateResult:
+    """The result for a keep-set: nearest kept sites, travel minutes and figures."""
     keep.setflags(write=False)
     nearest, minutes = nearest_kept(problem, prep, keep)
     return EstateResult(
@@ -100,11 +97,6 @@ def _infeasible(problem, prep, params, reasons, seconds, solver, status="infeasi
         keep=keep,
         nearest=nearest,
         minutes=minutes,
-        status=status,
-        gap=math.nan,
-        objective=math.nan,
-        seconds=seconds,
-        solver=solver,
         figures=figures(problem, prep, params, keep, minutes),
-        reasons=tuple(reasons),
+        **fields,
     )
