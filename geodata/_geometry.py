@@ -125,29 +125,21 @@ def _points(
         point, bad = None, False
         for name, value, missing in ((x, xv, empty[0]), (y, yv, empty[1])):
             if missing:
-                bad = True
-                problems.append(
-                    Problem(
-                        source,
-                        row,
-                        labels.get(name, name),
-                        f"both {x} and {y}",
-                        "an empty cell",
-                        "fill in both coordinates, or neither",
-                    )
+                what = (
+                    f"both {x} and {y}",
+                    "an empty cell",
+                    "fill in both coordinates, or neither",
                 )
             elif _number(value) is None:
-                bad = True
-                problems.append(
-                    Problem(
-                        source,
-                        row,
-                        labels.get(name, name),
-                        f"a number ({name})",
-                        describe(value),
-                        "write plain numbers: degrees for lon/lat, metres for easting/northing",
-                    )
+                what = (
+                    f"a number ({name})",
+                    describe(value),
+                    "write plain numbers: degrees for lon/lat, metres for easting/northing",
                 )
+            else:
+                continue
+            bad = True
+            problems.append(Problem(source, row, labels.get(name, name), *what))
         if not bad:
             point = shapely.Point(_number(xv), _number(yv))
         shapes.append(point)
