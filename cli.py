@@ -119,6 +119,7 @@ def demo(
         summary = run_demo(
             out_dir, seed=cfg.seed, step=step, time_limit=cfg.time_limit or DEMO_TIME_LIMIT
         )
+        _run_report(out_dir, step)
     _report(summary, json_out=json_out, quiet=quiet)
     if not all(c["ok"] for c in summary["checks"]):
         raise typer.Exit(1)
@@ -343,6 +344,14 @@ def transport_routes(
             "--include-personal-data", help="Write pupils' ids and home points to the outputs."
         ),
     ] = False,
+    mode_choice: Annotated[
+        bool,
+        typer.Option(
+            "--mode-choice",
+            help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
+            "with the routes; writes modes-personal.csv and savings_by_line_gbp.",
+        ),
+    ] = False,
     time_limit: TimeLimit = None,
     seed: Seed = None,
     json_out: Json = False,
@@ -375,7 +384,9 @@ def transport_routes(
             include_personal_data=include_personal_data,
             step=step,
             provider=_provider(network),
+            mode_choice=mode_choice,
         )
+        _run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
         console.print_json(json.dumps(summary, default=str))
     elif not quiet:
@@ -397,23 +408,178 @@ def transport_routes(
                 f"£{summary['saving_gbp']:,.0f} a year",
                 markup=False,
             )
+        if "mode_choice" in summary:
+            mc, line = summary["mode_choice"], summary["savings_by_line_gbp"]
+            console.print(
+                f"mode choice: {mc['chosen_budget']} personal budgets (saving "
+                f"£{line['personal_budgets']:,.0f} a year), {mc['chosen_training']} travel "
+                f"training (saving £{line['independent_travel']:,.0f} a year); see "
+                "modes-personal.csv",
+                markup=False,
+            )
         console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
 @transport_app.command(
-    "plan", epilog="Example (once available): optimise transport plan --out runs/term1"
+    "plan",
+    epilog="Example: optimise transport plan --time-limit 120 --current-plan plan.csv "
+    "--out runs/term2 (next term: --previous-plan runs/term2 --change-penalty 200)",
 )
-def transport_plan(out: Out = None, config: Config = None) -> None:
-    """Pick-up point consolidation, routing and mode choice (issue #4)."""
-    _not_yet("transport plan", "pick-up point consolidation", 4)
+def transport_plan(
+    out: Out = None,
+    config: Config = None,
+    network: Network = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    stops: Annotated[
+        Path | None, typer.Option("--stops", help="Candidate pick-up points (stops file).")
+    ] = None,
+    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")] = None,
+    current_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--current-plan", help="CSV of the current routes: the savings by line against it."
+        ),
+    ] = None,
+    previous_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous-plan",
+            help="Last term's plan folder (or its assignments-personal.csv): re-plan the term.",
+        ),
+    ] = None,
+    max_changes: Annotated[
+        int | None,
+        typer.Option("--max-changes", help="At most this many continuing pupils change."),
+    ] = None,
+    change_penalty: Annotated[
+        float | None,
+        typer.Option(
+            "--change-penalty", help="£ per continuing pupil whose stop or vehicle changes."
+        ),
+    ] = None,
+    from_scratch: Annotated[
+        bool, typer.Option("--from-scratch", help="Ignore last term's plan when planning.")
+    ] = False,
+    include_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--include-personal-data", help="Write home points to the outputs (personal data)."
+        ),
+    ] = False,
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Pick-up point consolidation with routing, and term re-planning (issue #4).
+
+    Chooses which candidate stops to use and who walks to which (walking limits by age,
+    no unsafe stops, caps per stop, SEND pupils from home), jointly with the routes.
+    Writes DIR/summary.json, stops.csv (counts only), assignments-personal.csv (per
+    pupil: personal), routes.csv, unserved.csv and routes.gpkg.
+    """
+    from optimise.config import RunConfig
+    from optimise.transport.stops.run import run_plan
+
+    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    out_dir = cfg.out or Path("optimise-plan")
+    files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
+    with _progress(quiet or json_out) as step:
+        summary = run_plan(
+            out_dir,
+            files=files,
+            columns=cfg.columns_for,
+            table=cfg.tables.get("transport"),
+            provider=_provider(network),
+            current_plan=current_plan,
+            previous_plan=previous_plan,
+            max_changes=max_changes,
+            change_penalty=change_penalty,
+            from_scratch=from_scratch,
+            time_limit=cfg.time_limit or 120.0,
+            seed=cfg.seed,
+            include_personal_data=include_personal_data,
+            step=step,
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['stops_used']} of {summary['stops_candidate']} pick-up points used; "
+            f"{summary['pupils_at_stops']} pupils walk (mean {summary['mean_walk_m']:.0f} m, "
+            f"max {summary['max_walk_m']:.0f} m, {summary['walk_limit_violations']} over the "
+            f"limit); {summary['pupils_served']} of {summary['pupils_total']} pupils on "
+            f"{summary['routes']} routes: £{summary['annual_cost_gbp']:,.0f} a year",
+            markup=False,
+        )
+        if "pupils_changed" in summary:
+            console.print(
+                f"re-planned ({summary['replanning']['chosen']}): {summary['pupils_changed']} "
+                f"continuing pupils changed stop or vehicle, {summary['stops_opened']} stops "
+                f"opened, {summary['stops_closed']} closed",
+                markup=False,
+            )
+        if "saving_gbp" in summary:
+            console.print(
+                f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
+                f"£{summary['saving_gbp']:,.0f} a year",
+                markup=False,
+            )
+        console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
 @transport_app.command(
-    "eligibility", epilog="Example (once available): optimise transport eligibility --out runs/elig"
+    "eligibility",
+    epilog="Example: optimise transport eligibility --pupils pupils.csv --schools schools.csv "
+    "--out runs/elig",
 )
-def transport_eligibility(out: Out = None, config: Config = None) -> None:
-    """Each pupil's statutory eligibility, distance and reason (issue #4)."""
-    _not_yet("transport eligibility", "eligibility", 4)
+def transport_eligibility(
+    out: Out = None,
+    config: Config = None,
+    network: Network = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Each pupil's statutory eligibility, walking distance and the reason, for parents.
+
+    Walking distance from home to the nearest suitable school (along the path network
+    with --network, else straight line x 1.2): 2 miles under 8, 3 miles from 8; low-income
+    extended rights and SEND as pupil flags. Writes DIR/eligibility-personal.csv (pupil
+    ids: personal data, never coordinates) and DIR/summary.json (counts).
+    """
+    from optimise.config import RunConfig
+    from optimise.transport.eligibility_run import run_eligibility
+
+    cfg = RunConfig.load(config, out=out)
+    out_dir = cfg.out or Path("optimise-eligibility")
+    with _progress(quiet or json_out) as step:
+        summary = run_eligibility(
+            out_dir,
+            files={"pupils": pupils, "schools": schools},
+            columns=cfg.columns_for,
+            table=cfg.tables.get("transport"),
+            provider=_provider(network),
+            step=step,
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['eligible']} of {summary['pupils']} pupils eligible "
+            f"({summary['eligible_distance']} on distance, {summary['eligible_low_income']} "
+            f"low income, {summary['eligible_send']} SEND); {summary['not_eligible']} not "
+            f"eligible; outputs in {out_dir} ({summary['elapsed_s']:.1f} s)",
+            markup=False,
+        )
 
 
 @app.command(
@@ -487,6 +653,7 @@ def estate(
             seed=cfg.seed, time_limit=cfg.time_limit, pareto=pareto, step=step,
             provider=_provider(network),
         )  # fmt: skip
+        _run_report(summary["out"], step)
     summary["notes"] = notes
     if json_out:
         console.print_json(json.dumps(summary, default=str))
@@ -562,6 +729,7 @@ def hours(
             out_dir, cfg, params, centres=centres, zones=zones, profile=profile,
             curve=not no_curve, provider=_provider(network),
         )  # fmt: skip
+        _run_report(out_dir, step)
     if json_out:
         console.print_json(json.dumps(summary, default=str))
     elif not quiet:
@@ -592,6 +760,7 @@ def batch(
     serial: Annotated[
         bool, typer.Option("--serial", help="Run in this process, one after another (no Dask).")
     ] = False,
+    network: Network = None,
     json_out: Json = False,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -608,12 +777,13 @@ def batch(
 
     if scheduler is not None and workers is not None:
         raise InputError("--workers: only for the local cluster; not with --scheduler")
-    spec = load_spec(file)
+    spec = load_spec(file, network=network)
     try:
         with BatchProgress(err_console, quiet=quiet or json_out) as progress:
             summary = run_batch(
                 spec, out, scheduler=scheduler, workers=workers, serial=serial, progress=progress
             )
+        _run_report(out, lambda _t: None)
     except KeyboardInterrupt:
         err_console.print(
             f"interrupted: finished scenarios kept in {out}; run the same command to finish"
@@ -859,6 +1029,48 @@ def _bench_print(row: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
             f"cost {row['cost']}  optimal {row['optimal']}  gap {row['gap']}  {row['seconds']} s",
             markup=False,
         )
+
+
+def _run_report(out_dir: Any, step: Any, *, include_personal_data: bool = False) -> None:
+    """Write DIR/report.html after a run; a failure is a warning, the run's files stand."""
+    import logging
+
+    from optimise.report import write_report
+
+    step("writing report.html")
+    try:
+        write_report(out_dir, include_personal_data=include_personal_data)
+    except Exception as exc:
+        if os.environ.get("OPTIMISE_DEBUG"):
+            raise
+        logging.getLogger("optimise.report").warning(
+            "report.html not written: %s (optimise report %s --debug shows why)", exc, out_dir
+        )
+
+
+@app.command(
+    epilog="Example: optimise report runs/term1 --basemap "
+    "'https://tile.openstreetmap.org/{z}/{x}/{y}.png'"
+)
+def report(
+    folder: Annotated[Path, typer.Argument(help="Folder of a finished run (its --out).")],
+    basemap: Annotated[
+        str | None,
+        typer.Option("--basemap", help="Tile URL template {z}/{x}/{y}; none: vector layers only."),
+    ] = None,
+    include_personal_data: Annotated[
+        bool,
+        typer.Option("--include-personal-data", help="Draw pupils' homes and ids (transport)."),
+    ] = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Write DIR/report.html again from a finished run: maps, charts and tables, offline."""
+    from optimise.report import write_report
+
+    path = write_report(folder, basemap=basemap, include_personal_data=include_personal_data)
+    if not quiet:
+        console.print(f"report: {path}", markup=False)
 
 
 class _progress:

@@ -17,7 +17,7 @@ from typing import Any
 from geodata.errors import InputError
 from geodata.schema import KINDS
 
-__all__ = ["RunConfig", "parse_columns"]
+__all__ = ["RunConfig", "column_tables", "parse_columns"]
 
 _TOP_KEYS = {
     "seed",
@@ -92,7 +92,7 @@ class RunConfig:
                     f"{path}: unknown key '{unknown[0]}'; "
                     f"expected one of {', '.join(sorted(_TOP_KEYS))}"
                 )
-        columns = _columns(data.get("columns", {}), source)
+        columns = column_tables(data.get("columns", {}), source)
         cli_columns = options.pop("columns", None)
         kind = options.pop("kind", None) or "*"
         if cli_columns:
@@ -112,7 +112,8 @@ class RunConfig:
         return cls(columns=columns, tables=tables, **values)
 
 
-def _columns(table: Any, source: str) -> dict[str, dict[str, str]]:
+def column_tables(table: Any, source: str) -> dict[str, dict[str, str]]:
+    """A config's `[columns]` table: ``{"*": {...}, KIND: {...}}``, checked."""
     if not isinstance(table, dict):
         raise InputError(f'{source}: [columns] must be a table of ENGINE_NAME = "FILE_COLUMN"')
     out: dict[str, dict[str, str]] = {"*": {}}

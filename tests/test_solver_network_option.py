@@ -48,3 +48,50 @@ def test_points_beyond_the_network_are_named_and_exit_2(tmp_path, leeds, capsys,
     err = capsys.readouterr().err
     assert code == 2 and "from the drive network" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_batch_runs_on_the_network_with_renamed_columns(tmp_path, leeds):
+    import pandas as pd
+
+    from optimise.batch import load_spec, run_batch
+
+    sites, zones = tmp_path / "sites.csv", tmp_path / "zones.csv"
+    rows = [
+        f"S{i},library,library,10000,{x:.1f},{y:.1f}"
+        for i, (x, y) in enumerate(_nodes(leeds, 4, 1))
+    ]
+    sites.write_text("UPRN,type,services,running_cost,easting,northing\n" + "\n".join(rows) + "\n")
+    rows = [f"Z{i},500,{x:.1f},{y:.1f}" for i, (x, y) in enumerate(_nodes(leeds, 6, 2))]
+    zones.write_text("id,population,easting,northing\n" + "\n".join(rows) + "\n")
+    spec_file = tmp_path / "batch.toml"
+    spec_file.write_text(
+        'problem = "estate"\ntime_limit = 10\n[data]\nsites = "sites.csv"\nzones = "zones.csv"\n'
+        '[columns.sites]\nid = "UPRN"\n[base]\nranking_steps = 0\n[grid]\nmax_travel = [30, 60]\n'
+    )
+    spec = load_spec(spec_file, network=leeds)
+    assert spec.network == str(leeds.resolve())
+    straight = load_spec(spec_file)
+    assert {s.hash for s in spec.scenarios}.isdisjoint(s.hash for s in straight.scenarios)
+    summary = run_batch(spec, tmp_path / "out", serial=True)
+    table = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert summary["ok"] == 2 and list(table["sites_disposed"]) == [3, 3]
+    # Travel times came from the network: the same scenario on straight lines differs.
+    on_road = json.loads(
+        next((tmp_path / "out" / "scenarios").glob("*30*/summary.json")).read_text()
+    )
+    run_batch(straight, tmp_path / "line", serial=True)
+    direct = json.loads(
+        next((tmp_path / "line" / "scenarios").glob("*30*/summary.json")).read_text()
+    )
+    assert on_road["max_travel_minutes"] != direct["max_travel_minutes"]
+
+
+def test_batch_network_that_is_not_a_network_folder_is_one_line(tmp_path, capsys):
+    spec_file = tmp_path / "batch.toml"
+    spec_file.write_text(
+        'problem = "estate"\n[data]\nnetwork = "nowhere"\n[grid]\nmax_travel = [30]\n'
+    )
+    code = cli.main(["batch", str(spec_file), "--out", str(tmp_path / "o"), "--serial"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "[data] network" in err and "optimise network build" in err and "nowhere" in err

@@ -47,7 +47,7 @@ def load_data(spec: BatchSpec) -> dict[str, Any]:
     data = {}
     for layer in DATA_KINDS[spec.kind]:
         if layer in spec.files:
-            data[layer] = read(spec.files[layer], layer).frame
+            data[layer] = read(spec.files[layer], layer, columns=spec.columns_for(layer)).frame
         else:
             data[layer] = getattr(load_default(spec.data_seed), layer)
     return data
@@ -107,9 +107,9 @@ def run_batch(
             data = load_data(spec)
             if serial:
                 for s in todo:
-                    finish(s, run_scenario(_task(s, out), data))
+                    finish(s, run_scenario(_task(s, out, spec.network), data))
             else:
-                n_workers = _run_dask(todo, data, out, finish, scheduler, workers)
+                n_workers = _run_dask(todo, data, out, finish, scheduler, workers, spec.network)
     except KeyboardInterrupt:
         interrupted = True
     table = write_tables(spec, records, out)
@@ -133,8 +133,9 @@ def run_batch(
     return summary
 
 
-def _task(s: Scenario, out: Path) -> dict[str, Any]:
+def _task(s: Scenario, out: Path, network: str | None) -> dict[str, Any]:
     return {
+        "network": network,
         "kind": s.kind,
         "resolved": s.resolved,
         "seed": s.seed,
@@ -151,6 +152,7 @@ def _run_dask(
     finish: Callable[[Scenario, dict[str, Any]], None],
     scheduler: str | None,
     workers: int | None,
+    network: str | None,
 ) -> int:
     """Submit every scenario, record each as it completes; returns the worker count."""
     from distributed import Client, LocalCluster, as_completed
@@ -184,7 +186,7 @@ def _run_dask(
         for s in todo:
             future = client.submit(
                 run_scenario,
-                _task(s, out),
+                _task(s, out, network),
                 shared,
                 retries=RETRIES,
                 key=f"scenario-{s.hash}-{token}",

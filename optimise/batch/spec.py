@@ -11,6 +11,10 @@
     [data]                        # optional: the default data (its seed) or files
     default_seed = 2026
     sites = "my-sites.csv"        # relative to this file
+    network = "network/"          # optional: road travel times ('optimise network build')
+
+    [columns.sites]               # optional: engine name = the file's column, as in a
+    id = "UPRN"                   # run's config file ([columns] for every kind)
 
     [base]                        # parameters of every scenario
     ranking_steps = 0
@@ -32,13 +36,14 @@ import hashlib
 import itertools
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from geodata.errors import InputError
 from optimise.batch.names import folder_names
 from optimise.batch.params import KINDS, RUN_KEYS, resolve
+from optimise.config import column_tables
 
 __all__ = ["DATA_KINDS", "BatchSpec", "Scenario", "load_spec", "parse_spec"]
 
@@ -49,7 +54,17 @@ DATA_KINDS = {
     "transport": ("pupils", "schools", "stops", "fleet"),
     "none": (),
 }
-_TOP_KEYS = ("problem", "name", "seed", "time_limit", "data", "base", "scenarios", "grid")
+_TOP_KEYS = (
+    "problem",
+    "name",
+    "seed",
+    "time_limit",
+    "data",
+    "columns",
+    "base",
+    "scenarios",
+    "grid",
+)
 _HASH_VERSION = 1
 
 
@@ -93,10 +108,18 @@ class BatchSpec:
     data_seed: int
     files: dict[str, str]
     scenarios: tuple[Scenario, ...]
+    network: str | None = None
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def columns_for(self, kind: str) -> dict[str, str]:
+        """The column mapping for one input layer (``[columns]`` then ``[columns.KIND]``)."""
+        return {**self.columns.get("*", {}), **self.columns.get(kind, {})}
 
 
-def load_spec(path: str | Path) -> BatchSpec:
-    """Read and expand a scenario file; any problem is an InputError naming file and key."""
+def load_spec(path: str | Path, *, network: str | Path | None = None) -> BatchSpec:
+    """Read and expand a scenario file; any problem is an InputError naming file and key.
+
+    ``network`` (the command's ``--network``) replaces the file's ``[data] network``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -104,10 +127,16 @@ def load_spec(path: str | Path) -> BatchSpec:
         raise InputError(f"{path}: scenario file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
-    return parse_spec(text, source=str(path), base_dir=path.parent)
+    return parse_spec(text, source=str(path), base_dir=path.parent, network=network)
 
 
-def parse_spec(text: str, *, source: str = "scenarios", base_dir: Path | None = None) -> BatchSpec:
+def parse_spec(
+    text: str,
+    *,
+    source: str = "scenarios",
+    base_dir: Path | None = None,
+    network: str | Path | None = None,
+) -> BatchSpec:
     """:func:`load_spec` on TOML text (files in ``[data]`` are relative to ``base_dir``)."""
     try:
         doc = tomllib.loads(text)
@@ -132,6 +161,12 @@ def parse_spec(text: str, *, source: str = "scenarios", base_dir: Path | None = 
             )
     run = {"seed": doc.get("seed", 2026), "time_limit": doc.get("time_limit")}
     data_seed, files, identity = _data(doc, kind, source, base_dir)
+    columns = column_tables(doc.get("columns", {}), source)
+    net = _network(doc, network, kind, source, base_dir)
+    if columns != {"*": {}}:  # only when set, so earlier batches keep their hashes
+        identity["columns"] = columns
+    if net is not None:
+        identity["network"] = _network_identity(net)
     points = _points(named, grid, source)
     names = [name for name, _ in points]
     scenarios = []
@@ -146,9 +181,8 @@ def parse_spec(text: str, *, source: str = "scenarios", base_dir: Path | None = 
             Scenario(name, folder, kind, {**base, **values}, resolved, seed, limit, digest)
         )
     _no_duplicates(scenarios, source)
-    return BatchSpec(
-        source, str(doc.get("name", Path(source).stem)), kind, data_seed, files, tuple(scenarios)
-    )
+    name = str(doc.get("name", Path(source).stem))
+    return BatchSpec(source, name, kind, data_seed, files, tuple(scenarios), net, columns)
 
 
 def _table(doc: dict[str, Any], key: str, source: str) -> dict[str, Any]:
@@ -208,7 +242,7 @@ def _data(doc: dict[str, Any], kind: str, source: str, base_dir: Path | None):
     table = doc.get("data", {})
     if not isinstance(table, dict):
         raise InputError(f"{source}: [data] must be a table")
-    allowed = ("default_seed", *DATA_KINDS[kind])
+    allowed = ("default_seed", "network", *DATA_KINDS[kind])
     unknown = sorted(set(table) - set(allowed))
     if unknown:
         raise InputError(
@@ -230,6 +264,33 @@ def _data(doc: dict[str, Any], kind: str, source: str, base_dir: Path | None):
         files[layer] = str(path)
         identity[layer] = hashlib.sha256(path.read_bytes()).hexdigest()
     return data_seed, files, identity
+
+
+def _network(
+    doc: dict[str, Any], option: str | Path | None, kind: str, source: str, base_dir: Path | None
+) -> str | None:
+    """The road-network folder (``--network`` over ``[data] network``), checked here."""
+    value = option if option is not None else doc.get("data", {}).get("network")
+    if value is None:
+        return None
+    if kind == "none":
+        raise InputError(f"{source}: [data] network: problem 'none' has no travel times")
+    path = Path(str(value))
+    if option is None and not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    where = "--network" if option is not None else f"{source}: [data] network"
+    if not (path / "summary.json").is_file():
+        raise InputError(
+            f"{where}: expected a folder written by 'optimise network build', found {path}"
+        )
+    return str(path.resolve())
+
+
+def _network_identity(folder: str | None) -> str | None:
+    # A rebuilt network (new summary.json) makes new scenarios, the same one does not.
+    if folder is None:
+        return None
+    return hashlib.sha256((Path(folder) / "summary.json").read_bytes()).hexdigest()
 
 
 def _hash(

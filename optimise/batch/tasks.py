@@ -56,7 +56,8 @@ def run_scenario(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     task
-        ``{"kind", "resolved", "seed", "time_limit", "out", "hash"}`` (plain data).
+        ``{"kind", "resolved", "seed", "time_limit", "out", "hash", "network"}`` (plain
+        data; ``network`` is a road-network folder or None for straight-line times).
     data
         Input frames by layer name (``sites``, ``zones``, ...), shared by every task.
 
@@ -83,6 +84,16 @@ def run_scenario(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _provider(task: dict[str, Any]) -> Any:
+    """Road-network travel times when the batch names a network (matrices cached on disk,
+    so the workers share them), else None: straight line."""
+    if not task.get("network"):
+        return None
+    from geodata.network import provider_from_options
+
+    return provider_from_options(Path(task["network"]))
+
+
 def _scalar(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
@@ -101,6 +112,7 @@ def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         params=params,
         seed=task["seed"],
         time_limit=task["time_limit"],
+        provider=_provider(task),
     )
 
 
@@ -112,7 +124,14 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     cfg = RunConfig(seed=task["seed"], time_limit=task["time_limit"])
     params = HoursParams(**task["resolved"]["params"])
     # A batch is itself a sweep: the per-run curve of budgets is left out.
-    return run_hours(task["out"], cfg, params, frames=(data["centres"], data["zones"]), curve=False)
+    return run_hours(
+        task["out"],
+        cfg,
+        params,
+        frames=(data["centres"], data["zones"]),
+        curve=False,
+        provider=_provider(task),
+    )
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +143,7 @@ def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}
     frames["fleet"] = _fleet(frames["fleet"], task["resolved"]["fleet"])
     table = {**task["resolved"]["policy"], "routing": task["resolved"]["routing"]}
-    problem, routing = build_problem(**frames, table=table)
+    problem, routing = build_problem(**frames, table=table, provider=_provider(task))
     result = solve(
         problem, params=routing, time_limit=task["time_limit"] or 60.0, seed=task["seed"]
     )
