@@ -58,6 +58,13 @@ def timed(spec, out: Path, **kw) -> tuple[float, dict]:
     return time.perf_counter() - start, summary
 
 
+def task_seconds(out: Path):
+    """Seconds each scenario took inside its process (the results table's column)."""
+    import pandas as pd
+
+    return pd.read_parquet(out / "results.parquet")["seconds"].astype(float)
+
+
 def cluster_start(workers: int) -> float:
     from distributed import Client, LocalCluster
 
@@ -89,6 +96,8 @@ def main() -> None:
         e_serial, _ = timed(empty, work / "none-serial", serial=True)
         e_dask, _ = timed(empty, work / "none-dask", workers=args.workers)
         start = cluster_start(args.workers)
+        task_serial = task_seconds(work / "serial")
+        task_dask = task_seconds(work / "dask")
     load1 = os.getloadavg()
     n = args.scenarios
     rows.append(
@@ -125,6 +134,13 @@ def main() -> None:
         print(f"| {name} | {count} | {secs:.1f} | {secs / count:.3f} | {done} | {failed} |")
     print(f"\nspeed-up, {args.workers} workers vs serial: {t_serial / t_dask:.2f}× (goal ≥ 1.8×)")
     print(f"LocalCluster start + one task + close: {start:.2f} s")
+    print(
+        f"time inside the scenarios: median {task_serial.median():.2f} s serially, "
+        f"{task_dask.median():.2f} s with {args.workers} workers at once "
+        f"({task_dask.median() / task_serial.median():.2f}×); sum {task_serial.sum():.1f} s vs "
+        f"{task_dask.sum():.1f} s; the sum over {args.workers} workers bounds the wall time "
+        f"at {task_dask.sum() / args.workers:.1f} s"
+    )
     print(
         f"per-scenario overhead on Dask (no-op batch minus cluster start, / {n}): "
         f"{max(e_dask - start, 0) / n * 1000:.0f} ms; serial machinery: {e_serial / n * 1000:.0f} ms"

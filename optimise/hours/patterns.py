@@ -165,10 +165,16 @@ def pattern_plan(
     bound += 1e-7 * max(1.0, abs(bound))  # the LP's own tolerance
     plan = _integer_plan(pats, master, allowed, live, centres, block_slots=block_slots,
                          cap=cap, min_slots=min_hours / slot_hours, cover_days=cover_days,
-                         n_slots=n_slots)  # fmt: skip
+                         n_slots=n_slots, deadline=deadline)  # fmt: skip
     if plan is None:
         return PatternResult(bound, None, -np.inf)
     return PatternResult(bound, plan, plan_value(minutes, worth, profile, plan))
+
+
+def _seconds_left(deadline: float | None, cap: float = 10.0) -> float:
+    if deadline is None:
+        return cap
+    return min(cap, max(deadline - time.perf_counter(), 0.1))
 
 
 def _integer_plan(
@@ -183,8 +189,11 @@ def _integer_plan(
     min_slots: float,
     cover_days: list[int],
     n_slots: int,
+    deadline: float | None = None,
 ) -> np.ndarray | None:
-    """Integer counts (0 or at least a block) of the patterns found, then laid out."""
+    """Integer counts (0 or at least a block) of the patterns found, then laid out.
+
+    Each of the two integer steps stops at 10 s or at ``deadline``, whichever is first."""
     n_p = len(pats)
     ints = np.arange(n_p, dtype=np.int32)
     master.changeColsIntegrality(n_p, ints, np.full(n_p, _INT))
@@ -204,7 +213,7 @@ def _integer_plan(
             master.addRow(0.0, np.inf, len(idx), idx, np.array([1.0] * len(own) + [-min_slots]))
             master.addRow(-np.inf, 0.0, len(idx), idx, np.array([1.0] * len(own) + [-cap]))
     master.setOptionValue("mip_rel_gap", 1e-6)
-    master.setOptionValue("time_limit", 10.0)
+    master.setOptionValue("time_limit", _seconds_left(deadline))
     master.run()
     if master.getInfo().primal_solution_status != 2:
         return None
@@ -243,7 +252,7 @@ def _integer_plan(
         if len(idx) == 0:
             return None
         h.addRow(1.0, np.inf, len(idx), idx, np.ones(len(idx)))
-    h.setOptionValue("time_limit", 10.0)
+    h.setOptionValue("time_limit", _seconds_left(deadline))
     h.run()
     if h.getInfo().primal_solution_status != 2:
         return None
