@@ -290,13 +290,6 @@ def data_import(
         )
 
 
-def _not_yet(command: str, what: str, issue: int) -> None:
-    raise InputError(f"'optimise {command}' is not available yet: {what} lands with issue #{issue}")
-
-
-# --- Commands that later issues fill in. Each stub below is replaced by its issue;
-# --- keep one function per command so that parallel work touches separate blocks.
-
 transport_app = typer.Typer(
     help="Home-to-school transport: route mapping, pick-up points, eligibility.\n\n"
     "Example: optimise transport routes --out runs/term1",
@@ -352,16 +345,25 @@ def transport_routes(
             "with the routes; writes modes-personal.csv and savings_by_line_gbp.",
         ),
     ] = False,
+    run: Annotated[
+        str,
+        typer.Option(
+            "--run",
+            help="am (to school), pm (home; board at end time + pm_delay_min) or both "
+            "(time limit shared; the summary's headline stays the morning's).",
+        ),
+    ] = "both",
     time_limit: TimeLimit = None,
     seed: Seed = None,
     json_out: Json = False,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Route mapping: the morning routes to school, with hard ride-time limits.
+    """Route mapping: the morning and afternoon routes, with hard ride-time limits.
 
     Mixed fleet (seats, wheelchair spaces, day rate, cost per mile), SEND needs (wheelchair,
-    solo, passenger assistant), dwell times, second trips for later bells. Writes
+    solo, passenger assistant, excluded vehicle types), dwell times, second trips for later
+    bells, routes shared by two schools where allowed. Writes
     DIR/summary.json, routes.csv, unserved.csv and routes.gpkg; with --current-plan the
     summary gives the saving against it in £ a year.
     """
@@ -385,6 +387,7 @@ def transport_routes(
             step=step,
             provider=_provider(network),
             mode_choice=mode_choice,
+            run=run,
         )
         _run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
@@ -398,6 +401,15 @@ def transport_routes(
             f"{summary['p95_ride_minutes']} min, {summary['ride_limit_violations']} over the limit",
             markup=False,
         )
+        if "pm" in summary:
+            pm = summary["pm"]
+            console.print(
+                f"afternoon: {pm['pupils_served']} pupils on {pm['routes']} routes, "
+                f"£{pm['daily_cost_gbp']:,.2f} a day; the day with vehicles shared: "
+                f"{summary['total_vehicles']} vehicles, £{summary['total_annual_cost_gbp']:,.0f}"
+                " a year",
+                markup=False,
+            )
         if summary["pupils_unserved"]:
             console.print(
                 f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
@@ -469,6 +481,14 @@ def transport_plan(
             "--include-personal-data", help="Write home points to the outputs (personal data)."
         ),
     ] = False,
+    mode_choice: Annotated[
+        bool,
+        typer.Option(
+            "--mode-choice",
+            help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
+            "with the routes; writes modes-personal.csv.",
+        ),
+    ] = False,
     time_limit: TimeLimit = None,
     seed: Seed = None,
     json_out: Json = False,
@@ -503,6 +523,7 @@ def transport_plan(
             time_limit=cfg.time_limit or 120.0,
             seed=cfg.seed,
             include_personal_data=include_personal_data,
+            mode_choice=mode_choice,
             step=step,
         )
     if json_out:
@@ -523,6 +544,12 @@ def transport_plan(
                 f"opened, {summary['stops_closed']} closed",
                 markup=False,
             )
+            if not summary["max_changes_met"]:
+                console.print(
+                    f"above --max-changes {summary['max_changes']}: routes that no longer "
+                    "fit moved pupils to other vehicles",
+                    markup=False,
+                )
         if "saving_gbp" in summary:
             console.print(
                 f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
@@ -613,6 +640,13 @@ def estate(
     pareto: Annotated[
         int, typer.Option("--pareto", help="Points of the saving-access Pareto front.")
     ] = 0,
+    pareto_measure: Annotated[
+        str | None,
+        typer.Option(
+            "--pareto-measure",
+            help="Access on the front: limit (travel limit kept) or population (beyond it).",
+        ),
+    ] = None,
     out: Out = None,
     seed: Seed = None,
     config: Config = None,
@@ -624,7 +658,7 @@ def estate(
     """Estate rationalisation: which sites to keep, receipts, savings, who loses access.
 
     Writes DIR/summary.json, sites.csv, disposals.csv (ranked), estate.gpkg and, with
-    --pareto N, pareto.csv.
+    --pareto N, pareto.csv (access measured by --pareto-measure limit|population).
     """
     from optimise.config import RunConfig, parse_columns
     from optimise.estate.params import EstateParams
@@ -640,7 +674,7 @@ def estate(
     if not isinstance(table, dict):
         raise InputError(f"{config}: [estate] must be a table")
     given = {"max_travel_minutes": max_travel, "receipt_target": receipt_target,
-             "office_reduction": office_reduction}  # fmt: skip
+             "office_reduction": office_reduction, "pareto_measure": pareto_measure}  # fmt: skip
     params = EstateParams.from_dict(
         {**table, **{k: v for k, v in given.items() if v is not None}},
         source=str(config) if config else "options",
@@ -980,6 +1014,41 @@ def bench_sbrp(
         console.print(
             f"{summary['instance']} (T = {max_ride:g} s): {summary['buses']} buses, "
             f"{summary['routes']} routes, {summary['violations']} violations ({limit:g} s)",
+            markup=False,
+        )
+
+
+@bench_app.command(
+    "sbr", epilog="Example: optimise bench sbr sbr1.txt --method joint --time-limit 30 --json"
+)
+def bench_sbr(
+    file: Annotated[Path, typer.Argument(help="A bus-stop-selection instance (sbr1.txt).")],
+    method: Annotated[
+        str, typer.Option("--method", help="joint (default) or sequential stop choice.")
+    ] = "joint",
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """School bus routing with bus stop selection (Schittekat et al. 2013 instances).
+
+    Chooses the stops each student walks to (within the maximum walk) and routes buses
+    from the school; the cost is the total tour length.
+    """
+    from optimise.transport.stops.sbr import solve_sbr
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = solve_sbr(file, method=method, time_limit=limit, seed=seed or 0)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{file.name} ({method}): cost {summary['cost']}, {summary['routes']} routes, "
+            f"{summary['stops']} stops, mean walk {summary['mean_walk']}",
             markup=False,
         )
 

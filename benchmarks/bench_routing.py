@@ -4,6 +4,7 @@ Run on purpose (not by the test command), from the repository root with ../share
 beside it:
 
     python benchmarks/bench_routing.py --time-limit 30 [--only cvrp,vrptw,transport]
+    python benchmarks/bench_routing.py --only multischool --transport-time-limit 60
 
 Columns: the engine (``optimise bench cvrp|vrptw``: our instance construction on
 PyVRP's hybrid genetic search), plain PyVRP (``pyvrp.read`` + ``pyvrp.solve``; X only,
@@ -101,7 +102,7 @@ def _transport_row(time_limit: float, seed: int, scale: int) -> str:
         from optimise.transport.run import run_routes
 
         with tempfile.TemporaryDirectory() as tmp:
-            s = run_routes(Path(tmp), time_limit=time_limit, seed=seed)
+            s = run_routes(Path(tmp), time_limit=time_limit, seed=seed, run="am")
         what = "default (3,000 pupils, 60 schools), end to end"
     else:  # the same problem with every fleet row's count multiplied
         from geodata.default import load_default
@@ -138,6 +139,92 @@ def bench_transport(time_limit: float, seed: int, scales: list[int]) -> list[str
     return lines
 
 
+def _rebuilt(problem, result):
+    """The result's routes rebuilt into checks (second trips from their depot, day rate
+    paid once per vehicle), as :func:`solve` had them before its joins."""
+    from optimise.transport.schedule import build_route
+
+    checks, paid = [], set()
+    for r in sorted(result.routes, key=lambda r: (r.start_s, r.id)):
+        stops = [(v.location, v.pupils) for v in r.visits if v.school < 0]
+        checks.append(build_route(
+            problem, r.id, r.vehicle, stops, start_location=None if r.depot < 0 else r.depot,
+            day_rate_due=r.unit == r.id, assistant_paid=r.unit in paid, unit=r.unit,
+            arrive_by=r.visits[-1].arrive_s,
+        ))  # fmt: skip
+        if r.assistant:
+            paid.add(r.unit)
+    return checks
+
+
+def bench_multischool(time_limit: float, seed: int) -> list[str]:
+    """Default data: the per-school plan, the same plan after the multi-school joins,
+    a fresh solve with joins on, and the afternoon run."""
+    import dataclasses
+
+    from geodata.default import load_default
+    from optimise.transport import solve
+    from optimise.transport.afternoon import solve_pm
+    from optimise.transport.merge import merge_schools
+    from optimise.transport.run import build_problem, day_totals
+
+    d = load_default()
+    problem, params = build_problem(d.pupils, d.schools, d.stops, d.fleet)
+    off = dataclasses.replace(params, multi_school=False)
+    lines = [
+        "| plan | time limit s | wall s | vehicles | routes | multi-school routes | daily £ "
+        "| annual £ | served | ride violations |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def row(what, wall, routes, daily, served, viol, vehicles):
+        multi = sum(len(r.schools) > 1 for r in routes)
+        lines.append(
+            f"| {what} | {time_limit:g} | {wall:.1f} | {vehicles} | {len(routes)} | {multi} "
+            f"| {daily:,.0f} | {daily * 190:,.0f} | {served} | {viol} |"
+        )
+        print(lines[-1], flush=True)
+
+    t = time.perf_counter()
+    base = solve(problem, params=off, time_limit=time_limit, seed=seed)
+    wall = time.perf_counter() - t
+    s = base.summary()
+    row("per school, no joins", wall, base.routes, base.daily_cost, s["pupils_served"],
+        s["ride_limit_violations"], s["vehicles"])  # fmt: skip
+    checks = _rebuilt(problem, base)
+    assert abs(sum(c.route.daily_cost for c in checks) - base.daily_cost) < 0.01
+    t = time.perf_counter()
+    joined, n = merge_schools(problem, checks)
+    wall = time.perf_counter() - t
+    assert not any(c.violations for c in joined)
+    what = f"same plan + joins/chains ({n['joins']} joins, {n['chains']} chains; wall: the step)"
+    row(what, wall, [c.route for c in joined],
+        sum(c.route.daily_cost for c in joined), s["pupils_served"],
+        sum(len(c.over_limit) for c in joined), len({c.route.unit for c in joined}))  # fmt: skip
+    t = time.perf_counter()
+    on = solve(problem, params=params, time_limit=time_limit, seed=seed)
+    wall = time.perf_counter() - t
+    s = on.summary()
+    made = on.details
+    row(f"solve with joins/chains (default; {made['multi_school_joins']} joins, "
+        f"{made['chained_pairs']} chains)", wall, on.routes, on.daily_cost, s["pupils_served"],
+        s["ride_limit_violations"], s["vehicles"])  # fmt: skip
+    t = time.perf_counter()
+    pm = solve_pm(problem, params=params, time_limit=time_limit, seed=seed)
+    wall = time.perf_counter() - t
+    s = pm.summary()
+    made = pm.details
+    row(f"afternoon run (solve_pm; {made['multi_school_joins']} joins, "
+        f"{made['chained_pairs']} chains)", wall, pm.routes, pm.daily_cost,
+        s["pupils_served"], s["ride_limit_violations"], s["vehicles"])  # fmt: skip
+    day = day_totals(problem, on, pm)
+    lines.append(f"\nDay (morning + afternoon, one day rate per vehicle running both): "
+                 f"{day['total_vehicles']} vehicles, £{day['total_daily_cost_gbp']:,.0f} a day, "
+                 f"£{day['total_annual_cost_gbp']:,.0f} a year")  # fmt: skip
+    print(lines[-1], flush=True)
+    return lines
+
+
 BIRD = {
     ("RSRB", 2700): [31, 30, 55, 63, 100, 104, 164, 175],
     ("CSCB", 2700): [33, 37, 65, 69, 143, 141, 206, 188],
@@ -146,12 +233,15 @@ BIRD = {
 }
 
 
-def bench_sbrp(time_limit: float, seed: int, names: set[str], rides: set[int]) -> list[str]:
+def bench_sbrp(
+    time_limit: float, seed: int, names: set[str], rides: set[int], caps=(1.0,)
+) -> list[str]:
     from optimise.transport.sbrp import read_sbrp, solve_sbrp
 
     lines = [
-        "| instance | T s | BiRD buses | engine buses | routes | violations (checker) | wall s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| instance | T s | BiRD buses | engine buses | routes | ride cap kept | violations "
+        "(checker) | wall s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for (family, limit), bird in BIRD.items():
         for i, target in enumerate(bird, start=1):
@@ -160,9 +250,9 @@ def bench_sbrp(time_limit: float, seed: int, names: set[str], rides: set[int]) -
                 continue
             inst = read_sbrp(SHARED / "sbrp" / name)
             started = time.perf_counter()
-            r = solve_sbrp(inst, limit, time_limit=time_limit, seed=seed)
+            r = solve_sbrp(inst, limit, time_limit=time_limit, seed=seed, caps=caps)
             lines.append(
-                f"| {name} | {limit} | {target} | {r['buses']} | {r['routes']} "
+                f"| {name} | {limit} | {target} | {r['buses']} | {r['routes']} | {r['ride_cap']:g} "
                 f"| {r['violations']} | {time.perf_counter() - started:.1f} |"
             )
             print(lines[-1], flush=True)
@@ -176,6 +266,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", default="cvrp,vrptw,transport")
     ap.add_argument("--max-rides", default="2700,5400", help="sbrp ride limits, seconds")
+    ap.add_argument("--sbrp-caps", default="1", help="sbrp: ride-limit multipliers tried")
     ap.add_argument("--fleet-scales", default="1", help="transport rows: fleet multipliers")
     ap.add_argument("--instances", default="", help="comma-separated subset of names")
     args = ap.parse_args()
@@ -196,7 +287,12 @@ def main() -> None:
     if "sbrp" in only:
         print("\n### sbrp\n", flush=True)
         rides = {int(x) for x in args.max_rides.split(",")}
-        table = bench_sbrp(args.time_limit, args.seed, subset, rides)
+        caps = tuple(float(x) for x in args.sbrp_caps.split(","))
+        table = bench_sbrp(args.time_limit, args.seed, subset, rides, caps)
+        print("\n" + "\n".join(table), flush=True)
+    if "multischool" in only:
+        print("\n### multi-school joins and the afternoon run (default data)\n", flush=True)
+        table = bench_multischool(args.transport_time_limit, args.seed)
         print("\n" + "\n".join(table), flush=True)
     if "transport" in only:
         print("\n### transport (default data)\n", flush=True)

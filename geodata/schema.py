@@ -126,6 +126,7 @@ PUPILS = Schema(
         _f("max_ride_min", "float", default=None, min=1, help="overrides the policy limit"),
         _f("low_income", "bool", default=False, help="extended rights (free school meals)"),
         _f("travel_training", "bool", default=False, help="candidate for travel training"),
+        _f("excluded_vehicles", default="", help="fleet types the pupil may not use, ';'"),
     ),
     help="pupils entitled to transport; the point is the home (personal data)",
 )

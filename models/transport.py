@@ -55,6 +55,10 @@ class TransportPolicy(Params):
     dwell_pupil_s: float = 10.0
     assistant_day_rate: float = 85.0
     school_days: int = SCHOOL_DAYS
+    #: Afternoon run: pupils board at the school's end time plus this (minutes) ...
+    pm_delay_min: float = 10.0
+    #: ... and a vehicle may leave up to this many minutes later (pupils wait at school).
+    pm_wait_min: float = 0.0
 
     def __post_init__(self) -> None:
         self._positive(
@@ -66,7 +70,9 @@ class TransportPolicy(Params):
             "statutory_walk_from8_m",
             "school_days",
         )
-        self._non_negative("dwell_stop_s", "dwell_pupil_s", "assistant_day_rate")
+        self._non_negative(
+            "dwell_stop_s", "dwell_pupil_s", "assistant_day_rate", "pm_delay_min", "pm_wait_min"
+        )
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,11 @@ class TransportProblem:
     #: Each pupil's assigned pick-up stop (position in ``stop_ids``), -1 for home
     #: pick-up; ``None``: everyone is picked up at home (until stops are assigned).
     pupil_stop: np.ndarray | None = None
+    #: Vehicle types each pupil may not use (pupils × fleet rows, True = excluded);
+    #: ``None``: no pupil excludes any.
+    pupil_excluded: np.ndarray | None = None
+    #: Pairs of school positions that may never share a vehicle on one run.
+    never_share: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         check_axis(self.drive, self.locations, self.locations, "drive")
@@ -143,6 +154,14 @@ class TransportProblem:
             or self.pupil_stop.max(initial=-1) >= len(self.stop_ids)
         ):
             raise ValueError("pupil_stop needs one stop position (or -1) per pupil")
+        if self.pupil_excluded is not None and self.pupil_excluded.shape != (
+            n_pupils,
+            len(self.vehicles),
+        ):
+            raise ValueError("pupil_excluded needs one row per pupil, one column per fleet row")
+        for a, b in self.never_share:
+            if not (0 <= a < len(self.school_ids) and 0 <= b < len(self.school_ids)):
+                raise ValueError(f"never_share pair ({a}, {b}) must name two schools")
         if self.walk is not None:
             check_axis(self.walk, self.pupil_ids, self.stop_ids, "walk")
         n_loc = len(self.locations)
@@ -162,6 +181,21 @@ class TransportProblem:
     def replace(self, **changes: object) -> TransportProblem:
         """A copy with some fields changed (the problem itself never changes)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def excluded(self, pupil: int, vehicle: int) -> bool:
+        """Whether ``pupil`` may not travel in fleet row ``vehicle``."""
+        return self.pupil_excluded is not None and bool(self.pupil_excluded[pupil, vehicle])
+
+    def may_share(self, a: int, b: int) -> bool:
+        """Whether schools ``a`` and ``b`` may be served by one vehicle on one run."""
+        if a == b:
+            return True
+        pair = (min(a, b), max(a, b))
+        return (
+            bool(self.school_multi[a])
+            and bool(self.school_multi[b])
+            and pair not in {(min(x, y), max(x, y)) for x, y in self.never_share}
+        )
 
     def pickup_location(self) -> np.ndarray:
         """Each pupil's pick-up location: the assigned stop, else home.
@@ -277,6 +311,7 @@ class TransportProblem:
             for row, base in fleet
         )
         max_pupils = column(stops, "max_pupils", 0, float)
+        excluded = _excluded(pupils, pupil_ids, vehicles)
         return cls(
             locations=locations,
             drive=drive,
@@ -306,4 +341,43 @@ class TransportProblem:
             vehicles=vehicles,
             policy=policy,
             walk=walk,
+            pupil_excluded=excluded,
         )
+
+
+def _excluded(
+    pupils: pd.DataFrame, pupil_ids: tuple[str, ...], vehicles: tuple[VehicleType, ...]
+) -> np.ndarray | None:
+    """The ``excluded_vehicles`` column (fleet ids or names, ';'-separated) as a matrix."""
+    from geodata.errors import Problem, ValidationError
+
+    if "excluded_vehicles" not in pupils:
+        return None
+    at: dict[str, int] = {}
+    for i, v in enumerate(vehicles):
+        at.setdefault(v.name, i)
+    for i, v in enumerate(vehicles):
+        at[v.id] = i
+    out = np.zeros((len(pupil_ids), len(vehicles)), dtype=bool)
+    problems = []
+    known = ", ".join(sorted({v.id for v in vehicles}))
+    for row, text in enumerate(pupils["excluded_vehicles"]):
+        if text is None or (isinstance(text, float) and np.isnan(text)):
+            continue
+        for name in (t.strip() for t in str(text).split(";")):
+            if not name:
+                continue
+            if name in at:
+                out[row, at[name]] = True
+                # A fleet id may have several rows (one per base): exclude them all.
+                out[row, [j for j, v in enumerate(vehicles) if v.id == name]] = True
+            else:
+                problems.append(Problem(
+                    "pupils", row + 2, "excluded_vehicles",
+                    f"fleet type ids separated by ';' ({known})",
+                    f"'{name}' (pupil {pupil_ids[row]})",
+                ))  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    out.setflags(write=False)
+    return out if out.any() else None

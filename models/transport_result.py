@@ -29,7 +29,9 @@ class Visit:
 
 @dataclass(frozen=True)
 class RouteResult:
-    """One vehicle's morning run: base → pick-ups → school(s)."""
+    """One vehicle's run: base → pick-ups → school(s) in the morning, school(s) →
+    drop-offs → base (or its next school) in the afternoon. On a pm route ``pupils``
+    of a home visit alight there."""
 
     id: str
     vehicle: int  # position in the problem's vehicle types
@@ -37,8 +39,12 @@ class RouteResult:
     metres: int
     daily_cost: float
     assistant: bool
-    start_s: int  # leaving the operator base (or the school of the vehicle's last trip)
+    start_s: int  # am: leaving the base (or the previous trip's school); pm: back there
     unit: str = ""  # the vehicle running it: a second trip shares its first trip's unit
+    run: str = "am"  # "am": pick-ups → school(s); "pm": school(s) → drop-offs
+    #: am: where the vehicle starts; pm: where it ends (the next trip's school); -1 for
+    #: its operator base.
+    depot: int = -1
 
     @property
     def pupils(self) -> tuple[int, ...]:
@@ -126,4 +132,5 @@ class TransportResult:
             ),
             "miles": round(sum(r.metres for r in self.routes) / 1609.344, 1),
             "routes_with_assistant": sum(r.assistant for r in self.routes),
+            "multi_school_routes": sum(len(r.schools) > 1 for r in self.routes),
         }

@@ -51,7 +51,7 @@ def test_parse_cflp_wrapped_numbers_and_the_capacity_word():
     inst = parse_cflp(CFLP, capacity=10)
     assert inst.capacity.tolist() == [10, 10] and inst.fixed.tolist() == [100, 50]
     assert inst.demand.tolist() == [5, 5, 5] and inst.cost[2].tolist() == [2, 3]
-    result = solve_cflp(inst, k0=1)
+    result = solve_cflp(inst)
     # Both must open (15 > 10); 1 and 2 to their cheap sides, 3 fits beside 1 (cost 2).
     assert result.optimal and result.cost == pytest.approx(150 + 1 + 1 + 2)
 

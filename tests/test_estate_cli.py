@@ -73,3 +73,19 @@ def test_trafford_register_end_to_end(shared_data, tmp_path):
 @pytest.mark.parametrize("flag", ["--pareto", "--max-travel"])
 def test_estate_rejects_negative_numbers(flag, capsys):
     assert main(["estate", flag, "-1", "--quiet"]) == 2
+
+
+def test_estate_pareto_measure_is_chosen_on_the_command_line(tmp_path, capsys):
+    config = tmp_path / "run.toml"
+    config.write_text("[estate]\nranking_steps = 0\n")
+    out = tmp_path / "run"
+    code = main(["estate", "--out", str(out), "--pareto", "2", "--pareto-measure",
+                 "population", "--config", str(config), "--quiet"])  # fmt: skip
+    assert code == 0
+    front = pd.read_csv(out / "pareto.csv")
+    # Epsilon is residents beyond the limit (from nobody up), not minutes of a limit.
+    assert front["epsilon"].iloc[0] == 0 and front["population_beyond_limit"].iloc[0] == 0
+    assert (front["population_beyond_limit"] <= front["epsilon"]).all()
+    assert front["epsilon"].iloc[-1] > 1000
+    assert main(["estate", "--pareto", "2", "--pareto-measure", "minutes", "--quiet"]) == 2
+    assert "pareto_measure" in capsys.readouterr().err

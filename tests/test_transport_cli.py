@@ -65,7 +65,7 @@ def test_routes_outputs_hold_no_home_points(routes_run):
     vertices = {(round(x, 3), round(y, 3)) for g in lines.geometry for x, y in g.coords}
     assert not vertices & homes
     table = (out / "routes.csv").read_text().splitlines()[0]
-    assert table.startswith("route,vehicle,vehicle_type,vehicle_name,sequence,kind,id")
+    assert table.startswith("run,route,vehicle,vehicle_type,vehicle_name,sequence,kind,id")
 
 
 def test_personal_data_only_when_asked():
@@ -124,3 +124,41 @@ def test_demo_step_routes_the_default_data(tmp_path):
     summary = demo_step(load_default(), tmp_path / "transport", time_limit=2)
     assert summary["ride_limit_violations"] == 0 and summary["pupils_total"] == 3000
     assert (tmp_path / "transport" / "routes.csv").is_file()
+
+
+def test_routes_run_plans_the_afternoon_too(routes_run):
+    import pandas as pd
+
+    _, out = routes_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["run"] == "both"
+    pm = summary["pm"]
+    assert pm["ride_limit_violations"] == 0 and pm["pupils_total"] == 3000
+    # Vehicles running both runs pay one day rate: the day costs less than the two runs.
+    assert summary["total_daily_cost_gbp"] < summary["daily_cost_gbp"] + pm["daily_cost_gbp"]
+    assert summary["total_vehicles"] >= max(summary["vehicles"], pm["vehicles"])
+    rows = pd.read_csv(out / "routes.csv")
+    assert set(rows["run"]) == {"am", "pm"}
+    firsts = rows[rows["sequence"] == 0].groupby("run")["kind"].agg(set)
+    assert firsts["am"] <= {"base", "school"} and firsts["pm"] == {"school"}
+    assert set(pd.read_csv(out / "unserved.csv")["run"]) == {"am", "pm"}
+
+
+def test_routes_bad_run_value_exits_2(tmp_path, capsys):
+    code = main(["transport", "routes", "--run", "noon", "--out", str(tmp_path / "x"), "--quiet"])
+    assert code == 2
+    assert "--run: expected one of am, pm, both, found 'noon'" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_never_share_pairs_from_the_config_table():
+    from geodata.errors import InputError
+    from optimise.transport.run import build_problem
+
+    d = load_default()
+    frames = {k: getattr(d, k) for k in ("pupils", "schools", "stops", "fleet")}
+    problem, _ = build_problem(**frames, table={"never_share": [["S001", "S007"]]})
+    assert problem.never_share == ((0, 6),)
+    assert not problem.may_share(6, 0) and problem.may_share(0, 1)
+    with pytest.raises(InputError, match=r"never_share: expected pairs of known school ids"):
+        build_problem(**frames, table={"never_share": [["S001", "S999"]]})

@@ -53,7 +53,7 @@ def test_capacity_availability_and_missing_pupils(prob):
         vehicles=tuple(type(v)(**{**v.__dict__, "available": 1}) for v in prob.vehicles)
     )
     res = evaluate(tight, plan[:2])
-    assert any("2 routes, 1 available" in v for v in res.violations)
+    assert any("2 vehicles, 1 available" in v for v in res.violations)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,62 @@ def test_unknown_ids_are_input_errors(prob):
         evaluate(prob, (PlanRoute("R1", "van", ("A",)),))
     with pytest.raises(InputError, match="unknown pupil or stop 'Z'"):
         evaluate(prob, (PlanRoute("R1", "bus", ("Z",)),))
+
+
+def test_one_vehicle_two_trips_pays_one_day_rate():
+    # S1 x=0 bell 08:30 (window 08:05-08:25), S2 x=1 bell 09:00 (08:35-08:55).
+    # Vehicle V1: base 10 → A (2) → S1 (0): 10 km; then S1 → B (3) → S2 (1): 3 + 2 = 5 km.
+    # One day rate: £100 + 15 km at £1/mile. Rides: A 2 min, B 2 min.
+    schools = {"S1": (0.0, "08:30"), "S2": (1.0, "09:00")}
+    prob = line_problem(
+        [{"id": "A", "x": 2, "school": "S1"}, {"id": "B", "x": 3, "school": "S2"}],
+        schools=schools,
+    )
+    text = "route,vehicle_type,id,vehicle\nT2,bus,B,V1\nT1,bus,A,V1\n"
+    res = evaluate(prob, parse_plan(text))
+    assert res.feasible, res.violations
+    assert res.vehicles == 1 and len(res.routes) == 2
+    assert res.daily_cost == pytest.approx(100 + 15_000 / MILE)
+    assert list(res.ride_s) == [120, 120]
+    # The first trip arrives at the start of its window (08:05) to free the vehicle early;
+    # the second leaves S1 at 08:55 − 2 min − 40 s dwell − 3 min = 08:49:20.
+    second, first = res.routes  # in the plan's order: T2, T1
+    assert first.visits[-1].arrive_s == 8 * 3600 + 5 * 60
+    assert second.start_s == 8 * 3600 + 49 * 60 + 20
+    # Without the vehicle column each route is its own vehicle: two day rates, and the
+    # second route's miles from the base (10 → 3 → 1 = 9 km).
+    apart = evaluate(prob, parse_plan("route,vehicle_type,id\nT2,bus,B\nT1,bus,A\n"))
+    assert apart.vehicles == 2
+    assert apart.daily_cost == pytest.approx(200 + 19_000 / MILE)
+
+
+def test_second_trip_that_cannot_make_it_is_a_violation():
+    # S2's window ends 08:35, 5 min after S1's: the vehicle cannot drop at S1 and then
+    # collect B 20 km away in time.
+    schools = {"S1": (0.0, "08:30"), "S2": (1.0, "08:40")}
+    prob = line_problem(
+        [{"id": "A", "x": 2, "school": "S1"}, {"id": "B", "x": 21, "school": "S2"}],
+        schools=schools,
+    )
+    res = evaluate(prob, parse_plan("route,vehicle_type,id,vehicle\nT1,bus,A,V1\nT2,bus,B,V1\n"))
+    assert any("before route T1 has dropped there" in v for v in res.violations)
+    assert res.vehicles == 1
+    with pytest.raises(InputError, match="column vehicle"):
+        parse_plan("route,vehicle_type,id,vehicle\nT1,bus,A,V1\nT1,bus,B,V2\n")
+
+
+def test_shared_run_of_schools_that_may_not_share_is_a_violation():
+    # A (S1) and B (S2) on one route: fine when both schools allow shared runs.
+    pupils = [{"id": "A", "x": 5, "school": "S1"}, {"id": "B", "x": 6, "school": "S2"}]
+    plan = parse_plan("route,vehicle_type,id\nR1,bus,B\nR1,bus,A\n")
+    both = {"S1": (0.0, "09:00"), "S2": (1.0, "09:00")}
+    res = evaluate(line_problem(pupils, schools=both), plan)
+    assert res.feasible and res.routes[0].schools == (0, 1)
+    # 10 → 6 → 5 → 0 → 1: 11 km; B rides 7 min + A's 40 s dwell.
+    assert res.daily_cost == pytest.approx(100 + 11_000 / MILE)
+    assert list(res.ride_s) == [300, 460]
+    alone = {"S1": (0.0, "09:00"), "S2": (1.0, "09:00", "15:15", False)}
+    res = evaluate(line_problem(pupils, schools=alone), plan)
+    assert any("schools S1 and S2 may not share a vehicle" in v for v in res.violations)
+    apart = line_problem(pupils, schools=both).replace(never_share=((0, 1),))
+    assert not evaluate(apart, plan).feasible

@@ -145,3 +145,129 @@ def test_same_seed_same_plan():
     assert [r.pupils for r in a.routes] == [r.pupils for r in b.routes]
     assert a.daily_cost == b.daily_cost
     assert not a.unserved and a.ride_limit_violations == 0
+
+
+def test_excluded_vehicle_type_is_never_used_for_that_pupil():
+    from optimise.transport.evaluate import PlanRoute, evaluate
+
+    pupils = [{"id": "A", "x": 2}, {"id": "B", "x": 3}]
+    assert [v for v in _vehicle_ids(line_problem(pupils, fleet=_chair_fleet()))] == ["taxi"]
+    pupils[0]["excluded_vehicles"] = "taxi"
+    prob = line_problem(pupils, fleet=_chair_fleet())
+    assert _vehicle_ids(prob) == ["wav"]  # £150 + miles: dearer, but A may not use a taxi
+    res = evaluate(prob, (PlanRoute("R1", "taxi", ("A", "B")),))
+    assert any("pupil A may not travel in a taxi" in v for v in res.violations)
+    # A pupil who excludes every type is reported, not routed.
+    pupils[0]["excluded_vehicles"] = "taxi;wav"
+    prob = line_problem(pupils, fleet=_chair_fleet())
+    res = _solve(prob)
+    assert _ids(prob, res) == [("B",)]
+    assert "no vehicle they may use" in res.unserved[0].reason
+
+
+def test_unknown_excluded_vehicle_type_names_row_and_field():
+    from geodata.errors import ValidationError
+
+    with pytest.raises(ValidationError, match=r"pupils, row 3, field 'excluded_vehicles'.*'van'"):
+        line_problem([{"id": "A", "x": 2}, {"id": "B", "x": 3, "excluded_vehicles": "bus;van"}])
+
+
+def _vehicle_ids(prob):
+    return [prob.vehicles[r.vehicle].id for r in _solve(prob).routes]
+
+
+def _two_schools(**kw):
+    # S1 at x=0, S2 at x=1, both bell 09:00 (S1 is dropped first); A (S1) at 5, B (S2)
+    # at 6; base at 10. Apart: 10 → 5 → 0 (10 km) and 10 → 6 → 1 (9 km): £200 + 19 km.
+    # Joined: 10 → 6 → 5 → 0 → 1 = 11 km, £100 + 11 km; B rides 7 min + 40 s dwell.
+    # Any joined route takes B 6 → 0 → 1, 7 min at least; alone B rides 5 min.
+    schools = {"S1": (0.0, "09:00"), "S2": (1.0, "09:00", "15:15", kw.pop("multi", True))}
+    pupils = [{"id": "A", "x": 5, "school": "S1"}, {"id": "B", "x": 6, "school": "S2", **kw}]
+    return line_problem(pupils, schools=schools)
+
+
+def test_routes_of_two_schools_are_joined_when_it_saves():
+    prob = _two_schools()
+    res = _solve(prob)
+    assert len(res.routes) == 1 and res.routes[0].schools == (0, 1)
+    assert res.daily_cost == pytest.approx(100 + 11_000 / MILE)
+    assert list(res.ride_s) == [300, 460]
+    assert res.summary()["multi_school_routes"] == 1 and res.ride_limit_violations == 0
+    apart = _solve(prob, RoutingParams(max_iterations=300, multi_school=False))
+    assert len(apart.routes) == 2
+    assert apart.daily_cost == pytest.approx(200 + 19_000 / MILE)
+
+
+@pytest.mark.parametrize(
+    "blocked",
+    ["never_share", "school_policy", "ride_limit"],
+)
+def test_schools_that_may_not_share_are_kept_apart(blocked):
+    if blocked == "never_share":
+        prob = _two_schools().replace(never_share=((1, 0),))
+    elif blocked == "school_policy":
+        prob = _two_schools(multi=False)
+    else:  # any joined route gives B at least 7 min, over a 6.5 min limit
+        prob = _two_schools(max_ride_min=6.5)
+    res = _solve(prob)
+    assert sorted(r.schools for r in res.routes) == [(0,), (1,)]
+    assert not res.unserved
+
+
+def _pm(prob, **kw):
+    from optimise.transport.afternoon import solve_pm
+
+    return solve_pm(prob, params=FAST, time_limit=10.0, seed=1, **kw)
+
+
+def test_afternoon_run_drops_in_reverse_and_keeps_the_ride_limit():
+    # School at 0 ends 15:15; pupils leave at 15:25 (10 min delay). Drop A (2), B (4),
+    # C (6), then back to the base at 10: 10 km. Rides: A 2 min; B 4 min + A's 40 s
+    # dwell; C 6 min + two dwells (mirror of the morning test).
+    prob = line_problem([{"id": "A", "x": 2}, {"id": "B", "x": 4}, {"id": "C", "x": 6}])
+    res = _pm(prob)
+    (r,) = res.routes
+    assert r.run == "pm" and r.id.startswith("PM")
+    assert [prob.pupil_ids[p] for p in r.pupils] == ["A", "B", "C"]
+    assert r.visits[0].school == 0 and r.visits[0].depart_s == 15 * 3600 + 25 * 60
+    assert [v.load for v in r.visits] == [3, 2, 1, 0]
+    assert r.visits[1].arrive_s == 15 * 3600 + 27 * 60  # 2 km after leaving
+    assert list(res.ride_s) == [120, 280, 440]
+    assert res.daily_cost == pytest.approx(100 + 10_000 / MILE)
+
+
+@pytest.mark.parametrize(("limit", "routes"), [(16, 1), (15, 2)])
+def test_afternoon_ride_limit_binds(limit, routes):
+    # Mirror of test_ride_limit_binds: pupils 5 km either side of the school; one
+    # vehicle drops the second 5 + 40 s dwell + 10 min after leaving = 15.67 min.
+    pupils = [
+        {"id": "A", "x": 5, "max_ride_min": limit},
+        {"id": "B", "x": -5, "max_ride_min": limit},
+    ]
+    res = _pm(line_problem(pupils, base_x=0))
+    assert len(res.routes) == routes
+    assert res.ride_s.max() <= limit * 60 and not res.unserved
+
+
+def test_close_bells_are_chained_in_one_vehicle():
+    # S1 at 0, bell 08:50 (window 08:25-08:45); S2 at 1, bell 09:00 (08:35-08:55), no
+    # shared runs (multi_school False). A (S1) at 2, B (S2) at -12; base at 10.
+    # Apart: 10 → 2 → 0 (10 km) and 10 → -12 → 1 (35 km): £200 + 45 km. The solver's
+    # own second trip fails: leaving S1 at 08:45:40, B is reached at 08:57:40. Chained,
+    # the first trip arrives at 08:25, the vehicle leaves S1 at 08:25:40 at the
+    # earliest and needs 08:38:00 to reach S2 via B (12 min + 40 s + 13 min ≤ 08:55).
+    # One day rate: £100 + 10 km + 25 km.
+    schools = {"S1": (0.0, "08:50"), "S2": (1.0, "09:00", "15:15", False)}
+    pupils = [{"id": "A", "x": 2, "school": "S1"}, {"id": "B", "x": -12, "school": "S2"}]
+    prob = line_problem(pupils, schools=schools)
+    res = _solve(prob)
+    assert res.details["chained_pairs"] == 1 and res.vehicles == 1
+    first, second = sorted(res.routes, key=lambda r: r.start_s)
+    assert first.schools == (0,) and second.schools == (1,) and second.unit == first.id
+    assert first.visits[-1].arrive_s == 8 * 3600 + 25 * 60
+    assert second.start_s >= first.visits[-1].arrive_s + 40
+    assert res.daily_cost == pytest.approx(100 + 35_000 / MILE)
+    assert list(res.ride_s) == [120, 780] and res.ride_limit_violations == 0
+    apart = _solve(prob, RoutingParams(max_iterations=300, multi_school=False))
+    assert apart.vehicles == 2
+    assert apart.daily_cost == pytest.approx(200 + 45_000 / MILE)

@@ -22,9 +22,11 @@ def line_problem(
     base_x: float = 10.0,
     fleet: list[dict] | None = None,
 ) -> TransportProblem:
-    """``pupils``: dicts with ``id``, ``x``, optional ``school`` (default S1) and flags.
+    """``pupils``: dicts with ``id``, ``x``, optional ``school`` (default S1), flags and
+    ``excluded_vehicles`` (fleet ids, ';'-separated).
 
-    ``schools``: id → (x, bell time); default one school S1 at x=0, bell 09:00.
+    ``schools``: id → (x, bell time[, end time[, multi_school]]); default one school S1
+    at x=0, bell 09:00, end 15:15.
     ``fleet``: dicts with id, seats, wheelchair_spaces, day_rate, cost_per_mile, available.
     """
     schools = schools or {"S1": (0.0, "09:00")}
@@ -43,6 +45,7 @@ def line_problem(
                 "assistant": p.get("assistant", False),
                 "sen": p.get("sen", False),
                 "max_ride_min": p.get("max_ride_min", np.nan),
+                "excluded_vehicles": p.get("excluded_vehicles", ""),
             }
             for p in pupils
         ]
@@ -51,11 +54,13 @@ def line_problem(
         {
             "id": list(schools),
             "phase": ["secondary"] * len(schools),
-            "bell_time": [b for _, b in schools.values()],
+            "bell_time": [v[1] for v in schools.values()],
+            "end_time": [v[2] if len(v) > 2 else "15:15" for v in schools.values()],
+            "multi_school": [v[3] if len(v) > 3 else True for v in schools.values()],
         }
     )
     stops = pd.DataFrame({"id": pd.Series([], dtype=str)})
-    xs = [base_x, *(x for x, _ in schools.values()), *(p["x"] for p in pupils)]
+    xs = [base_x, *(v[0] for v in schools.values()), *(p["x"] for p in pupils)]
     ids = ["base:0", *(f"school:{s}" for s in schools), *(f"pupil:{p['id']}" for p in pupils)]
     km = np.abs(np.subtract.outer(np.asarray(xs, float), np.asarray(xs, float)))
     drive = TravelMatrix(ids, ids, np.rint(km * 60), np.rint(km * 1000), mode="drive")

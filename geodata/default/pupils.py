@@ -158,6 +158,7 @@ def build_pupils(
             "max_ride_min": c["max_ride_min"],
             "low_income": c["low_income"],
             "travel_training": c["travel_training"],
+            "excluded_vehicles": np.full(len(order), "", dtype=object),  # none by default
             "zone_id": zones["id"].to_numpy()[c["zone"]],
             "phase": schools["phase"].to_numpy()[c["school"]],
             "reason": c["reason"],

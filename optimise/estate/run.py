@@ -1,7 +1,8 @@
 """One estate run from files or the default data to an output folder (what the CLI calls).
 
 Outputs (staged, published together): ``summary.json``, ``sites.csv`` (every site with
-its decision and, when disposed, its rank), ``disposals.csv`` (ranked disposal
+its decision and, when disposed, its rank), ``zones.csv`` (each zone's worst travel
+minutes to a kept site, as in the GeoPackage), ``disposals.csv`` (ranked disposal
 options), ``pareto.csv`` (with ``--pareto N``) and ``estate.gpkg`` (layers ``sites``
 and ``zones``, the latter with each zone's worst travel minutes in the plan).
 """
@@ -134,8 +135,9 @@ def write_outputs(
     zone_layer = zones[["id", "name", "population", "over65", "geometry"]].copy()
     zone_layer["worst_minutes"] = np.nanmax(worst, axis=1, initial=0.0).round(1)
     with Staging(out_dir) as stage:
-        files = ["summary.json", "sites.csv", "disposals.csv", "estate.gpkg"]
+        files = ["summary.json", "sites.csv", "zones.csv", "disposals.csv", "estate.gpkg"]
         write_csv(stage.path / "sites.csv", table)
+        write_csv(stage.path / "zones.csv", zone_layer)  # travel to the nearest kept site
         write_csv(stage.path / "disposals.csv", pd.DataFrame(ranked, columns=_RANK_COLUMNS))
         if front:
             write_csv(stage.path / "pareto.csv", pd.DataFrame(front))

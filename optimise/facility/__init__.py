@@ -9,7 +9,12 @@ from optimise.facility.orlib import (
     read_cflp,
     read_pmedian,
 )
-from optimise.facility.pmedian import FacilityResult, solve_pmedian, solve_pmedian_textbook
+from optimise.facility.pmedian import (
+    FacilityResult,
+    solve_pmedian,
+    solve_pmedian_radius,
+    solve_pmedian_textbook,
+)
 
 __all__ = [
     "CflpInstance",
@@ -21,5 +26,6 @@ __all__ = [
     "read_pmedian",
     "solve_cflp",
     "solve_pmedian",
+    "solve_pmedian_radius",
     "solve_pmedian_textbook",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.errors import InputError
-from geodata.write import Staging, write_csv, write_json, write_text
+from geodata.write import Staging, write_csv, write_gpkg, write_json, write_text
 from models.hours import HoursProblem
 from optimise.hours.calibrate import Calibration, calibrate
 from optimise.hours.params import HoursParams
@@ -143,7 +143,7 @@ def run_hours(
         records = curve_frame.astype(object).where(curve_frame.notna(), None)
         summary["curve"] = records.to_dict(orient="records")  # NaN is not JSON
     if out_dir is not None:
-        files = _write(Path(out_dir), problem, result, table, curve_frame, summary)
+        files = _write(Path(out_dir), problem, result, table, curve_frame, summary, centre_frame)
         summary["files"] = files
     return summary
 
@@ -176,9 +176,17 @@ def _summary(
 
 def _write(
     out: Path, problem: HoursProblem, result: HoursResult, table: pd.DataFrame,
-    curve: pd.DataFrame | None, summary: dict[str, Any],
+    curve: pd.DataFrame | None, summary: dict[str, Any], centres: gpd.GeoDataFrame,
 ) -> list[str]:  # fmt: skip
-    files = ["timetable.csv", "current_timetable.csv", "timetable.md", "centres.csv"]
+    files = ["timetable.csv", "current_timetable.csv", "timetable.md", "centres.csv", "hours.gpkg"]
+    # The map layer for GIS and the report: each centre's point with its planned figures.
+    layer = (
+        centres[["id", "name", "status", "geometry"]]
+        .merge(
+            table.drop(columns=["centre", "status"]), left_on="id", right_on="centre_id", how="left"
+        )
+        .drop(columns=["centre_id"])
+    )
     if curve is not None:
         files.append("curve.csv")
     files.append("summary.json")
@@ -187,6 +195,7 @@ def _write(
         write_csv(stage.path / "current_timetable.csv", timetable(problem, problem.current))
         write_text(stage.path / "timetable.md", weekly_grid(problem, result))
         write_csv(stage.path / "centres.csv", table)
+        write_gpkg(stage.path / "hours.gpkg", {"centres": layer})
         if curve is not None:
             write_csv(stage.path / "curve.csv", curve)
         write_json(stage.path / "summary.json", {**summary, "files": files})

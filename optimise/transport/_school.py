@@ -5,7 +5,8 @@ base, or a vehicle free again after an earlier school) is a vehicle type that st
 its base and ends at the school. Load dimensions: seats, wheelchair spaces, pupils
 needing an assistant (only the assistant variant of a type, which costs the
 assistant's day rate more, may carry them) and one dimension of capacity 1 per
-no-share pair. The hard ride limit is a time window: with the route arriving at the
+no-share pair, and one per fleet row a pupil may not use (capacity 0 in that row's
+vehicles). The hard ride limit is a time window: with the route arriving at the
 school by ``A`` (the end of its window), a group whose tightest limit is ``R`` must
 be left no earlier than ``A − R``, so its service starts no earlier than
 ``A − R − dwell``; the latest schedule of :mod:`.schedule` then meets every limit.
@@ -72,6 +73,12 @@ def solve_school(
     late = arrive_by
     school_loc = int(problem.school_location[school])
     pairs = _pairs(problem, groups)
+    # One load dimension per fleet row some pupil here may not use: that row's
+    # vehicles have capacity 0 in it, every other vehicle room for everyone.
+    banned = sorted({
+        o.vehicle for o in options for _, ps in groups
+        if any(problem.excluded(p, o.vehicle) for p in ps)
+    })  # fmt: skip
     need_assistant = any(problem.pupil_assistant[list(ps)].any() for _, ps in groups)
     starts = sorted({o.start_location for o in options})
     locs = [*starts, school_loc, *(loc for loc, _ in groups)]
@@ -83,6 +90,7 @@ def solve_school(
         chairs = int(problem.pupil_wheelchair[ps_arr].sum())
         load = [len(ps) - chairs, chairs, int(problem.pupil_assistant[ps_arr].sum())]
         load += [int(any(p in pair for p in ps)) for pair in pairs]
+        load += [sum(problem.excluded(p, v) for p in ps) for v in banned]
         service = _dwell(problem, len(ps))
         limit = int(problem.pupil_max_ride_s[ps_arr].min())
         clients.append(
@@ -120,7 +128,7 @@ def solve_school(
     for attempt in range(2):
         types, meta = _types(
             problem, options, caps, need_assistant, starts, late, len(pairs), rates,
-            vehicle_premium_gbp,
+            vehicle_premium_gbp, banned,
         )  # fmt: skip
         data = pyvrp.ProblemData(locations, clients, depots, types, dists, [dur] * len(rates))
         # The rare second attempt gets a third of the first's time, from the reserve
@@ -165,7 +173,7 @@ def _solve_params():
     return pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=1e9))
 
 
-def _types(problem, options, caps, need_assistant, starts, late, n_pairs, rates, premium):
+def _types(problem, options, caps, need_assistant, starts, late, n_pairs, rates, premium, banned):
     import pyvrp
 
     types, meta = [], []
@@ -184,7 +192,9 @@ def _types(problem, options, caps, need_assistant, starts, late, n_pairs, rates,
             types.append(
                 pyvrp.VehicleType(
                     num_available=count,
-                    capacity=[vt.seats, vt.wheelchair_spaces, room] + [1] * n_pairs,
+                    capacity=[vt.seats, vt.wheelchair_spaces, room]
+                    + [1] * n_pairs
+                    + [0 if v == o.vehicle else vt.seats + vt.wheelchair_spaces for v in banned],
                     start_depot=starts.index(o.start_location),
                     end_depot=len(starts),
                     fixed_cost=fixed + round(extra * SCALE),

@@ -8,9 +8,17 @@ solver's routes are, so the two costs compare like with like.
 
 The current-plan CSV (:func:`read_plan`, :func:`parse_plan`) has one row per visit::
 
-    route,vehicle_type,sequence,id
-    A1,V16,1,P00017
-    A1,V16,2,P00230
+    route,vehicle_type,sequence,id,vehicle
+    A1,V16,1,P00017,bus7
+    A1,V16,2,P00230,bus7
+    B4,V16,1,P00412,bus7
+
+The optional ``vehicle`` column names the vehicle running each route: routes sharing
+a vehicle are its trips of the morning (tiered bell times), run in order of their
+schools' arrival windows, each after the first starting at the previous trip's school
+and paying no second day rate (nor a second assistant). A trip that cannot leave that
+school in time (after the previous arrival, at the start of its window, and the
+drop-off dwell) is a violation. Without the column every route is its own vehicle.
 """
 
 from __future__ import annotations
@@ -25,7 +33,15 @@ import numpy as np
 
 from geodata.errors import InputError
 from models.transport_result import TransportResult, UnservedPupil
-from optimise.transport.schedule import build_route, group_pickups, rides_array
+from optimise.transport.output import clock
+from optimise.transport.schedule import (
+    RouteCheck,
+    _dwell,
+    arrival_window,
+    build_route,
+    group_pickups,
+    rides_array,
+)
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
@@ -40,11 +56,13 @@ class PlanRoute:
     id: str
     vehicle_type: str
     items: tuple[str, ...]
+    vehicle: str = ""  # the vehicle running it: routes sharing one are its trips of the day
 
 
 def parse_plan(text: str, source: str = "current plan") -> tuple[PlanRoute, ...]:
     """Parse the plan CSV text (columns ``route``, ``vehicle_type``, ``id``, optional
-    ``sequence``); rows of a route are ordered by ``sequence``, else as given."""
+    ``sequence`` and ``vehicle``); rows of a route are ordered by ``sequence``, else as
+    given."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     need = {"route", "vehicle_type", "id"}
     missing = need - set(reader.fieldnames or ())
@@ -55,7 +73,14 @@ def parse_plan(text: str, source: str = "current plan") -> tuple[PlanRoute, ...]
         )
     rows: dict[str, list[tuple[float, int, str]]] = {}
     kinds: dict[str, str] = {}
+    units: dict[str, str] = {}
     for n, row in enumerate(reader, start=2):
+        unit = str(row.get("vehicle") or "").strip()
+        if units.setdefault(str(row["route"] or "").strip(), unit) != unit:
+            raise InputError(
+                f"{source}, row {n}, column vehicle: route {row['route']} has vehicle "
+                f"'{unit}' here and '{units[row['route'].strip()]}' earlier; a route has one"
+            )
         route, vt, item = (str(row[k] or "").strip() for k in ("route", "vehicle_type", "id"))
         if not route or not vt or not item:
             raise InputError(f"{source}, row {n}: route, vehicle_type and id must not be empty")
@@ -73,7 +98,7 @@ def parse_plan(text: str, source: str = "current plan") -> tuple[PlanRoute, ...]
             ) from None
         rows.setdefault(route, []).append((seq, n, item))
     return tuple(
-        PlanRoute(route, kinds[route], tuple(item for *_, item in sorted(items)))
+        PlanRoute(route, kinds[route], tuple(item for *_, item in sorted(items)), units[route])
         for route, items in rows.items()
     )
 
@@ -100,10 +125,9 @@ def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> Transpor
     vehicle_at = {v.id: i for i, v in enumerate(problem.vehicles)}
     vehicle_at.update({v.name: i for i, v in enumerate(problem.vehicles)})
     violations: list[str] = []
-    checks = []
     seen: set[int] = set()
-    used = np.zeros(len(problem.vehicles), dtype=np.int64)
-    for route in plan:
+    trips: dict[str, list[tuple[int, str, int, list[int]]]] = {}  # unit → its routes
+    for n, route in enumerate(plan):
         v = vehicle_at.get(route.vehicle_type)
         if v is None:
             raise InputError(
@@ -125,16 +149,18 @@ def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> Transpor
         if twice:
             violations.append(f"route {route.id}: pupil {twice[0]} is on another route too")
         seen.update(pupils)
-        if not pupils:
-            continue
-        used[v] += 1
-        check = build_route(problem, route.id, v, group_pickups(problem, pupils))
-        checks.append(check)
-        violations += check.violations
+        if pupils:
+            trips.setdefault(route.vehicle or f"\0{route.id}", []).append((n, route.id, v, pupils))
+    checks, used = [], np.zeros(len(problem.vehicles), dtype=np.int64)
+    for unit, runs in trips.items():
+        used[runs[0][2]] += 1
+        checks += _trips(problem, unit.lstrip("\0"), runs, violations)
+    order = {route.id: n for n, route in enumerate(plan)}
+    checks.sort(key=lambda c: order[c.route.id])
     for v, n in enumerate(used):
         if n > problem.vehicles[v].available:
             vt = problem.vehicles[v]
-            violations.append(f"vehicle type {vt.id}: {n} routes, {vt.available} available")
+            violations.append(f"vehicle type {vt.id}: {n} vehicles, {vt.available} available")
     unserved = tuple(
         UnservedPupil(p, "not on any route of the plan", -1, int(problem.pupil_max_ride_s[p]))
         for p in range(problem.num_pupils)
@@ -149,3 +175,53 @@ def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> Transpor
         school_days=problem.policy.school_days,
         method="evaluation of a given plan",
     )
+
+
+def _trips(problem, unit, runs, violations) -> list:
+    """Build one vehicle's routes in order of their last school's arrival window: each
+    after the first leaves the previous trip's school, with the day rate paid once."""
+
+    def window(pupils):
+        return max(arrival_window(problem, int(problem.pupil_school[p]))[1] for p in pupils)
+
+    runs = sorted(runs, key=lambda r: (window(r[3]), r[0]))
+    out: list[RouteCheck] = []
+    for k, (_, rid, v, pupils) in enumerate(runs):
+        if v != runs[0][2]:
+            violations.append(
+                f"vehicle {unit}: route {rid} is a {problem.vehicles[v].id}, route "
+                f"{runs[0][1]} a {problem.vehicles[runs[0][2]].id}; a vehicle has one type"
+            )
+        stops = group_pickups(problem, pupils)
+        last = k == len(runs) - 1
+        if not out:
+            check = build_route(problem, rid, v, stops, unit=unit if len(runs) > 1 else "",
+                                arrive_by=None if last else _earliest(problem, pupils))  # fmt: skip
+        else:
+            prev = out[-1].route
+            school = prev.schools[-1]
+            check = build_route(
+                problem, rid, v, stops, start_location=int(problem.school_location[school]),
+                day_rate_due=False, assistant_paid=any(c.route.assistant for c in out),
+                unit=unit, arrive_by=None if last else _earliest(problem, pupils),
+            )  # fmt: skip
+            free = prev.visits[-1].arrive_s + _dwell(problem, len(prev.pupils))
+            if check.route.start_s < free:
+                violations.append(
+                    f"vehicle {unit}: route {rid} must leave school "
+                    f"{problem.school_ids[school]} at {clock(check.route.start_s)}, before "
+                    f"route {prev.id} has dropped there ({clock(free)})"
+                )
+        violations += check.violations
+        out.append(check)
+    return out
+
+
+def _earliest(problem, pupils) -> int:
+    """Arrive at the start of the last school's window, freeing the vehicle early for
+    its next trip (every ride is as long as at the end of the window)."""
+    last = max(
+        {int(problem.pupil_school[p]) for p in pupils},
+        key=lambda s: (arrival_window(problem, s)[1], s),
+    )
+    return arrival_window(problem, last)[0]

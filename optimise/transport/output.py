@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from models.transport import TransportProblem
-    from models.transport_result import TransportResult
+    from models.transport_result import RouteResult, TransportResult
 
 __all__ = ["clock", "route_layers", "routes_table", "unserved_table"]
 
@@ -37,37 +37,64 @@ def _label(problem: TransportProblem, loc: int, pupils: tuple[int, ...]) -> tupl
     return kind, ident
 
 
+def _depot(problem: TransportProblem, r: RouteResult) -> int:
+    """Where the route starts (am) or ends (pm): its base or another trip's school."""
+    return problem.vehicles[r.vehicle].base if r.depot < 0 else r.depot
+
+
+#: Columns of ``routes.csv``.
+ROUTE_COLUMNS = (
+    "run", "route", "vehicle", "vehicle_type", "vehicle_name", "sequence", "kind", "id",
+    "pupils_boarding", "pupils_alighting", "arrive", "depart", "load",
+    "route_daily_cost_gbp", "route_miles", "assistant",
+)  # fmt: skip
+
+
 def routes_table(problem: TransportProblem, result: TransportResult) -> pd.DataFrame:
-    """One row per stop of every route: base, pick-ups, school(s)."""
+    """One row per stop of every route: base, pick-ups, school(s) in the morning;
+    school(s), drop-offs, base (or the next trip's school) in the afternoon. The
+    route's cost, miles and assistant are on its first row."""
     rows = []
     for r in result.routes:
         vt = problem.vehicles[r.vehicle]
-        start_kind, start_id = _label(problem, vt.base, ())
-        if r.unit != r.id:  # a second trip starts at its first trip's school
-            first = next(x for x in result.routes if x.id == r.unit)
-            start_kind, start_id = "school", problem.school_ids[first.schools[-1]]
-        common = {"route": r.id, "vehicle": r.unit, "vehicle_type": vt.id,
-                  "vehicle_name": vt.name}  # fmt: skip
-        rows.append({**common, "sequence": 0, "kind": start_kind, "id": start_id,
-                     "pupils_boarding": 0, "arrive": "", "depart": clock(r.start_s),
-                     "load": 0, "route_daily_cost_gbp": round(r.daily_cost, 2),
-                     "route_miles": round(r.metres / 1609.344, 2),
-                     "assistant": r.assistant})  # fmt: skip
-        for i, v in enumerate(r.visits, start=1):
+        pm = r.run == "pm"
+        end_kind, end_id = _label(problem, _depot(problem, r), ())
+        money = {
+            "route_daily_cost_gbp": round(r.daily_cost, 2),
+            "route_miles": round(r.metres / 1609.344, 2),
+            "assistant": r.assistant,
+        }
+        stops = []
+        for v in r.visits:
             kind, ident = _label(problem, v.location, v.pupils)
-            rows.append({**common, "sequence": i, "kind": kind, "id": ident,
-                         "pupils_boarding": len(v.pupils), "arrive": clock(v.arrive_s),
-                         "depart": clock(v.depart_s), "load": v.load,
-                         "route_daily_cost_gbp": "", "route_miles": "",
-                         "assistant": ""})  # fmt: skip
-    return pd.DataFrame(rows)
+            on = sum(int(problem.pupil_school[p]) == v.school for p in r.pupils)
+            stops.append({"kind": kind, "id": ident, "arrive": clock(v.arrive_s),
+                          "depart": clock(v.depart_s), "load": v.load,
+                          "pupils_boarding": on if pm and v.school >= 0 else
+                          (0 if pm else len(v.pupils)),
+                          "pupils_alighting": len(v.pupils) if pm else
+                          (on if v.school >= 0 else 0)})  # fmt: skip
+        depot = {"kind": end_kind, "id": end_id, "pupils_boarding": 0, "pupils_alighting": 0,
+                 "load": 0}  # fmt: skip
+        if pm:
+            stops.append({**depot, "arrive": clock(r.start_s), "depart": ""})
+        else:
+            stops.insert(0, {**depot, "arrive": "", "depart": clock(r.start_s)})
+        for i, row in enumerate(stops):
+            rows.append({"run": r.run, "route": r.id, "vehicle": r.unit, "vehicle_type": vt.id,
+                         "vehicle_name": vt.name, "sequence": i, **row,
+                         **(money if i == 0 else dict.fromkeys(money, ""))})  # fmt: skip
+    return pd.DataFrame(rows, columns=list(ROUTE_COLUMNS))
 
 
-def unserved_table(problem: TransportProblem, result: TransportResult) -> pd.DataFrame:
-    """Pupils no route carries: id, school, reason, best achievable ride, limit."""
+def unserved_table(
+    problem: TransportProblem, result: TransportResult, run: str = "am"
+) -> pd.DataFrame:
+    """Pupils no route carries: run, id, school, reason, best achievable ride, limit."""
     return pd.DataFrame(
         [
             {
+                "run": run,
                 "pupil": problem.pupil_ids[u.pupil],
                 "school": problem.school_ids[problem.pupil_school[u.pupil]],
                 "reason": u.reason,
@@ -76,7 +103,7 @@ def unserved_table(problem: TransportProblem, result: TransportResult) -> pd.Dat
             }
             for u in result.unserved
         ],
-        columns=["pupil", "school", "reason", "best_ride_minutes", "limit_minutes"],
+        columns=["run", "pupil", "school", "reason", "best_ride_minutes", "limit_minutes"],
     )
 
 
@@ -97,8 +124,10 @@ def route_layers(
     result: TransportResult,
     frames: dict[str, Any],
     include_personal_data: bool = False,
+    pm: TransportResult | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """GeoPackage layers: ``routes`` (lines), ``stops`` and, if asked, ``pickups``."""
+    """GeoPackage layers: ``routes`` (lines), ``stops`` and, if asked, ``pickups``;
+    with ``pm``, the afternoon routes too (column ``run``)."""
     import geopandas as gpd
     from shapely import LineString, Point
 
@@ -114,16 +143,16 @@ def route_layers(
         return (g.x, g.y)
 
     lines, stops, pickups = [], {}, []
-    for r in result.routes:
-        start = problem.vehicles[r.vehicle].base
-        if r.unit != r.id:
-            first = next(x for x in result.routes if x.id == r.unit)
-            start = int(problem.school_location[first.schools[-1]])
+    pairs = [(res, r) for res in (result, pm) if res is not None for r in res.routes]
+    for res, r in pairs:
+        start = _depot(problem, r)
         pts = [xy(start), *(xy(v.location) for v in r.visits)]
+        if r.run == "pm":
+            pts = [*pts[1:], pts[0]]
         if len(pts) == 1 or len(set(pts)) == 1:
             pts.append(pts[0])
         vt = problem.vehicles[r.vehicle]
-        lines.append({"route": r.id, "vehicle": r.unit, "vehicle_type": vt.id,
+        lines.append({"run": r.run, "route": r.id, "vehicle": r.unit, "vehicle_type": vt.id,
                       "vehicle_name": vt.name, "pupils": len(r.pupils),
                       "schools": ";".join(problem.school_ids[s] for s in r.schools),
                       "miles": round(r.metres / 1609.344, 2),
@@ -139,8 +168,9 @@ def route_layers(
         if include_personal_data:
             for v in r.visits:
                 for p in v.pupils:
-                    pickups.append({"route": r.id, "pupil": problem.pupil_ids[p],
-                                    "ride_minutes": round(result.ride_s[p] / 60, 1),
+                    pickups.append({"run": r.run, "route": r.id,
+                                    "pupil": problem.pupil_ids[p],
+                                    "ride_minutes": round(res.ride_s[p] / 60, 1),
                                     "geometry": Point(xy(v.location))})  # fmt: skip
     layers = {
         "routes": gpd.GeoDataFrame(lines or None, geometry="geometry" if lines else None,

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from geodata.errors import InputError
+import pandas as pd
+
+from geodata.errors import InputError, ValidationError
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.transport import TransportPolicy, TransportProblem
+from optimise.transport.afternoon import solve_pm
 from optimise.transport.evaluate import evaluate, read_plan
 from optimise.transport.output import route_layers, routes_table, unserved_table
 from optimise.transport.params import RoutingParams
@@ -31,8 +35,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from geodata.matrix import TravelProvider
+    from models.transport_result import TransportResult
 
-__all__ = ["build_problem", "demo_step", "run_routes"]
+__all__ = ["RUNS", "build_problem", "day_totals", "demo_step", "run_routes"]
+
+#: Values of ``--run``.
+RUNS = ("am", "pm", "both")
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +56,18 @@ def build_problem(
 ) -> tuple[TransportProblem, RoutingParams]:
     """The problem (straight-line drive times) and solver settings from frames + TOML table.
 
-    ``table`` is the config file's ``[transport]`` table: policy keys, an optional
-    ``no_share = [["P1", "P2"], ...]`` list and an optional ``[transport.routing]`` table.
+    ``table`` is the config file's ``[transport]`` table: policy keys, optional
+    ``no_share = [["P1", "P2"], ...]`` (pupils) and ``never_share = [["S01", "S07"]]``
+    (schools that may never share a vehicle) lists and an optional
+    ``[transport.routing]`` table.
     """
     from geodata.providers import StraightLine
 
     table = dict(table or {})
     routing = RoutingParams.from_dict(table.pop("routing", {}), source="[transport.routing]")
     pairs = table.pop("no_share", [])
-    for key in ("stops", "eligibility", "plan"):  # tables of the other transport commands
+    apart = table.pop("never_share", [])
+    for key in ("stops", "eligibility", "plan", "modes"):  # tables of other transport steps
         table.pop(key, None)
     policy = TransportPolicy.from_dict(table, source="[transport]")
     road = provider or StraightLine()
@@ -71,7 +82,39 @@ def build_problem(
                 '[["P00001", "P00002"]]'
             ) from None
         problem = problem.replace(no_share=idx)
+    if apart:
+        at = {sid: i for i, sid in enumerate(problem.school_ids)}
+        try:
+            pairs_idx = tuple((at[str(a)], at[str(b)]) for a, b in apart)
+        except (KeyError, ValueError, TypeError):
+            raise InputError(
+                "[transport] never_share: expected pairs of known school ids, e.g. "
+                f'[["S01", "S07"]], found {apart!r}'[:200]
+            ) from None
+        problem = problem.replace(never_share=pairs_idx)
     return problem, routing
+
+
+def day_totals(problem: TransportProblem, am: TransportResult, pm: TransportResult) -> dict:
+    """The day's cost and vehicles when one vehicle may run both the morning and the
+    afternoon: per fleet row, an afternoon vehicle pays no day rate up to the number
+    of that row's vehicles the morning used (assistants are paid again: a cautious
+    assumption, as their hours may not span the day)."""
+    units: dict[tuple[bool, int], set[str]] = {}
+    for res in (am, pm):
+        for r in res.routes:
+            units.setdefault((res is pm, r.vehicle), set()).add(r.unit)
+    shared, vehicles = 0.0, 0
+    for v, vt in enumerate(problem.vehicles):
+        a, b = len(units.get((False, v), ())), len(units.get((True, v), ()))
+        shared += min(a, b) * vt.day_rate
+        vehicles += max(a, b)
+    daily = am.daily_cost + pm.daily_cost - shared
+    return {
+        "total_daily_cost_gbp": round(daily, 2),
+        "total_annual_cost_gbp": round(daily * am.school_days, 2),
+        "total_vehicles": vehicles,
+    }
 
 
 def _frames(files: dict[str, Path | None], columns: Callable[[str], dict[str, str]]):
@@ -100,35 +143,75 @@ def run_routes(
     include_personal_data: bool = False,
     step: Callable[[str], None] | None = None,
     provider: TravelProvider | None = None,
+    mode_choice: bool = False,
+    run: str = "both",
 ) -> dict[str, Any]:
     """Plan routes into ``out_dir``; return the summary (also in ``summary.json``).
+
+    ``run`` is ``am`` (the morning run), ``pm`` (the afternoon run) or ``both`` (the
+    time limit shared equally). With both, the summary's headline figures are the
+    morning's, as before; ``pm`` holds the afternoon's and ``total_*`` the day's
+    (:func:`day_totals`). A current plan is compared with the headline run.
+
+    ``mode_choice``: choose SEND pupils' travel modes jointly with the routes
+    (:mod:`optimise.transport.modes`); adds ``modes-personal.csv`` and the savings by line.
 
     ``files`` maps ``pupils``/``schools``/``stops``/``fleet`` to a user's file; a kind
     left out comes from the embedded default data (its published seed: ``seed`` is the
     search's only, so a new seed never changes the pupils).
     """
+    if run not in RUNS:
+        raise InputError(f"--run: expected one of {', '.join(RUNS)}, found '{run}'")
     step = step or (lambda _t: None)
     started = time.perf_counter()
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     step("reading pupils, schools, stops and fleet")
     frames = _frames(files, columns or (lambda _k: {}))
     step("building the transport problem")
-    problem, routing = build_problem(**frames, table=table, provider=provider)
+    try:
+        problem, routing = build_problem(**frames, table=table, provider=provider)
+    except ValidationError as exc:  # name the user's file, not the kind
+        named = {k: str(v) for k, v in files.items() if v is not None}
+        raise ValidationError(
+            [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
+        ) from None
     plan = read_plan(current_plan) if current_plan is not None else None
+    share = 0.5 if run == "both" else 1.0
+    am_limit, time_limit = time_limit, time_limit * share
     step(f"planning routes ({time_limit:g} s)")
-    result = solve(problem, params=routing, time_limit=time_limit, seed=seed)
-    summary: dict[str, Any] = {"command": "transport routes", "seed": seed,
-                               "time_limit_s": time_limit, **result.summary()}  # fmt: skip
+    full, modes = problem, None
+    if run == "pm":
+        result = None
+    elif mode_choice:
+        from optimise.transport.modes_output import run_mode_choice
+
+        modes = run_mode_choice(problem, frames["pupils"], table=table, routing=routing,
+                                time_limit=time_limit, seed=seed,
+                                source=str(files["pupils"] or "pupils"))  # fmt: skip
+        problem, result = modes.problem, modes.routes
+    else:
+        result = solve(problem, params=routing, time_limit=time_limit, seed=seed)
+    am, pm = result, None
+    if run in ("pm", "both"):
+        step(f"planning the afternoon routes ({time_limit:g} s)")
+        pm = solve_pm(problem, params=routing, time_limit=time_limit, seed=seed)
+    result = am or pm
+    summary: dict[str, Any] = {"command": "transport routes", "run": run, "seed": seed,
+                               "time_limit_s": am_limit, **result.summary()}  # fmt: skip
+    if am is not None and pm is not None:
+        summary["pm"] = pm.summary()
+        summary.update(day_totals(problem, am, pm))
     if plan is not None:
         step("evaluating the current plan")
-        current = evaluate(problem, plan)
+        current = evaluate(full, plan)
         summary["current_annual_cost_gbp"] = round(current.annual_cost, 2)
         summary["current_daily_cost_gbp"] = round(current.daily_cost, 2)
         summary["current_vehicles"] = current.vehicles
         summary["current_pupils_unserved"] = len(current.unserved)
         summary["current_ride_limit_violations"] = current.ride_limit_violations
         summary["current_violations"] = list(current.violations[:50])
-        summary["saving_gbp"] = round(current.annual_cost - result.annual_cost, 2)
+        other = modes.alternatives_annual_cost if modes is not None else 0.0
+        summary["saving_gbp"] = round(current.annual_cost - result.annual_cost - other, 2)
     summary["unserved"] = [
         {"pupil": problem.pupil_ids[u.pupil] if include_personal_data else None,
          "reason": u.reason, "best_ride_minutes": round(u.best_ride_s / 60, 1),
@@ -141,12 +224,23 @@ def run_routes(
     summary["travel_times"] = problem.drive.source
     summary["method"] = result.method
     summary["files"] = ["summary.json", "routes.csv", "unserved.csv", "routes.gpkg"]
+    if modes is not None:
+        summary["mode_choice"] = modes.summary()
+        summary["savings_by_line_gbp"] = modes.savings_by_line_gbp
+        summary["files"].append("modes-personal.csv")
     step("writing routes.csv, unserved.csv and routes.gpkg")
+    both = result if am is None or pm is None else replace(am, routes=am.routes + pm.routes)
+    lost = [unserved_table(problem, r, name) for name, r in (("am", am), ("pm", pm)) if r]
     with Staging(out_dir) as stage:
-        write_csv(stage.path / "routes.csv", routes_table(problem, result))
-        write_csv(stage.path / "unserved.csv", unserved_table(problem, result))
+        write_csv(stage.path / "routes.csv", routes_table(problem, both))
+        write_csv(stage.path / "unserved.csv", pd.concat(lost, ignore_index=True))
         write_gpkg(stage.path / "routes.gpkg",
-                   route_layers(problem, result, frames, include_personal_data))  # fmt: skip
+                   route_layers(problem, result, frames, include_personal_data,
+                                pm=pm if am is not None else None))  # fmt: skip
+        if modes is not None:
+            from optimise.transport.modes_output import decisions_table
+
+            write_csv(stage.path / "modes-personal.csv", decisions_table(full, modes))
         summary["elapsed_s"] = round(time.perf_counter() - started, 2)
         write_json(stage.path / "summary.json", summary)
     return summary

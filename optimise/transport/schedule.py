@@ -139,7 +139,7 @@ def build_route(
             problem.policy.assistant_day_rate if assistant and not assistant_paid else 0.0
         ),
     ) - (0.0 if day_rate_due else vt.day_rate)
-    violations, over = _check(problem, route_id, vt, pupils, rides, visits)
+    violations, over = _check(problem, route_id, vehicle, pupils, rides, visits)
     route = RouteResult(
         id=route_id,
         vehicle=vehicle,
@@ -149,11 +149,13 @@ def build_route(
         assistant=assistant,
         start_s=arrive[0] - int(secs[base_loc, nodes[0][0]]),
         unit=unit or route_id,
+        depot=-1 if start_location is None else int(start_location),
     )
     return RouteCheck(route, rides, tuple(violations), tuple(over))
 
 
-def _check(problem, route_id, vt, pupils, rides, visits):
+def _check(problem, route_id, vehicle, pupils, rides, visits):
+    vt = problem.vehicles[vehicle]
     out: list[str] = []
     names = problem.pupil_ids
     wheel = problem.pupil_wheelchair
@@ -172,6 +174,17 @@ def _check(problem, route_id, vt, pupils, rides, visits):
     for a, b in problem.no_share:
         if a in on and b in on:
             out.append(f"route {route_id}: pupils {names[a]} and {names[b]} must not share")
+    for p in pupils:
+        if problem.excluded(p, vehicle):
+            out.append(f"route {route_id}: pupil {names[p]} may not travel in a {vt.id}")
+    served = sorted({int(problem.pupil_school[p]) for p in pupils})
+    for i, a in enumerate(served):
+        for b in served[i + 1 :]:
+            if not problem.may_share(a, b):
+                out.append(
+                    f"route {route_id}: schools {problem.school_ids[a]} and "
+                    f"{problem.school_ids[b]} may not share a vehicle"
+                )
     over = []
     for p in pupils:
         if rides[p] > int(problem.pupil_max_ride_s[p]):

@@ -1,0 +1,152 @@
+"""``optimise transport eligibility``: read → walk matrix → rules → write.
+
+Outputs, published together (:class:`geodata.write.Staging`):
+
+* ``eligibility-personal.csv``: one row per pupil (id, school, age, status, the rule
+  that settled it, walking distance to the nearest suitable school in miles and metres,
+  that school, distance to the school attended, the limit, and the reason to read to a
+  parent). Pupil ids make it personal data: keep it inside the transport team. It never
+  holds a home's coordinates;
+* ``summary.json``: counts (eligible by rule, not eligible by reason), no pupil ids.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geodata.write import Staging, write_csv, write_json
+from models._arrays import column, frozen, index_of, points
+from models.transport import METRES_PER_MILE, TransportPolicy
+from optimise.transport.eligibility import (
+    EligibilityParams,
+    EligibilityProblem,
+    EligibilityResult,
+    assess,
+)
+from optimise.transport.pupil_flags import check_school_ids, flag
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from geodata.matrix import TravelProvider
+
+__all__ = ["build_eligibility", "eligibility_table", "read_settings", "run_eligibility"]
+
+#: Keys of ``[transport]`` that belong to the routing and planning commands.
+_OTHER_KEYS = ("no_share", "never_share")
+
+
+def read_settings(table: dict[str, Any] | None) -> tuple[TransportPolicy, EligibilityParams]:
+    """The policy (``[transport]``) and the rules' settings (``[transport.eligibility]``)."""
+    table = dict(table or {})
+    params = EligibilityParams.from_dict(
+        table.pop("eligibility", {}), source="[transport.eligibility]"
+    )
+    for key in [*_OTHER_KEYS, *(k for k, v in table.items() if isinstance(v, dict))]:
+        table.pop(key, None)  # the other commands' settings and sub-tables
+    return TransportPolicy.from_dict(table, source="[transport]"), params
+
+
+def build_eligibility(
+    pupils: Any,
+    schools: Any,
+    provider: TravelProvider | None = None,
+    *,
+    source: str = "pupils",
+) -> EligibilityProblem:
+    """The problem from validated pupils and schools (EPSG:27700) and a walk provider.
+
+    ``source`` names the pupils file in errors (a school id no school has, a bad cell in
+    an optional column).
+    """
+    from geodata.providers import StraightLine
+
+    school_ids = tuple(str(i) for i in schools["id"])
+    check_school_ids(pupils, school_ids, source)
+    walk = (provider or StraightLine()).matrix(
+        points(pupils, "pupils"), points(schools, "schools"), mode="walk"
+    )
+    attended = index_of(school_ids, pupils["school_id"], "school_id")
+    phase = column(schools, "phase", "primary", object)
+    sen = column(pupils, "sen", False, bool)
+    names = column(schools, "name", "", object)
+    return EligibilityProblem(
+        pupil_ids=tuple(str(i) for i in pupils["id"]),
+        pupil_age=column(pupils, "age", 10, np.int64),
+        pupil_school=attended,
+        pupil_low_income=column(pupils, "low_income", False, bool),
+        pupil_unable_to_walk=flag(pupils, "unable_to_walk", sen, source),
+        pupil_special=flag(pupils, "special_school", phase[attended] == "special", source),
+        school_ids=school_ids,
+        school_names=tuple(str(n) or i for n, i in zip(names, school_ids, strict=True)),
+        school_phase=frozen(phase, object),
+        walk=walk,
+    )
+
+
+def eligibility_table(problem: EligibilityProblem, result: EligibilityResult) -> pd.DataFrame:
+    """One row per pupil: status, rule, distances, nearest suitable school, reason."""
+    known = result.nearest_m >= 0
+    return pd.DataFrame(
+        {
+            "pupil_id": problem.pupil_ids,
+            "school_id": [problem.school_ids[s] for s in problem.pupil_school],
+            "age": problem.pupil_age,
+            "status": np.where(result.eligible, "eligible", "not eligible"),
+            "rule": result.rule,
+            "distance_miles": np.where(
+                known, np.round(result.nearest_m / METRES_PER_MILE, 2), np.nan
+            ),
+            "distance_m": np.where(known, result.nearest_m, np.nan),
+            "nearest_school_id": [problem.school_ids[s] for s in result.nearest],
+            "attends_nearest": result.nearest == problem.pupil_school,
+            "school_distance_m": np.where(result.school_m >= 0, result.school_m, np.nan),
+            "limit_miles": np.round(result.limit_m / METRES_PER_MILE, 2),
+            "reason": result.reason,
+        }
+    )
+
+
+def run_eligibility(
+    out_dir: str | Path,
+    *,
+    files: dict[str, Path | None] | None = None,
+    columns: Callable[[str], dict[str, str]] | None = None,
+    table: dict[str, Any] | None = None,
+    provider: TravelProvider | None = None,
+    step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Assess every pupil into ``out_dir``; return the summary (also in ``summary.json``).
+
+    ``files`` maps ``pupils``/``schools`` to a user's file; a kind left out comes from
+    the embedded default data. ``provider`` gives walking distances (a network provider
+    from ``--network``), straight line × 1.2 when None.
+    """
+    from optimise.transport.run import _frames  # the routes command's reader, reused
+
+    step = step or (lambda _t: None)
+    started = time.perf_counter()
+    files = {k: (files or {}).get(k) for k in ("pupils", "schools")}
+    policy, params = read_settings(table)
+    step("reading pupils and schools")
+    frames = _frames(files, columns or (lambda _k: {}))
+    step("measuring walking distances to schools")
+    source = str(files["pupils"] or "pupils (default data)")
+    problem = build_eligibility(frames["pupils"], frames["schools"], provider, source=source)
+    step("applying the eligibility rules")
+    result = assess(problem, params=params, policy=policy)
+    summary: dict[str, Any] = {"command": "transport eligibility", **result.summary()}
+    summary["walking_distances"] = problem.walk.source
+    summary["files"] = ["summary.json", "eligibility-personal.csv"]
+    summary["personal_data"] = ["eligibility-personal.csv"]
+    step("writing eligibility-personal.csv")
+    with Staging(out_dir) as stage:
+        write_csv(stage.path / "eligibility-personal.csv", eligibility_table(problem, result))
+        summary["elapsed_s"] = round(time.perf_counter() - started, 2)
+        write_json(stage.path / "summary.json", summary)
+    return summary
