@@ -133,4 +133,12 @@ class TransportResult:
             "miles": round(sum(r.metres for r in self.routes) / 1609.344, 1),
             "routes_with_assistant": sum(r.assistant for r in self.routes),
             "multi_school_routes": sum(len(r.schools) > 1 for r in self.routes),
+            **self._repeatable(),
         }
+
+    def _repeatable(self) -> dict[str, object]:
+        # A solved plan (not an evaluated one) says whether every search stopped on its
+        # iteration count rather than the clock: then the same inputs and seed give
+        # this plan again on any machine.
+        timed = self.details.get("searches_stopped_by_time_limit")
+        return {} if timed is None else {"repeatable": timed == 0}

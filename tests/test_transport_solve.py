@@ -145,6 +145,15 @@ def test_same_seed_same_plan():
     assert [r.pupils for r in a.routes] == [r.pupils for r in b.routes]
     assert a.daily_cost == b.daily_cost
     assert not a.unserved and a.ride_limit_violations == 0
+    # Both stopped on the iteration count, so the summary says the plan repeats.
+    assert a.summary()["repeatable"] is True
+
+
+def test_a_plan_stopped_by_the_clock_says_it_may_not_repeat():
+    prob = line_problem([{"id": "a", "x": 3.0}, {"id": "b", "x": 5.0}])
+    result = solve(prob, params=RoutingParams(max_iterations=0), time_limit=1.0, seed=1)
+    assert result.summary()["repeatable"] is False
+    assert result.details["searches_stopped_by_time_limit"] == 1
 
 
 def test_excluded_vehicle_type_is_never_used_for_that_pupil():

@@ -137,6 +137,7 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     from geodata.write import Staging, write_csv, write_json
     from optimise.transport.output import routes_table, unserved_table
+    from optimise.transport.params import TIME_LIMIT
     from optimise.transport.run import build_problem
     from optimise.transport.solve import solve
 
@@ -145,7 +146,7 @@ def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     table = {**task["resolved"]["policy"], "routing": task["resolved"]["routing"]}
     problem, routing = build_problem(**frames, table=table, provider=_provider(task))
     result = solve(
-        problem, params=routing, time_limit=task["time_limit"] or 60.0, seed=task["seed"]
+        problem, params=routing, time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"]
     )
     summary = {"command": "transport routes", "seed": task["seed"], **result.summary()}
     with Staging(task["out"]) as stage:

@@ -59,13 +59,15 @@ def solve_school(
     prize_gbp: float,
     arrive_by: int,
     vehicle_premium_gbp: float = 0.0,
+    stats: dict[str, int] | None = None,
 ) -> tuple[list[tuple[int, bool, list[int]]], list[int]]:
     """Route ``groups`` to ``school``, arriving by ``arrive_by`` (s after midnight).
 
     Returns (option, assistant, group order) per route, and the groups left out (no
     vehicle could carry them). ``vehicle_premium_gbp`` is added to the search's price
     of a fresh vehicle (not to the reported cost): the fleet is shared with later
-    schools.
+    schools. ``stats["time_limited"]`` (when given) counts searches that the time limit
+    stopped before ``max_iterations``: their result depends on the machine's speed.
     """
     import pyvrp
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
@@ -133,9 +135,12 @@ def solve_school(
         data = pyvrp.ProblemData(locations, clients, depots, types, dists, [dur] * len(rates))
         # The rare second attempt gets a third of the first's time, from the reserve
         # solve() keeps.
-        best = pyvrp.solve(
+        found = pyvrp.solve(
             data, stop=stop(1.0 if attempt == 0 else 0.3), seed=seed, params=_solve_params()
-        ).best
+        )
+        if stats is not None and (not max_iterations or found.num_iterations < max_iterations):
+            stats["time_limited"] = stats.get("time_limited", 0) + 1
+        best = found.best
         routes, served = [], set()
         used = dict.fromkeys(caps, 0)
         for r in best.routes():

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from models.params import Params
 
-__all__ = ["RoutingParams"]
+__all__ = ["TIME_LIMIT", "RoutingParams"]
+
+#: Seconds a transport command may take when no time limit is given: a safety net.
+#: With the default ``max_iterations`` the default data's morning and afternoon runs
+#: stop on the iteration count well within it (about a minute each on 2 cores).
+TIME_LIMIT = 300.0
 
 
 @dataclass(frozen=True)
@@ -16,9 +21,14 @@ class RoutingParams(Params):
     Attributes
     ----------
     max_iterations
-        Iterations of PyVRP's search per school, on top of the time limit. Set it for
-        runs that must repeat exactly on any machine: with only a time limit the
-        iterations done depend on the machine's speed and load.
+        Iterations of PyVRP's search per school; the time limit still applies. When
+        every school's search stops on this count, the plan repeats exactly for the same
+        inputs and seed on any machine (``summary.json`` says ``"repeatable": true``);
+        0 stops on the time limit only, so the plan depends on the machine's speed and
+        load. Measured on the default morning run (``benchmarks/bench_repeat.py``, one
+        process, load ~1.3): 500 → £13.68m/yr in 31 s, 1,000 → £13.29m in 57 s, both
+        twice the same; time limit only, 60 s → £13.42m in 56 s, not repeatable (two
+        60 s runs under load have differed by £1.0m).
     stop_group_size
         Pupils boarding at one shared stop are cut into groups of at most this many,
         so that a stop larger than a small vehicle can still be split across vehicles.
@@ -49,7 +59,7 @@ class RoutingParams(Params):
         search leaves a pupil out only when no vehicle can carry them.
     """
 
-    max_iterations: int = 0  # 0: stop on the time limit only
+    max_iterations: int = 1000  # 0: stop on the time limit only
     stop_group_size: int = 12
     multi_trip: bool = True
     chain_gap_min: float = 35.0

@@ -124,6 +124,7 @@ def solve(
     left = sum(len(g) for _, g in groups_of.values()) or 1
     schools_left = sum(bool(g) for _, g in groups_of.values())
     overhead = 0.05  # seconds a school takes beyond its search time; learnt as we go
+    stats = {"time_limited": 0}
     for s in schools:
         solo, groups = groups_of[s]
         if not solo and not groups:
@@ -151,7 +152,7 @@ def solve(
             problem, s, groups, options, time_limit=budget,
             max_iterations=params.max_iterations, seed=seed,
             prize_gbp=params.unserved_prize_gbp, arrive_by=_arrive_by(problem, s, params),
-            vehicle_premium_gbp=params.vehicle_premium_gbp,
+            vehicle_premium_gbp=params.vehicle_premium_gbp, stats=stats,
         )  # fmt: skip
         overhead = max(overhead, time.perf_counter() - began - budget)
         for oi, _assistant, order in routes:
@@ -185,7 +186,13 @@ def solve(
         method="pyvrp per school, bell order"
         + (", multi-trip" if params.multi_trip else "")
         + (", multi-school joins" if params.multi_school else ""),
-        details={"multi_school_joins": joins["joins"], "chained_pairs": joins["chains"]},
+        details={
+            "multi_school_joins": joins["joins"],
+            "chained_pairs": joins["chains"],
+            # 0: every school's search stopped on max_iterations, so the plan repeats
+            # exactly for the same inputs and seed on any machine.
+            "searches_stopped_by_time_limit": stats["time_limited"],
+        },
     )
 
 

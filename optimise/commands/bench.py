@@ -1,0 +1,214 @@
+"""``optimise bench``: public benchmark instances through the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
+from typing import Annotated, Any
+
+import typer
+
+from geodata.errors import InputError
+from optimise.commands.common import (
+    Debug,
+    Json,
+    Out,
+    Quiet,
+    Seed,
+    TimeLimit,
+    app,
+    console,
+)
+
+bench_app = typer.Typer(
+    help="Solve public benchmark instances with the engine.\n\n"
+    "Example: optimise bench cvrp X-n101-k25.vrp --time-limit 30 --json",
+    no_args_is_help=True,
+)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command(
+    "cvrp",
+    epilog="Example: optimise bench cvrp X-n101-k25.vrp --time-limit 30 --json",
+)
+def bench_cvrp(
+    file: Annotated[Path, typer.Argument(help="A CVRPLIB instance (.vrp, VRPLIB format).")],
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """CVRPLIB instance with the routing engine (distances rounded, as CVRPLIB does).
+
+    Prints {"cost", "routes", "feasible"} with --json; routes list the customers (1..n).
+    """
+    from optimise.transport.bench import run_bench
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_bench(file, kind="cvrp", time_limit=limit, seed=seed or 0, out=out)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['instance']}: cost {summary['cost']}, {summary['vehicles']} routes, "
+            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
+            markup=False,
+        )
+
+
+@bench_app.command("vrptw", epilog="Example: optimise bench vrptw R101.txt --time-limit 30 --json")
+def bench_vrptw(
+    file: Annotated[
+        Path, typer.Argument(help="A Solomon instance (.txt: 'n capacity', then node rows).")
+    ],
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Solomon VRPTW instance with the routing engine (arcs truncated to one decimal).
+
+    Prints {"cost", "routes", "feasible"} with --json; the cost is the total distance.
+    """
+    from optimise.transport.bench import run_bench
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_bench(file, kind="vrptw", time_limit=limit, seed=seed or 0, out=out)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['instance']}: distance {summary['cost']}, {summary['vehicles']} routes, "
+            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
+            markup=False,
+        )
+
+
+@bench_app.command("sbrp", epilog="Example: optimise bench sbrp RSRB01 --max-ride 2700 --json")
+def bench_sbrp(
+    folder: Annotated[Path, typer.Argument(help="Instance folder with Schools.txt and Stops.txt.")],
+    max_ride: Annotated[
+        float, typer.Option("--max-ride", help="Maximum ride time, seconds (2700 or 5400).")
+    ] = 2700.0,
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Multi-school bus routing and scheduling (Park, Tae & Kim 2012), BiRD's definition.
+
+    Routes per school, then buses by chaining routes across bell times; every time and
+    load is recomputed by an independent checker ("violations" must be 0).
+    """
+    from optimise.transport.sbrp import run_sbrp
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_sbrp(folder, max_ride=max_ride, time_limit=limit, seed=seed or 0)
+    if out is not None:
+        from geodata.write import Staging, write_json
+
+        with Staging(out) as stage:
+            write_json(stage.path / "summary.json", summary)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['instance']} (T = {max_ride:g} s): {summary['buses']} buses, "
+            f"{summary['routes']} routes, {summary['violations']} violations ({limit:g} s)",
+            markup=False,
+        )
+
+
+@bench_app.command(
+    "sbr", epilog="Example: optimise bench sbr sbr1.txt --method joint --time-limit 30 --json"
+)
+def bench_sbr(
+    file: Annotated[Path, typer.Argument(help="A bus-stop-selection instance (sbr1.txt).")],
+    method: Annotated[
+        str, typer.Option("--method", help="joint (default) or sequential stop choice.")
+    ] = "joint",
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """School bus routing with bus stop selection (Schittekat et al. 2013 instances).
+
+    Chooses the stops each student walks to (within the maximum walk) and routes buses
+    from the school; the cost is the total tour length.
+    """
+    from optimise.transport.stops.sbr import solve_sbr
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = solve_sbr(file, method=method, time_limit=limit, seed=seed or 0)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{file.name} ({method}): cost {summary['cost']}, {summary['routes']} routes, "
+            f"{summary['stops']} stops, mean walk {summary['mean_walk']}",
+            markup=False,
+        )
+
+
+@bench_app.command("pmedian", epilog="Example: optimise bench pmedian pmed1.txt --json")
+def bench_pmedian(
+    file: Annotated[Path, typer.Argument(help="OR-Library p-median file (pmed1.txt ...).")],
+    seed: Seed = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """OR-Library p-median instance: {"cost","optimal","gap","seconds"} (issue #5)."""
+    from optimise.facility import read_pmedian, solve_pmedian
+
+    inst = read_pmedian(file)
+    result = solve_pmedian(inst.distance, inst.p, time_limit=time_limit, seed=seed or 0)
+    _bench_print(result.as_dict(), json_out=json_out, quiet=quiet)
+
+
+@bench_app.command("cflp", epilog="Example: optimise bench cflp capa.txt --capacity 8000 --json")
+def bench_cflp(
+    file: Annotated[Path, typer.Argument(help="OR-Library capacitated warehouse file.")],
+    capacity: Annotated[
+        float | None, typer.Option("--capacity", help="Capacity of every warehouse (capa/b/c).")
+    ] = None,
+    seed: Seed = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """OR-Library capacitated facility-location instance (issue #5)."""
+    from optimise.facility import read_cflp, solve_cflp
+
+    inst = read_cflp(file, capacity=capacity)
+    result = solve_cflp(inst, time_limit=time_limit, seed=seed or 0)
+    _bench_print(result.as_dict(), json_out=json_out, quiet=quiet)
+
+
+def _bench_print(row: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
+    if json_out:
+        console.print_json(json.dumps({k: row[k] for k in ("cost", "optimal", "gap", "seconds")}))
+    elif not quiet:
+        console.print(
+            f"cost {row['cost']}  optimal {row['optimal']}  gap {row['gap']}  {row['seconds']} s",
+            markup=False,
+        )

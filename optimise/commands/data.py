@@ -1,0 +1,194 @@
+"""``optimise data``: export the default data, check or import a council's file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from geodata.errors import InputError
+from optimise.commands.common import (
+    Config,
+    Debug,
+    Json,
+    Out,
+    Progress,
+    Quiet,
+    Seed,
+    app,
+    console,
+)
+
+data_app = typer.Typer(
+    help="Export the embedded default data, or check a council's own file.\n\n"
+    "Example: optimise data check sites.csv --kind sites --columns id=AssetCode",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("export", epilog="Example: optimise data export --out my-data")
+def data_export(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the data into.")],
+    seed: Seed = None,
+    config: Config = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Write the embedded default data as a GeoPackage and one CSV per kind."""
+    from geodata.default import export_default, load_default
+    from geodata.write import Staging, write_json
+    from optimise.config import RunConfig
+
+    cfg = RunConfig.load(config, seed=seed, out=out)
+    with Progress(quiet or json_out) as step:
+        step("generating the default data")
+        data = load_default(cfg.seed)
+        step("writing GeoPackage and CSV")
+        with Staging(out) as stage:
+            files = export_default(data, stage.path)
+            summary = {
+                "command": "data export",
+                "seed": cfg.seed,
+                "files": [
+                    *sorted(str(Path(f).relative_to(stage.path)) for f in files),
+                    "summary.json",
+                ],
+            }
+            write_json(stage.path / "summary.json", summary)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(f"wrote {len(summary['files'])} files to {out}")
+
+
+@data_app.command(
+    "check",
+    epilog="Example: optimise data check assets.csv --kind sites "
+    "--columns id=AssetCode,lon=GeoX,lat=GeoY",
+)
+def data_check(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The file to check (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet, NaPTAN XML)."
+        ),
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
+    ],
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that declares none, e.g. EPSG:4326.")
+    ] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")] = None,
+    config: Config = None,
+    out: Out = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Validate a file and list every problem; exit 2 if there is any."""
+    from geodata.schema import KINDS
+
+    if kind not in KINDS:
+        raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found '{kind}'")
+    from geodata.validate import check
+    from geodata.write import Staging, write_json
+    from optimise.config import RunConfig, parse_columns
+
+    cfg = RunConfig.load(config, out=out, columns=parse_columns(columns), kind=kind)
+    problems = check(file, kind, columns=cfg.columns_for(kind) or None, crs=crs, layer=layer)
+    summary = {
+        "command": "data check",
+        "file": str(file),
+        "kind": kind,
+        "ok": not problems,
+        "problems": [p.as_dict() for p in problems],
+    }
+    if cfg.out is not None:
+        with Staging(cfg.out) as stage:
+            write_json(stage.path / "summary.json", summary)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        for p in problems:
+            console.print(str(p), markup=False, soft_wrap=True)
+        if problems:
+            rows = len({p.row for p in problems if p.row is not None})
+            console.print(
+                f"{len(problems)} problem(s) in {rows} row(s) of {file} ({kind})", markup=False
+            )
+        else:
+            console.print(f"{file}: no problems found ({kind})")
+    if problems:
+        raise typer.Exit(2)
+
+
+@data_app.command(
+    "import",
+    epilog="Example: optimise data import assets.csv --kind sites --on-bad-row skip "
+    "--columns id=AssetCode,lon=GeoX,lat=GeoY,type=HoldingType --out my-sites",
+)
+def data_import(
+    file: Annotated[Path, typer.Argument(help="The council's file (any format data check reads).")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the converted layer.")],
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")
+    ] = None,
+    on_bad_row: Annotated[
+        str | None,
+        typer.Option(
+            "--on-bad-row", help="error: stop at bad rows; skip: list and leave them out."
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that declares none.")
+    ] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")] = None,
+    config: Config = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Convert a council's file to the engine's columns (GeoPackage + CSV).
+
+    Skipped rows, with the reason for each, go to DIR/skipped.csv and DIR/summary.json.
+    """
+    from geodata.schema import KINDS
+
+    if kind not in KINDS:
+        raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found '{kind}'")
+    from geodata.convert import convert
+    from optimise.config import RunConfig, parse_columns
+
+    cfg = RunConfig.load(
+        config, out=out, on_bad_row=on_bad_row, columns=parse_columns(columns), kind=kind
+    )
+    summary = convert(
+        file,
+        kind,
+        cfg.out or out,
+        columns=cfg.columns_for(kind) or None,
+        on_bad_row=cfg.on_bad_row,
+        crs=crs,
+        layer=layer,
+    )
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        console.print(
+            f"{summary['rows_kept']} {kind} written to {cfg.out or out}; "
+            f"{summary['rows_skipped']} row(s) skipped (see skipped.csv)"
+            if summary["rows_skipped"]
+            else f"{summary['rows_kept']} {kind} written to {cfg.out or out}",
+            markup=False,
+        )

@@ -1,0 +1,105 @@
+"""``optimise network build``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from geodata.errors import InputError
+from optimise.commands.common import (
+    Debug,
+    Json,
+    Progress,
+    Quiet,
+    Seed,
+    app,
+    console,
+)
+
+network_app = typer.Typer(
+    help="Road and path networks from OpenStreetMap extracts.\n\n"
+    "Example: optimise network build extract.osm.pbf --out network/",
+    no_args_is_help=True,
+)
+app.add_typer(network_app, name="network")
+
+
+@network_app.command(
+    "build",
+    epilog="Example: optimise network build extract.osm.pbf --out network/ "
+    "--speeds residential=25,track=15",
+)
+def network_build(
+    extract: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm.pbf).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for drive/walk.npz, summary.json.")],
+    speeds: Annotated[
+        str | None,
+        typer.Option(
+            "--speeds",
+            help="Driving km/h per highway class, over the defaults: residential=25,track=15 "
+            "(a class given is driven; =0 drops it).",
+        ),
+    ] = None,
+    maxspeed_factor: Annotated[
+        float | None, typer.Option("--maxspeed-factor", help="Share of a tagged maxspeed driven.")
+    ] = None,
+    walk_kmh: Annotated[float | None, typer.Option("--walk-kmh", help="Walking speed.")] = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Build driving and walking networks from an OSM extract, and fit the straight line.
+
+    Solver commands read DIR with --network DIR.
+    """
+    from geodata.network import DRIVE_SPEED_KMH, build_folder
+
+    table = dict(DRIVE_SPEED_KMH)
+    for item in (speeds or "").split(","):
+        if not item.strip():
+            continue
+        name, _, value = item.partition("=")
+        try:
+            kmh = float(value)
+        except ValueError:
+            raise InputError(f"--speeds: expected class=km/h, found '{item.strip()}'") from None
+        if kmh < 0:
+            raise InputError(f"--speeds: km/h must be 0 or more, found '{item.strip()}'")
+        table[name.strip()] = kmh
+    table = {k: v for k, v in table.items() if v > 0}
+    with Progress(quiet or json_out) as step:
+        step(f"building networks from {extract}")
+        summary = build_folder(
+            extract,
+            out,
+            drive_speeds=table,
+            maxspeed_factor=maxspeed_factor,
+            walk_speed_kmh=walk_kmh,
+            seed=0 if seed is None else seed,
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+        return
+    if quiet:
+        return
+    grid = Table(title=f"Networks from {extract.name}")
+    for name in ("mode", "nodes", "edges", "km", "circuity", "km/h", "median |error| time"):
+        grid.add_column(name)
+    for mode, net in summary["networks"].items():
+        fit = summary["fit"].get(mode, {})
+        grid.add_row(
+            mode,
+            str(net["nodes"]),
+            str(net["edges"]),
+            f"{net['edge_km']:.1f}",
+            f"{fit['circuity']:.3f}" if fit else "not fitted",
+            f"{fit['speed_kmh']:.1f}" if fit else "-",
+            f"{fit['median_abs_pct_error_seconds']:.1f} %" if fit else "-",
+        )
+    console.print(grid)
+    console.print(f"wrote {out} ({summary['elapsed_s']:.1f} s)", markup=False)

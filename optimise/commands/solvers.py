@@ -1,0 +1,195 @@
+"""``optimise estate`` and ``optimise hours``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from geodata.errors import InputError
+from optimise.commands.common import (
+    Config,
+    Debug,
+    Json,
+    Network,
+    Out,
+    Progress,
+    Quiet,
+    Seed,
+    TimeLimit,
+    app,
+    console,
+    travel_provider,
+    write_run_report,
+)
+
+
+@app.command(
+    epilog="Example: optimise estate --receipt-target 0.10 --max-travel 30 --pareto 5 "
+    "--out runs/estate"
+)
+def estate(
+    network: Network = None,
+    sites: Annotated[
+        Path | None, typer.Option("--sites", help="Asset register (default: embedded data).")
+    ] = None,
+    zones: Annotated[
+        Path | None, typer.Option("--zones", help="Demand zones with population.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Map the sites file: id=AssetCode,...")
+    ] = None,
+    on_bad_row: Annotated[
+        str | None, typer.Option("--on-bad-row", help="error: stop at bad rows; skip: skip.")
+    ] = None,
+    max_travel: Annotated[
+        float | None, typer.Option("--max-travel", help="Minutes from every zone to a service.")
+    ] = None,
+    receipt_target: Annotated[
+        float | None,
+        typer.Option("--receipt-target", help="Receipts: ≤ 1 a share of the value, else £."),
+    ] = None,
+    office_reduction: Annotated[
+        float | None, typer.Option("--office-reduction", help="Cut in office desks (0.30).")
+    ] = None,
+    pareto: Annotated[
+        int, typer.Option("--pareto", help="Points of the saving-access Pareto front.")
+    ] = 0,
+    pareto_measure: Annotated[
+        str | None,
+        typer.Option(
+            "--pareto-measure",
+            help="Access on the front: limit (travel limit kept) or population (beyond it).",
+        ),
+    ] = None,
+    out: Out = None,
+    seed: Seed = None,
+    config: Config = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Estate rationalisation: which sites to keep, receipts, savings, who loses access.
+
+    Writes DIR/summary.json, sites.csv, disposals.csv (ranked), estate.gpkg and, with
+    --pareto N, pareto.csv (access measured by --pareto-measure limit|population).
+    """
+    from optimise.config import RunConfig, parse_columns
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import load_layers, run_estate
+
+    cfg = RunConfig.load(
+        config, seed=seed, out=out, time_limit=time_limit, on_bad_row=on_bad_row,
+        columns=parse_columns(columns), kind="sites",
+    )  # fmt: skip
+    if pareto < 0:
+        raise InputError(f"--pareto: expected a number of points ≥ 0, found {pareto}")
+    table = cfg.tables.get("estate", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{config}: [estate] must be a table")
+    given = {"max_travel_minutes": max_travel, "receipt_target": receipt_target,
+             "office_reduction": office_reduction, "pareto_measure": pareto_measure}  # fmt: skip
+    params = EstateParams.from_dict(
+        {**table, **{k: v for k, v in given.items() if v is not None}},
+        source=str(config) if config else "options",
+    )
+    with Progress(quiet or json_out) as step:
+        step("reading sites and zones")
+        site_frame, zone_frame, notes = load_layers(cfg, sites, zones)
+        summary = run_estate(
+            site_frame, zone_frame, cfg.out or Path("optimise-estate"), params=params,
+            seed=cfg.seed, time_limit=cfg.time_limit, pareto=pareto, step=step,
+            provider=travel_provider(network),
+        )  # fmt: skip
+        write_run_report(summary["out"], step)
+    summary["notes"] = notes
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        if summary["status"] in ("infeasible", "no solution"):
+            for r in summary["reasons"]:
+                console.print(f"infeasible: {r['message']}", markup=False, soft_wrap=True)
+        else:
+            console.print(
+                f"{summary['sites_disposed']} of {summary['sites']} sites to dispose of: "
+                f"receipts £{summary['capital_receipts_gbp']:,}, running saving "
+                f"£{summary['annual_saving_gbp']:,} a year, backlog avoided "
+                f"£{summary['backlog_avoided_gbp']:,}; "
+                f"{'optimal' if summary['optimal'] else 'gap ' + format(summary['gap'], '.2%')}",
+                markup=False,
+            )
+        console.print(f"outputs in {summary['out']} ({summary['elapsed_s']:.1f} s)", markup=False)
+    if summary["status"] in ("infeasible", "no solution"):
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: optimise hours --budget-hours 70 --over65-weight 2 --out runs/hours")
+def hours(
+    network: Network = None,
+    centres: Annotated[
+        Path | None, typer.Option("--centres", help="Centres file (default: embedded data).")
+    ] = None,
+    zones: Annotated[
+        Path | None, typer.Option("--zones", help="Zones file (default: embedded data).")
+    ] = None,
+    budget_hours: Annotated[
+        float | None, typer.Option("--budget-hours", help="Weekly staff-hours budget [70].")
+    ] = None,
+    over65_weight: Annotated[
+        float | None, typer.Option("--over65-weight", help="Weight of an over-65 visit [1.5].")
+    ] = None,
+    min_block: Annotated[
+        float | None, typer.Option("--min-block", help="Shortest opening, in hours [3].")
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", help="CSV day,hours,weight of when residents want to visit."),
+    ] = None,
+    no_curve: Annotated[
+        bool, typer.Option("--no-curve", help="Skip the curve of staff hours vs demand.")
+    ] = False,
+    out: Out = None,
+    config: Config = None,
+    seed: Seed = None,
+    time_limit: TimeLimit = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Face-to-face centre opening hours within a staff budget (issue #6).
+
+    Calibrates a distance-decay demand model on today's visits, chooses the open
+    slots that serve the most (over-65-weighted) demand within the budget, and writes
+    the timetable (CSV and a weekly grid), per-centre figures beside today's, the
+    curve of staff hours against demand served, and summary.json.
+    """
+    from optimise.config import RunConfig
+    from optimise.hours.run import load_params, run_hours
+
+    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    params = load_params(
+        cfg, budget_hours=budget_hours, over65_weight=over65_weight, min_block_hours=min_block
+    )
+    out_dir = cfg.out or Path("optimise-hours")
+    with Progress(quiet or json_out) as step:
+        step("calibrating demand and choosing opening hours")
+        summary = run_hours(
+            out_dir, cfg, params, centres=centres, zones=zones, profile=profile,
+            curve=not no_curve, provider=travel_provider(network),
+        )  # fmt: skip
+        write_run_report(out_dir, step)
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['hours_used']:g} of {summary['budget_hours']:g} staff-hours: "
+            f"{summary['demand_served']:,.0f} visits a year "
+            f"({summary['over65_demand_served']:,.0f} by over-65s), today "
+            f"{summary['current_demand_served']:,.0f} "
+            f"({summary['current_over65_demand_served']:,.0f})"
+            f"; {'optimal' if summary['optimal'] else 'not proven optimal'}; outputs in {out_dir}",
+            markup=False,
+        )

@@ -1,0 +1,333 @@
+"""``optimise transport routes | plan | eligibility``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from optimise.commands.common import (
+    Config,
+    Debug,
+    Json,
+    Network,
+    Out,
+    Progress,
+    Quiet,
+    Seed,
+    TimeLimit,
+    app,
+    console,
+    travel_provider,
+    write_run_report,
+)
+
+transport_app = typer.Typer(
+    help="Home-to-school transport: route mapping, pick-up points, eligibility.\n\n"
+    "Example: optimise transport routes --out runs/term1",
+    no_args_is_help=True,
+)
+app.add_typer(transport_app, name="transport")
+
+
+@transport_app.command(
+    "routes",
+    epilog="Example: optimise transport routes --time-limit 120 --current-plan plan.csv "
+    "--out runs/term1",
+)
+def transport_routes(
+    out: Out = None,
+    config: Config = None,
+    network: Network = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    stops: Annotated[Path | None, typer.Option("--stops", help="Stops file.")] = None,
+    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")] = None,
+    current_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--current-plan", help="CSV of the current routes (route,vehicle_type,sequence,id)."
+        ),
+    ] = None,
+    include_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--include-personal-data", help="Write pupils' ids and home points to the outputs."
+        ),
+    ] = False,
+    mode_choice: Annotated[
+        bool,
+        typer.Option(
+            "--mode-choice",
+            help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
+            "with the routes; writes modes-personal.csv and savings_by_line_gbp.",
+        ),
+    ] = False,
+    run: Annotated[
+        str,
+        typer.Option(
+            "--run",
+            help="am (to school), pm (home; board at end time + pm_delay_min) or both "
+            "(time limit shared; the summary's headline stays the morning's).",
+        ),
+    ] = "both",
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Route mapping: the morning and afternoon routes, with hard ride-time limits.
+
+    Mixed fleet (seats, wheelchair spaces, day rate, cost per mile), SEND needs (wheelchair,
+    solo, passenger assistant, excluded vehicle types), dwell times, second trips for later
+    bells, routes shared by two schools where allowed. Writes
+    DIR/summary.json, routes.csv, unserved.csv and routes.gpkg; with --current-plan the
+    summary gives the saving against it in £ a year.
+    """
+    from optimise.config import RunConfig
+    from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
+    from optimise.transport.run import run_routes
+
+    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    out_dir = cfg.out or Path("optimise-routes")
+    limit = cfg.time_limit or TRANSPORT_TIME_LIMIT
+    files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
+    with Progress(quiet or json_out) as step:
+        summary = run_routes(
+            out_dir,
+            files=files,
+            columns=cfg.columns_for,
+            table=cfg.tables.get("transport"),
+            current_plan=current_plan,
+            time_limit=limit,
+            seed=cfg.seed,
+            include_personal_data=include_personal_data,
+            step=step,
+            provider=travel_provider(network),
+            mode_choice=mode_choice,
+            run=run,
+        )
+        write_run_report(out_dir, step, include_personal_data=include_personal_data)
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['pupils_served']} of {summary['pupils_total']} pupils on "
+            f"{summary['routes']} routes, {summary['vehicles']} vehicles: "
+            f"£{summary['daily_cost_gbp']:,.2f} a day, £{summary['annual_cost_gbp']:,.0f} a year; "
+            f"rides mean {summary['mean_ride_minutes']} min, 95th percentile "
+            f"{summary['p95_ride_minutes']} min, {summary['ride_limit_violations']} over the limit",
+            markup=False,
+        )
+        if "pm" in summary:
+            pm = summary["pm"]
+            console.print(
+                f"afternoon: {pm['pupils_served']} pupils on {pm['routes']} routes, "
+                f"£{pm['daily_cost_gbp']:,.2f} a day; the day with vehicles shared: "
+                f"{summary['total_vehicles']} vehicles, £{summary['total_annual_cost_gbp']:,.0f}"
+                " a year",
+                markup=False,
+            )
+        if summary["pupils_unserved"]:
+            console.print(
+                f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
+            )
+        if "saving_gbp" in summary:
+            console.print(
+                f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
+                f"£{summary['saving_gbp']:,.0f} a year",
+                markup=False,
+            )
+        if "mode_choice" in summary:
+            mc, line = summary["mode_choice"], summary["savings_by_line_gbp"]
+            console.print(
+                f"mode choice: {mc['chosen_budget']} personal budgets (saving "
+                f"£{line['personal_budgets']:,.0f} a year), {mc['chosen_training']} travel "
+                f"training (saving £{line['independent_travel']:,.0f} a year); see "
+                "modes-personal.csv",
+                markup=False,
+            )
+        console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
+
+
+@transport_app.command(
+    "plan",
+    epilog="Example: optimise transport plan --time-limit 120 --current-plan plan.csv "
+    "--out runs/term2 (next term: --previous-plan runs/term2 --change-penalty 200)",
+)
+def transport_plan(
+    out: Out = None,
+    config: Config = None,
+    network: Network = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    stops: Annotated[
+        Path | None, typer.Option("--stops", help="Candidate pick-up points (stops file).")
+    ] = None,
+    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")] = None,
+    current_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--current-plan", help="CSV of the current routes: the savings by line against it."
+        ),
+    ] = None,
+    previous_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous-plan",
+            help="Last term's plan folder (or its assignments-personal.csv): re-plan the term.",
+        ),
+    ] = None,
+    max_changes: Annotated[
+        int | None,
+        typer.Option("--max-changes", help="At most this many continuing pupils change."),
+    ] = None,
+    change_penalty: Annotated[
+        float | None,
+        typer.Option(
+            "--change-penalty", help="£ per continuing pupil whose stop or vehicle changes."
+        ),
+    ] = None,
+    from_scratch: Annotated[
+        bool, typer.Option("--from-scratch", help="Ignore last term's plan when planning.")
+    ] = False,
+    include_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--include-personal-data", help="Write home points to the outputs (personal data)."
+        ),
+    ] = False,
+    mode_choice: Annotated[
+        bool,
+        typer.Option(
+            "--mode-choice",
+            help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
+            "with the routes; writes modes-personal.csv.",
+        ),
+    ] = False,
+    time_limit: TimeLimit = None,
+    seed: Seed = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Pick-up point consolidation with routing, and term re-planning (issue #4).
+
+    Chooses which candidate stops to use and who walks to which (walking limits by age,
+    no unsafe stops, caps per stop, SEND pupils from home), jointly with the routes.
+    Writes DIR/summary.json, stops.csv (counts only), assignments-personal.csv (per
+    pupil: personal), routes.csv, unserved.csv and routes.gpkg.
+    """
+    from optimise.config import RunConfig
+    from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
+    from optimise.transport.stops.run import run_plan
+
+    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    out_dir = cfg.out or Path("optimise-plan")
+    files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
+    with Progress(quiet or json_out) as step:
+        summary = run_plan(
+            out_dir,
+            files=files,
+            columns=cfg.columns_for,
+            table=cfg.tables.get("transport"),
+            provider=travel_provider(network),
+            current_plan=current_plan,
+            previous_plan=previous_plan,
+            max_changes=max_changes,
+            change_penalty=change_penalty,
+            from_scratch=from_scratch,
+            time_limit=cfg.time_limit or TRANSPORT_TIME_LIMIT,
+            seed=cfg.seed,
+            include_personal_data=include_personal_data,
+            mode_choice=mode_choice,
+            step=step,
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['stops_used']} of {summary['stops_candidate']} pick-up points used; "
+            f"{summary['pupils_at_stops']} pupils walk (mean {summary['mean_walk_m']:.0f} m, "
+            f"max {summary['max_walk_m']:.0f} m, {summary['walk_limit_violations']} over the "
+            f"limit); {summary['pupils_served']} of {summary['pupils_total']} pupils on "
+            f"{summary['routes']} routes: £{summary['annual_cost_gbp']:,.0f} a year",
+            markup=False,
+        )
+        if "pupils_changed" in summary:
+            console.print(
+                f"re-planned ({summary['replanning']['chosen']}): {summary['pupils_changed']} "
+                f"continuing pupils changed stop or vehicle, {summary['stops_opened']} stops "
+                f"opened, {summary['stops_closed']} closed",
+                markup=False,
+            )
+            if not summary["max_changes_met"]:
+                console.print(
+                    f"above --max-changes {summary['max_changes']}: routes that no longer "
+                    "fit moved pupils to other vehicles",
+                    markup=False,
+                )
+        if "saving_gbp" in summary:
+            console.print(
+                f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
+                f"£{summary['saving_gbp']:,.0f} a year",
+                markup=False,
+            )
+        console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
+
+
+@transport_app.command(
+    "eligibility",
+    epilog="Example: optimise transport eligibility --pupils pupils.csv --schools schools.csv "
+    "--out runs/elig",
+)
+def transport_eligibility(
+    out: Out = None,
+    config: Config = None,
+    network: Network = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Each pupil's statutory eligibility, walking distance and the reason, for parents.
+
+    Walking distance from home to the nearest suitable school (along the path network
+    with --network, else straight line x 1.2): 2 miles under 8, 3 miles from 8; low-income
+    extended rights and SEND as pupil flags. Writes DIR/eligibility-personal.csv (pupil
+    ids: personal data, never coordinates) and DIR/summary.json (counts).
+    """
+    from optimise.config import RunConfig
+    from optimise.transport.eligibility_run import run_eligibility
+
+    cfg = RunConfig.load(config, out=out)
+    out_dir = cfg.out or Path("optimise-eligibility")
+    with Progress(quiet or json_out) as step:
+        summary = run_eligibility(
+            out_dir,
+            files={"pupils": pupils, "schools": schools},
+            columns=cfg.columns_for,
+            table=cfg.tables.get("transport"),
+            provider=travel_provider(network),
+            step=step,
+        )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        console.print(
+            f"{summary['eligible']} of {summary['pupils']} pupils eligible "
+            f"({summary['eligible_distance']} on distance, {summary['eligible_low_income']} "
+            f"low income, {summary['eligible_send']} SEND); {summary['not_eligible']} not "
+            f"eligible; outputs in {out_dir} ({summary['elapsed_s']:.1f} s)",
+            markup=False,
+        )
