@@ -45,20 +45,7 @@ def bench_cvrp(
 
     Prints {"cost", "routes", "feasible"} with --json; routes list the customers (1..n).
     """
-    from optimise.transport.bench import run_bench
-
-    limit = time_limit if time_limit is not None else 30.0
-    if limit <= 0:
-        raise InputError(f"--time-limit: expected a positive number, found {limit}")
-    summary = run_bench(file, kind="cvrp", time_limit=limit, seed=seed or 0, out=out)
-    if json_out:
-        console.print_json(json.dumps(summary))
-    elif not quiet:
-        console.print(
-            f"{summary['instance']}: cost {summary['cost']}, {summary['vehicles']} routes, "
-            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
-            markup=False,
-        )
+    _routing_bench(file, "cvrp", time_limit, seed, out, json_out=json_out, quiet=quiet)
 
 
 @bench_app.command("vrptw", epilog="Example: optimise bench vrptw R101.txt --time-limit 30 --json")
@@ -77,20 +64,7 @@ def bench_vrptw(
 
     Prints {"cost", "routes", "feasible"} with --json; the cost is the total distance.
     """
-    from optimise.transport.bench import run_bench
-
-    limit = time_limit if time_limit is not None else 30.0
-    if limit <= 0:
-        raise InputError(f"--time-limit: expected a positive number, found {limit}")
-    summary = run_bench(file, kind="vrptw", time_limit=limit, seed=seed or 0, out=out)
-    if json_out:
-        console.print_json(json.dumps(summary))
-    elif not quiet:
-        console.print(
-            f"{summary['instance']}: distance {summary['cost']}, {summary['vehicles']} routes, "
-            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
-            markup=False,
-        )
+    _routing_bench(file, "vrptw", time_limit, seed, out, json_out=json_out, quiet=quiet)
 
 
 @bench_app.command("sbrp", epilog="Example: optimise bench sbrp RSRB01 --max-ride 2700 --json")
@@ -210,5 +184,27 @@ def _bench_print(row: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
     elif not quiet:
         console.print(
             f"cost {row['cost']}  optimal {row['optimal']}  gap {row['gap']}  {row['seconds']} s",
+            markup=False,
+        )
+
+
+def _routing_bench(
+    file: Path, kind: str, time_limit: float | None, seed: int | None, out: Path | None,
+    *, json_out: bool, quiet: bool,
+) -> None:  # fmt: skip
+    """A CVRP or VRPTW instance through the routing engine; prints the figures."""
+    from optimise.transport.bench import run_bench
+
+    limit = time_limit if time_limit is not None else 30.0
+    if limit <= 0:
+        raise InputError(f"--time-limit: expected a positive number, found {limit}")
+    summary = run_bench(file, kind=kind, time_limit=limit, seed=seed or 0, out=out)
+    if json_out:
+        console.print_json(json.dumps(summary))
+    elif not quiet:
+        what = "cost" if kind == "cvrp" else "distance"
+        console.print(
+            f"{summary['instance']}: {what} {summary['cost']}, {summary['vehicles']} routes, "
+            f"{'feasible' if summary['feasible'] else 'INFEASIBLE'} ({limit:g} s)",
             markup=False,
         )

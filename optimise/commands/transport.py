@@ -24,6 +24,13 @@ from optimise.commands.common import (
     write_run_report,
 )
 
+# Input files of the transport commands (the embedded default data when omitted).
+Pupils = Annotated[
+    Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
+]
+Schools = Annotated[Path | None, typer.Option("--schools", help="Schools file.")]
+Fleet = Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")]
+
 transport_app = typer.Typer(
     help="Home-to-school transport: route mapping, pick-up points, eligibility.\n\n"
     "Example: optimise transport routes --out runs/term1",
@@ -41,12 +48,10 @@ def transport_routes(
     out: Out = None,
     config: Config = None,
     network: Network = None,
-    pupils: Annotated[
-        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
-    ] = None,
-    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    pupils: Pupils = None,
+    schools: Schools = None,
     stops: Annotated[Path | None, typer.Option("--stops", help="Stops file.")] = None,
-    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")] = None,
+    fleet: Fleet = None,
     current_plan: Annotated[
         Path | None,
         typer.Option(
@@ -164,14 +169,12 @@ def transport_plan(
     out: Out = None,
     config: Config = None,
     network: Network = None,
-    pupils: Annotated[
-        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
-    ] = None,
-    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    pupils: Pupils = None,
+    schools: Schools = None,
     stops: Annotated[
         Path | None, typer.Option("--stops", help="Candidate pick-up points (stops file).")
     ] = None,
-    fleet: Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")] = None,
+    fleet: Fleet = None,
     current_plan: Annotated[
         Path | None,
         typer.Option(
@@ -292,10 +295,8 @@ def transport_eligibility(
     out: Out = None,
     config: Config = None,
     network: Network = None,
-    pupils: Annotated[
-        Path | None, typer.Option("--pupils", help="Pupils file (default: embedded data).")
-    ] = None,
-    schools: Annotated[Path | None, typer.Option("--schools", help="Schools file.")] = None,
+    pupils: Pupils = None,
+    schools: Schools = None,
     json_out: Json = False,
     quiet: Quiet = False,
     debug: Debug = False,
