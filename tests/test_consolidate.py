@@ -83,6 +83,18 @@ def test_unsafe_stop_is_never_used(method):
 
 
 @pytest.mark.parametrize("method", METHODS)
+def test_stop_too_far_to_ride_to_school_in_time_is_never_offered(method):
+    # Homes 70 km out (70 min to school, limit 75 min for secondary): fine from home.
+    # Stop F is a short walk away but 80 km out, so no route from it reaches school
+    # within the limit; stop N (70.5 km) does.
+    pupils = [{"id": "A", "x": 70.0}, {"id": "B", "x": 70.2}]
+    stops = [{"id": "F", "x": 80.0}, {"id": "N", "x": 70.5}]
+    problem = tiny(pupils, stops, [[300, 900], [300, 700]])
+    assert 0 not in reach(problem).stop.tolist()
+    assert _choose(problem, method).tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("method", METHODS)
 def test_cap_on_pupils_per_stop(method):
     pupils = [{"id": f"P{i}", "x": 5.0} for i in range(5)]
     stops = [{"id": "T", "x": 5.0, "cap": 3}, {"id": "V", "x": 6.0}]

@@ -17,7 +17,7 @@ class StopParams(Params):
     ----------
     method
         ``"joint"`` (stop choice searched with estimated routes, the default: 10%
-        shorter routes on sbr1, 0.5% cheaper on the default data over three seeds,
+        shorter routes on sbr1, 0.2% cheaper on the default data over three seeds,
         see :mod:`.plan` and BENCHMARKS.md) or
         ``"sequential"`` (fewest pick-up points, then route).
     choose_share

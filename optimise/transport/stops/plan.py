@@ -3,18 +3,18 @@
 The two methods share everything but the choice: :func:`choose.choose_fewest` (the
 sequential baseline) and that followed by :func:`joint.improve` (the default). Measured
 with ``benchmarks/bench_stops.py`` (BENCHMARKS.md, "Pick-up point consolidation and
-re-planning"; 2-core shared machine, load 4-7, 2026-11-22):
+re-planning"; 2-core machine, 2026-11-22):
 
 * sbr1 (400 students, 80 candidate stops, 30 s per method, seed 1): sequential 338.5
   (3 stops, 17 routes, mean walk 16.1), joint 304.1 (3 stops, 16 routes, mean walk
   18.6): 10.2% shorter for 2.5 more units of walking per student.
-* default data (``--time-limit 60``, seeds 1-3): sequential £12.19m, £12.32m, £12.11m
-  a year (227 stops, 1,352 pupils walking, mean 1,284 m, 1,648 collected from home);
-  joint £12.09m, £12.14m, £12.19m (289 stops, 1,460 walking, mean 1,312-1,321 m,
-  1,540 from home: more stops, fewer pick-up points in all): 0.5% cheaper on
-  average, better on two seeds of three, within the routing search's run-to-run
-  spread. The joint search is kept as the default: never worse on its own estimate,
-  clearly better where routes dominate (sbr1), as good on the county.
+* default data (``--time-limit 60``, seeds 1-3, routing at 1,000 iterations per
+  school; load ~1): sequential £11.96m, £11.91m, £11.90m a year (227 stops, 1,352
+  pupils walking, mean 1,284 m, 1,648 collected from home); joint £11.91m, £11.87m,
+  £11.92m (289 stops, 1,460 walking, mean 1,312-1,321 m, 1,540 from home: more stops,
+  fewer pick-up points in all): 0.2% cheaper on average, better on two seeds of three.
+  The joint search is kept as the default: never worse on its own estimate, clearly
+  better where routes dominate (sbr1), as good or slightly better on the county.
 
 The route estimate prices a vehicle at the fleet's cheapest type with at least 10
 seats (:class:`params.StopParams`), annualised, so a change penalty in £ weighs

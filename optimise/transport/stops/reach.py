@@ -3,7 +3,8 @@
 A pupil may use a stop when the walk from home is within their limit (by age: the
 policy's primary and secondary limits, the same secondary rule as the ride limits in
 :meth:`TransportProblem.from_matrix`), the stop is not marked unsafe, and the pupil is
-not SEND or solo (picked up at home, always). The walk is read from the problem's
+not SEND or solo (picked up at home, always), and the drive from the stop straight to
+school fits the pupil's ride limit. The walk is read from the problem's
 ``walk`` matrix (pupils × stops): along the path network with ``--network``, else the
 straight-line walk provider (straight line × 1.2 circuity). Pupils with no stop in
 reach are picked up at home; nothing here is infeasible.
@@ -21,7 +22,7 @@ import numpy as np
 if TYPE_CHECKING:
     from models.transport import TransportProblem
 
-__all__ = ["Reach", "from_arrays", "reach", "walk_limits"]
+__all__ = ["Reach", "from_arrays", "reach", "walk_limits", "within_ride"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,10 +78,14 @@ def from_arrays(
     cap: np.ndarray | None = None,
     home_only: np.ndarray | None = None,
     home_ok: bool = True,
+    allowed: np.ndarray | None = None,
 ) -> Reach:
-    """Pairs from a dense pupils × stops walk matrix (metres) and per-pupil limits."""
+    """Pairs from a dense pupils × stops walk matrix (metres) and per-pupil limits;
+    ``allowed`` (pupils × stops, optional) rules out more pairs."""
     n, m = walk_m.shape
     ok = walk_m <= np.asarray(limit_m, dtype=float)[:, None]
+    if allowed is not None:
+        ok &= np.asarray(allowed, dtype=bool)
     if usable is not None:
         ok &= np.asarray(usable, dtype=bool)[None, :]
     if home_only is not None:
@@ -110,4 +115,16 @@ def reach(problem: TransportProblem) -> Reach:
         usable=~problem.stop_unsafe,
         cap=problem.stop_max_pupils,
         home_only=problem.pupil_sen | problem.pupil_solo,
+        allowed=within_ride(problem),
     )
+
+
+def within_ride(problem: TransportProblem) -> np.ndarray:
+    """Pupils × stops: the drive straight from the stop to the pupil's school (plus one
+    stop's dwell) is within the pupil's ride limit. A stop failing this could only
+    leave the pupil unserved, however the routes are built."""
+    from optimise.transport.schedule import _dwell
+
+    direct = problem.drive.seconds[np.ix_(problem.stop_location, problem.school_location)]
+    ride = direct[:, problem.pupil_school].T.astype(np.int64) + _dwell(problem, 1)
+    return ride <= problem.pupil_max_ride_s[:, None]
