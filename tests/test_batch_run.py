@@ -110,3 +110,21 @@ def test_a_killed_worker_task_is_retried(tmp_path, cluster):
     summary = run_batch(parse_spec(text), tmp_path / "out", scheduler=cluster)
     assert marker.exists()  # the first attempt killed its worker
     assert (summary["ok"], summary["failed"]) == (2, 0)
+
+
+def test_transport_plan_scenarios_choose_pick_up_points(tmp_path):
+    # Two walking policies through `transport plan`, serially on the default data: the
+    # tighter one walks fewer pupils to stops, both within their limits.
+    spec = parse_spec(
+        'problem = "transport"\ntime_limit = 30\n[base]\nplan = true\n'
+        '"routing.max_iterations" = 20\n"stops.method" = "sequential"\n'
+        "[grid]\nmax_walk_secondary_m = [805, 2414]\n",
+        source="walk.toml",
+    )
+    summary = run_batch(spec, tmp_path, serial=True)
+    assert summary["ok"] == 2
+    table = pd.read_parquet(tmp_path / "results.parquet").set_index("max_walk_secondary_m")
+    assert table.loc[805, "pupils_at_stops"] < table.loc[2414, "pupils_at_stops"]
+    for folder in (tmp_path / "scenarios").iterdir():
+        run = json.loads((folder / "summary.json").read_text())
+        assert run["command"] == "transport plan" and run["walk_limit_violations"] == 0

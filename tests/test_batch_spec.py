@@ -126,4 +126,29 @@ def test_folder_names_unique_and_inside(tmp_path):
 def test_examples_parse():
     estate = load_spec(ROOT / "examples" / "estate-travel-limits.toml")
     hours = load_spec(ROOT / "examples" / "hours-budgets.toml")
-    assert (len(estate.scenarios), len(hours.scenarios)) == (9, 10)
+    walking = load_spec(ROOT / "examples" / "walking-limits.toml")
+    assert (len(estate.scenarios), len(hours.scenarios), len(walking.scenarios)) == (9, 10, 6)
+    assert all(s.resolved["plan"] for s in walking.scenarios)
+
+
+def test_transport_plan_scenarios_carry_stop_settings():
+    spec = parse_spec(
+        'problem = "transport"\n[base]\nplan = true\n"stops.method" = "sequential"\n'
+        "[grid]\nmax_walk_primary_m = [805, 1609]\n",
+        source="walk.toml",
+    )
+    first, second = spec.scenarios
+    assert first.resolved["plan"] is True and first.resolved["stops"]["method"] == "sequential"
+    assert first.resolved["policy"]["max_walk_primary_m"] == 805.0 and first.hash != second.hash
+    # a routes-only scenario keeps no plan keys (so batches run before keep their hashes)
+    routes = parse_spec('problem = "transport"\n[grid]\nmax_walk_primary_m = [805]\n')
+    assert "plan" not in routes.scenarios[0].resolved
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [('plan = "yes"', "expected true or false"), ('"stops.method" = "joint"', "need plan = true")],
+)
+def test_transport_plan_keys_are_checked(base, expected):
+    with pytest.raises(InputError, match=expected):
+        parse_spec(f'problem = "transport"\n[base]\n{base}\n', source="walk.toml")

@@ -2,7 +2,8 @@
 
 A key names a field of the solver's parameters (``max_travel_minutes``), an alias
 (``max_travel``), or a dotted path (``estate.receipt_target``,
-``transport.routing.chain_gap_min``, ``fleet.minibus.day_rate``). ``seed`` and
+``transport.routing.chain_gap_min``, ``fleet.minibus.day_rate``; for transport,
+``plan = true`` runs ``transport plan``, whose ``stops.*`` keys then apply). ``seed`` and
 ``time_limit`` are run settings of any kind. Validation happens here, in the process
 that reads the scenario file, so a bad value is an InputError before anything runs.
 """
@@ -78,10 +79,18 @@ def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
 def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
     from models.transport import TransportPolicy
     from optimise.transport.params import RoutingParams
+    from optimise.transport.stops.params import StopParams
 
-    policy, routing, fleet = {}, {}, {}
+    policy, routing, fleet, stops = {}, {}, {}, {}
+    plan = flat.get("plan", False)
+    if not isinstance(plan, bool):
+        raise InputError(f"{source}: key 'plan': expected true or false, found {plan!r}")
     for key, value in flat.items():
-        if key.startswith("routing."):
+        if key == "plan":
+            continue
+        if key.startswith("stops."):
+            stops[key.removeprefix("stops.")] = value
+        elif key.startswith("routing."):
             routing[key.removeprefix("routing.")] = value
         elif key.startswith("fleet."):
             parts = key.split(".")
@@ -95,11 +104,17 @@ def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
             fleet[f"{parts[1]}.{parts[2]}"] = value
         else:
             policy[key] = value
-    return {
+    if stops and not plan:
+        raise InputError(f"{source}: keys 'stops.*' need plan = true (choose pick-up points)")
+    resolved = {
         "policy": _plain(TransportPolicy.from_dict(policy, source=source)),
         "routing": _plain(RoutingParams.from_dict(routing, source=source)),
         "fleet": fleet,
     }
+    if plan:  # `transport plan` (pick-up points + routes); absent, so old hashes stand
+        resolved["plan"] = True
+        resolved["stops"] = _plain(StopParams.from_dict(stops, source=source))
+    return resolved
 
 
 def _plain(params: Any) -> dict[str, Any]:

@@ -45,6 +45,9 @@ FIGURES = {
         "annual_cost_gbp",
         "mean_ride_minutes",
         "p95_ride_minutes",
+        "stops_used",  # the next three with plan = true only
+        "pupils_at_stops",
+        "mean_walk_m",
     ),
     "none": (),
 }
@@ -144,6 +147,14 @@ def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}
     frames["fleet"] = _fleet(frames["fleet"], task["resolved"]["fleet"])
     table = {**task["resolved"]["policy"], "routing": task["resolved"]["routing"]}
+    if task["resolved"].get("plan"):  # pick-up points and routes, as `transport plan`
+        from optimise.transport.stops.run import run_plan
+
+        table["stops"] = task["resolved"]["stops"]
+        return run_plan(
+            task["out"], frames=frames, table=table, provider=_provider(task),
+            time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"],
+        )  # fmt: skip
     problem, routing = build_problem(**frames, table=table, provider=_provider(task))
     result = solve(
         problem, params=routing, time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"]

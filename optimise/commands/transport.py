@@ -226,7 +226,7 @@ def transport_plan(
     Chooses which candidate stops to use and who walks to which (walking limits by age,
     no unsafe stops, caps per stop, SEND pupils from home), jointly with the routes.
     Writes DIR/summary.json, stops.csv (counts only), assignments-personal.csv (per
-    pupil: personal), routes.csv, unserved.csv and routes.gpkg.
+    pupil: personal), routes.csv, unserved.csv, routes.gpkg and report.html.
     """
     from optimise.config import RunConfig
     from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
@@ -253,6 +253,7 @@ def transport_plan(
             mode_choice=mode_choice,
             step=step,
         )
+        write_run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
         console.print_json(json.dumps(summary, default=str))
     elif not quiet:

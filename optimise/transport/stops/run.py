@@ -89,8 +89,12 @@ def run_plan(
     include_personal_data: bool = False,
     mode_choice: bool = False,
     step: Callable[[str], None] | None = None,
+    frames: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Plan pick-up points and routes into ``out_dir``; return the summary."""
+    """Plan pick-up points and routes into ``out_dir``; return the summary.
+
+    ``frames`` (pupils, schools, stops, fleet, already read) bypasses ``files``, as a
+    batch's workers do."""
     from geodata.providers import StraightLine
 
     step = step or (lambda _t: None)
@@ -105,7 +109,8 @@ def run_plan(
         params = dataclasses.replace(params, change_penalty_gbp=change_penalty)
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     step("reading pupils, schools, stops and fleet")
-    frames = _frames(files, columns or (lambda _k: {}))
+    if frames is None:
+        frames = _frames(files, columns or (lambda _k: {}))
     plan_now = read_plan(current_plan) if current_plan is not None else None
     prev = read_previous(previous_plan) if previous_plan is not None else None
     step("building the transport problem and the walks to stops")
