@@ -54,6 +54,9 @@ def test_parse_cflp_wrapped_numbers_and_the_capacity_word():
     result = solve_cflp(inst)
     # Both must open (15 > 10); 1 and 2 to their cheap sides, 3 fits beside 1 (cost 2).
     assert result.optimal and result.cost == pytest.approx(150 + 1 + 1 + 2)
+    # 2 × 7 = 14 < 15 of demand: no plan serves everyone, said in one line.
+    with pytest.raises(InputError, match=r"total demand 15, found 14 in all"):
+        parse_cflp(CFLP, capacity=7)
 
 
 @pytest.mark.parametrize("text", ["", "3 1 5\n1 2 3\n", "2 1 1\n1 x 3\n"])

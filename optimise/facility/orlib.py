@@ -92,6 +92,13 @@ def parse_cflp(text: str, *, capacity: float | None = None, name: str = "<text>"
     if rest.size < n * (m + 1):
         raise InputError(f"{name}: expected {n} customers with {m} costs each")
     rows = rest[: n * (m + 1)].reshape(n, m + 1)
+    if sum(cap) < rows[:, 0].sum():  # no plan can serve everyone: say so, not cost nan
+        where = "--capacity" if capacity is not None else "capacity"
+        raise InputError(
+            f"{name}: {where}: expected warehouses able to hold the total demand "
+            f"{rows[:, 0].sum():g}, found {sum(cap):g} in all ({m} warehouses): no plan "
+            "serves every customer"
+        )
     out = [np.asarray(x, dtype=float) for x in (cap, fixed, rows[:, 0], rows[:, 1:])]
     for arr in out:
         arr.setflags(write=False)
