@@ -121,6 +121,9 @@ def validate(
     bad = {p.row for p in problems}
     keep = np.array([r not in bad for r in rows], dtype=bool)
     out = _assemble(frame, schema, values, used, geoms, keep)
+    # Each kept row's number as the user sees it, for checks made later on the frame
+    # (a pupil's school in another file, optional columns a solver reads).
+    out.attrs["rows"] = [r for r, k in zip(rows, keep, strict=True) if k]
     if problems:
         log.info("%s: skipped %d bad rows of %d", source, len(rows) - int(keep.sum()), len(rows))
     for name, count in filled.items():

@@ -21,3 +21,14 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def shared_data(shared: Path) -> Path:
     return shared / "data"
+
+
+@pytest.fixture(scope="session")
+def leeds(tmp_path_factory, shared_data: Path) -> Path:
+    """The Leeds OSM extract built once per session with `optimise network build`."""
+    import cli
+
+    out = tmp_path_factory.mktemp("net") / "leeds"
+    extract = shared_data / "osm" / "its-example_leeds.osm.pbf"
+    assert cli.main(["network", "build", str(extract), "--out", str(out), "--quiet"]) == 0
+    return out

@@ -6,17 +6,8 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import cli
-
-
-@pytest.fixture(scope="module")
-def leeds(tmp_path_factory, shared_data):
-    out = tmp_path_factory.mktemp("net") / "leeds"
-    extract = shared_data / "osm" / "its-example_leeds.osm.pbf"
-    assert cli.main(["network", "build", str(extract), "--out", str(out), "--quiet"]) == 0
-    return out
 
 
 def test_plan_walks_along_the_network(tmp_path, leeds, capsys):

@@ -10,14 +10,6 @@ import pytest
 import cli
 
 
-@pytest.fixture(scope="module")
-def leeds(tmp_path_factory, shared_data):
-    out = tmp_path_factory.mktemp("net") / "leeds"
-    extract = shared_data / "osm" / "its-example_leeds.osm.pbf"
-    assert cli.main(["network", "build", str(extract), "--out", str(out), "--quiet"]) == 0
-    return out
-
-
 def _nodes(leeds, n, seed):
     with np.load(leeds / "drive.npz", allow_pickle=False) as graph:
         xy = graph["xy"][graph["main"]] if graph["main"].dtype == bool else graph["xy"]

@@ -9,6 +9,7 @@ bad scenario never stops the batch.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -92,9 +93,16 @@ def _provider(task: dict[str, Any]) -> Any:
     so the workers share them), else None: straight line."""
     if not task.get("network"):
         return None
+    built = os.stat(Path(task["network"]) / "summary.json").st_mtime_ns  # a rebuild: reload
+    return _network(task["network"], built)
+
+
+@functools.lru_cache(maxsize=2)
+def _network(folder: str, built: int) -> Any:
+    # Loaded once per process, not once per scenario: a worker runs many scenarios.
     from geodata.network import provider_from_options
 
-    return provider_from_options(Path(task["network"]))
+    return provider_from_options(Path(folder))
 
 
 def _scalar(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -142,12 +142,7 @@ def transport_routes(
             console.print(
                 f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
             )
-        if "saving_gbp" in summary:
-            console.print(
-                f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
-                f"£{summary['saving_gbp']:,.0f} a year",
-                markup=False,
-            )
+        _print_saving(summary)
         if "mode_choice" in summary:
             mc, line = summary["mode_choice"], summary["savings_by_line_gbp"]
             console.print(
@@ -278,12 +273,7 @@ def transport_plan(
                     "fit moved pupils to other vehicles",
                     markup=False,
                 )
-        if "saving_gbp" in summary:
-            console.print(
-                f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
-                f"£{summary['saving_gbp']:,.0f} a year",
-                markup=False,
-            )
+        _print_saving(summary)
         console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
@@ -331,5 +321,15 @@ def transport_eligibility(
             f"({summary['eligible_distance']} on distance, {summary['eligible_low_income']} "
             f"low income, {summary['eligible_send']} SEND); {summary['not_eligible']} not "
             f"eligible; outputs in {out_dir} ({summary['elapsed_s']:.1f} s)",
+            markup=False,
+        )
+
+
+def _print_saving(summary: dict[str, Any]) -> None:
+    """The saving against ``--current-plan``, when the run had one."""
+    if "saving_gbp" in summary:
+        console.print(
+            f"current plan £{summary['current_annual_cost_gbp']:,.0f} a year: saving "
+            f"£{summary['saving_gbp']:,.0f} a year",
             markup=False,
         )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from models.transport import METRES_PER_MILE, TransportProblem
-from optimise.transport.schedule import _dwell
+from optimise.transport.schedule import dwell_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -93,7 +93,7 @@ def solve_school(
         load = [len(ps) - chairs, chairs, int(problem.pupil_assistant[ps_arr].sum())]
         load += [int(any(p in pair for p in ps)) for pair in pairs]
         load += [sum(problem.excluded(p, v) for p in ps) for v in banned]
-        service = _dwell(problem, len(ps))
+        service = dwell_seconds(problem, len(ps))
         limit = int(problem.pupil_max_ride_s[ps_arr].min())
         clients.append(
             pyvrp.Client(

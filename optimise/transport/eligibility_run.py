@@ -127,14 +127,14 @@ def run_eligibility(
     the embedded default data. ``provider`` gives walking distances (a network provider
     from ``--network``), straight line × 1.2 when None.
     """
-    from optimise.transport.run import _frames  # the routes command's reader, reused
+    from optimise.transport.run import read_frames
 
     step = step or (lambda _t: None)
     started = time.perf_counter()
     files = {k: (files or {}).get(k) for k in ("pupils", "schools")}
     policy, params = read_settings(table)
     step("reading pupils and schools")
-    frames = _frames(files, columns or (lambda _k: {}))
+    frames = read_frames(files, columns or (lambda _k: {}))
     step("measuring walking distances to schools")
     source = str(files["pupils"] or "pupils (default data)")
     problem = build_eligibility(frames["pupils"], frames["schools"], provider, source=source)

@@ -36,9 +36,9 @@ from models.transport_result import TransportResult, UnservedPupil
 from optimise.transport.output import clock
 from optimise.transport.schedule import (
     RouteCheck,
-    _dwell,
     arrival_window,
     build_route,
+    dwell_seconds,
     group_pickups,
     rides_array,
 )
@@ -205,7 +205,7 @@ def _trips(problem, unit, runs, violations) -> list:
                 day_rate_due=False, assistant_paid=any(c.route.assistant for c in out),
                 unit=unit, arrive_by=None if last else _earliest(problem, pupils),
             )  # fmt: skip
-            free = prev.visits[-1].arrive_s + _dwell(problem, len(prev.pupils))
+            free = prev.visits[-1].arrive_s + dwell_seconds(problem, len(prev.pupils))
             if check.route.start_s < free:
                 violations.append(
                     f"vehicle {unit}: route {rid} must leave school "

@@ -34,8 +34,13 @@ if TYPE_CHECKING:
 __all__ = ["check_school_ids", "flag", "row_number"]
 
 
-def row_number(source: str, position: int) -> int:
-    """The row a user sees for data row ``position`` (0-based) of ``source``."""
+def row_number(frame: pd.DataFrame, source: str, position: int) -> int:
+    """The row a user sees for data row ``position`` (0-based) of ``source``: the number
+    the validation layer kept (``frame.attrs["rows"]``: blank lines and skipped rows
+    counted), else the position under a header row."""
+    rows = frame.attrs.get("rows")
+    if rows is not None and len(rows) == len(frame):
+        return int(rows[position])
     return position + (2 if str(source).lower().endswith(".csv") else 1)
 
 
@@ -51,11 +56,8 @@ def flag(frame: pd.DataFrame, name: str, default: np.ndarray, source: str) -> np
             try:
                 out[i] = bool(coerce(value, field))
             except BadValue as exc:
-                problems.append(
-                    Problem(
-                        source, row_number(source, i), name, exc.expected, describe(value), exc.hint
-                    )
-                )
+                row = row_number(frame, source, i)
+                problems.append(Problem(source, row, name, exc.expected, describe(value), exc.hint))
         if problems:
             raise ValidationError(problems)
     out.setflags(write=False)
@@ -68,7 +70,7 @@ def check_school_ids(pupils: pd.DataFrame, school_ids: tuple[str, ...], source: 
     problems = [
         Problem(
             source,
-            row_number(source, i),
+            row_number(pupils, source, i),
             "school_id",
             "the id of a school in the schools file",
             describe(value),

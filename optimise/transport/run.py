@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from models.transport_result import TransportResult
 
-__all__ = ["RUNS", "build_problem", "day_totals", "demo_step", "run_routes"]
+__all__ = ["RUNS", "build_problem", "day_totals", "demo_step", "read_frames", "run_routes"]
 
 #: Values of ``--run``.
 RUNS = ("am", "pm", "both")
@@ -117,7 +117,9 @@ def day_totals(problem: TransportProblem, am: TransportResult, pm: TransportResu
     }
 
 
-def _frames(files: dict[str, Path | None], columns: Callable[[str], dict[str, str]]):
+def read_frames(files: dict[str, Path | None], columns: Callable[[str], dict[str, str]]):
+    """The input frames by kind: each given file read and checked, the default data for
+    the rest (shared by the transport commands)."""
     from geodata.default import DEFAULT_SEED, load_default
     from geodata.read import read
 
@@ -166,7 +168,7 @@ def run_routes(
     started = time.perf_counter()
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     step("reading pupils, schools, stops and fleet")
-    frames = _frames(files, columns or (lambda _k: {}))
+    frames = read_frames(files, columns or (lambda _k: {}))
     step("building the transport problem")
     try:
         problem, routing = build_problem(**frames, table=table, provider=provider)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from models.transport import TransportProblem
 
-__all__ = ["RouteCheck", "arrival_window", "build_route", "group_pickups"]
+__all__ = ["RouteCheck", "arrival_window", "build_route", "dwell_seconds", "group_pickups"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def group_pickups(
     return out
 
 
-def _dwell(problem: TransportProblem, n: int) -> int:
+def dwell_seconds(problem: TransportProblem, n: int) -> int:
+    """Seconds a vehicle stands at a pick-up where ``n`` pupils board."""
     pol = problem.policy
     return round(pol.dwell_stop_s + pol.dwell_pupil_s * n)
 
@@ -99,7 +100,7 @@ def build_route(
     nodes = [(int(loc), tuple(int(p) for p in ps), -1) for loc, ps in stops]
     nodes += [(int(problem.school_location[s]), (), s) for s in schools]
     n = len(nodes)
-    service = [_dwell(problem, len(ps)) if s < 0 else 0 for _, ps, s in nodes]
+    service = [dwell_seconds(problem, len(ps)) if s < 0 else 0 for _, ps, s in nodes]
     travel = [int(secs[nodes[i][0], nodes[i + 1][0]]) for i in range(n - 1)]
     # Backward: latest arrival at each node.
     late = [0] * n

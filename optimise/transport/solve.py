@@ -68,7 +68,7 @@ from models.transport_result import TransportResult, UnservedPupil
 from optimise.transport._school import Option, solve_school
 from optimise.transport.merge import merge_schools
 from optimise.transport.params import RoutingParams
-from optimise.transport.schedule import _dwell, arrival_window, build_route, rides_array
+from optimise.transport.schedule import arrival_window, build_route, dwell_seconds, rides_array
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
@@ -296,7 +296,7 @@ def _commit(problem, opt, stops, remaining, free, route_id, arrive_by) -> RouteC
         day_rate_due=opt.day_rate_due, assistant_paid=opt.assistant_paid, unit=unit,
         arrive_by=arrive_by,
     )  # fmt: skip
-    drop = _dwell(problem, len(check.route.pupils))
+    drop = dwell_seconds(problem, len(check.route.pupils))
     school = int(problem.school_location[check.route.schools[-1]])
     free.append({
         "unit": unit, "vehicle": opt.vehicle, "loc": school,
@@ -311,7 +311,7 @@ def _solo_route(problem, p, s, remaining, free, route_id, params) -> RouteCheck 
     home, school = int(problem.pickup_location()[p]), int(problem.school_location[s])
     need_chair = bool(problem.pupil_wheelchair[p])
     arrive = _arrive_by(problem, s, params)
-    leave_home = arrive - int(secs[home, school]) - _dwell(problem, 1)
+    leave_home = arrive - int(secs[home, school]) - dwell_seconds(problem, 1)
     candidates = []
     for opt in _options(problem, s, remaining, free if params.multi_trip else [], params):
         vt = problem.vehicles[opt.vehicle]

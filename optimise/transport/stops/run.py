@@ -30,7 +30,7 @@ from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models._arrays import points
 from optimise.transport.evaluate import evaluate, read_plan
 from optimise.transport.output import route_layers, routes_table, unserved_table
-from optimise.transport.run import _frames, build_problem
+from optimise.transport.run import build_problem, read_frames
 from optimise.transport.solve import solve
 from optimise.transport.stops.changes import changes
 from optimise.transport.stops.choose import NEW, Stability
@@ -110,7 +110,7 @@ def run_plan(
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     step("reading pupils, schools, stops and fleet")
     if frames is None:
-        frames = _frames(files, columns or (lambda _k: {}))
+        frames = read_frames(files, columns or (lambda _k: {}))
     plan_now = read_plan(current_plan) if current_plan is not None else None
     prev = read_previous(previous_plan) if previous_plan is not None else None
     step("building the transport problem and the walks to stops")
