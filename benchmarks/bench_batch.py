@@ -4,13 +4,18 @@ Run on purpose (not by the test command), from the repository root:
 
     python benchmarks/bench_batch.py [--scenarios 32] [--workers 2] [--time-limit 10]
     python benchmarks/bench_batch.py --problem transport --time-limit 120 [--iterations 100]
+    python benchmarks/bench_batch.py --ranking-steps 6       # estate with the CLI's ranking
+    python benchmarks/bench_batch.py --problem sleep         # the machinery alone
 
 Both runs go through ``optimise.batch.run_batch`` (records, tables, scenario folders);
 the serial one runs every scenario in this process. The scenarios are estate plans on
-the default data (travel limit × receipt target × office reduction, no ranking), or
+the default data (travel limit × receipt target × office reduction; no ranking unless --ranking-steps), or
 with ``--problem transport`` morning route plans (minibus × taxi day rates, a fixed
 number of PyVRP iterations per school, so a scenario's work does not depend on how
-it is run; the time limit is only a safety net). The
+it is run; the time limit is only a safety net), or with ``--problem sleep`` scenarios
+that sleep 0.5-1.5 s (fixed, seeded): no CPU work, so the speed-up shows what the
+machinery (cluster start, scheduling, recording, the tail) costs without the two
+workers' solvers slowing each other down. The
 per-scenario overhead is measured with ``problem = "none"`` scenarios (they do
 nothing) through the same machinery. Prints a markdown table for BENCHMARKS.md, with
 the load average before and after.
@@ -35,12 +40,14 @@ sys.path.insert(0, str(ROOT))
 from optimise.batch import parse_spec, run_batch  # noqa: E402
 
 
-def estate_spec(n: int, time_limit: float) -> str:
+def estate_spec(n: int, time_limit: float, ranking_steps: int = 0) -> str:
     travel = [20, 25, 30, 35, 40, 45, 50, 60]
     receipts = [0.0, 0.1, 0.2, 0.3]
     office = [0.2, 0.3]
     combos = list(itertools.product(travel, receipts, office))[:n]
-    lines = [f'problem = "estate"\ntime_limit = {time_limit}\n[base]\nranking_steps = 0\n']
+    lines = [
+        f'problem = "estate"\ntime_limit = {time_limit}\n[base]\nranking_steps = {ranking_steps}\n'
+    ]
     for t, r, o in combos:
         lines.append(
             f'[scenarios."t{t} r{r} o{o}"]\nmax_travel = {t}\nreceipt_target = {r}\n'
@@ -65,6 +72,16 @@ def transport_spec(n: int, time_limit: float, iterations: int) -> str:
             f'"fleet.taxi.day_rate" = {t}\n'
         )
     return "\n".join(lines)
+
+
+def sleep_spec(n: int) -> str:
+    import random
+
+    rng = random.Random(2026)
+    lines = ['problem = "none"']
+    for i in range(n):
+        lines.append(f'[scenarios."sleep {i}"]\nsleep = {rng.uniform(0.5, 1.5):.3f}')
+    return "\n".join(lines) + "\n"
 
 
 def none_spec(n: int) -> str:
@@ -107,7 +124,8 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--time-limit", type=float, default=10.0)
-    ap.add_argument("--problem", choices=("estate", "transport"), default="estate")
+    ap.add_argument("--problem", choices=("estate", "transport", "sleep"), default="estate")
+    ap.add_argument("--ranking-steps", type=int, default=0, help="estate: disposals ranked")
     ap.add_argument("--iterations", type=int, default=100, help="transport: per school")
     ap.add_argument("--repeat", type=int, default=1, help="serial/Dask pairs, one after the other")
     args = ap.parse_args()
@@ -116,7 +134,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.problem == "estate":
-            text = estate_spec(args.scenarios, args.time_limit)
+            text = estate_spec(args.scenarios, args.time_limit, args.ranking_steps)
+        elif args.problem == "sleep":
+            text = sleep_spec(args.scenarios)
         else:
             text = transport_spec(args.scenarios, args.time_limit, args.iterations)
         spec = parse_spec(text, source=f"bench-{args.problem}")

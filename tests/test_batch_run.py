@@ -128,3 +128,26 @@ def test_transport_plan_scenarios_choose_pick_up_points(tmp_path):
     for folder in (tmp_path / "scenarios").iterdir():
         run = json.loads((folder / "summary.json").read_text())
         assert run["command"] == "transport plan" and run["walk_limit_violations"] == 0
+
+
+def test_local_cluster_is_quiet_and_warm():
+    """The batch's own cluster: workers without the 10 ms profiler, the kind's modules
+    imported as they start (not in their first scenario)."""
+    import sys
+
+    import dask
+
+    from optimise.batch.runner import _close, _connect
+
+    def worker_state():
+        return (
+            dask.config.get("distributed.worker.profile.enabled"),
+            "optimise.estate.run" in sys.modules,
+        )
+
+    client, cluster = _connect(None, 2, "estate")
+    try:
+        states = client.run(worker_state)
+    finally:
+        _close(client, cluster)
+    assert list(states.values()) == [(False, True), (False, True)]

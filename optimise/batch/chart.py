@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-__all__ = ["HEADLINE", "plot_comparison"]
+__all__ = ["HEADLINE", "plot_comparison", "warm"]
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,18 @@ HEADLINE = {
     "hours": "demand_served",
     "transport": "annual_cost_gbp",
 }
+
+
+def warm() -> None:
+    """Import matplotlib ahead of :func:`plot_comparison` (about a second): a batch on
+    Dask calls this while its last scenarios run and a core is idle."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot
+    except ImportError:
+        pass
 
 
 def plot_comparison(table: pd.DataFrame, kind: str, path: Path) -> Path | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError
 from geodata.write import write_json
-from optimise.batch.chart import plot_comparison
+from optimise.batch.chart import plot_comparison, warm
 from optimise.batch.results import done_records, make_record, write_tables
 from optimise.batch.spec import DATA_KINDS
 from optimise.batch.tasks import run_scenario
@@ -37,6 +37,37 @@ log = logging.getLogger(__name__)
 RETRIES = 2
 
 Progress = Callable[[int, int, int], None]  # done, failed, total (of this run)
+
+#: Seconds between rewrites of the results tables while a batch runs (each scenario's
+#: record is written as it finishes; the tables are rebuilt from the records, whole,
+#: so rewriting them after every scenario would cost O(n²) and take a core's time from
+#: the solvers). They are always rewritten at the end, and on Ctrl-C.
+TABLES_EVERY = 5.0
+
+#: Modules a LocalCluster's workers import as they start, by kind (what a scenario
+#: needs; geopandas to receive the scattered layers).
+WORKER_IMPORTS = {
+    "estate": ("geopandas", "optimise.batch.tasks", "optimise.estate.run"),
+    "hours": ("geopandas", "optimise.batch.tasks", "optimise.hours.run"),
+    "transport": ("geopandas", "optimise.batch.tasks", "optimise.transport.run",
+                  "optimise.transport.solve"),
+    "none": ("optimise.batch.tasks",),
+}  # fmt: skip
+
+#: Dask settings for the LocalCluster a batch starts. A batch runs one long solve per
+#: worker core, and the cluster's own processes share those cores: by default the
+#: workers' statistical profiler samples the running task every 10 ms and every server
+#: ticks every 20 ms and polls the system twice a second (together ~10% of one core
+#: when idle, more while solving; measured in BENCHMARKS.md). Nobody looks at the
+#: dashboard of a batch's private cluster, so these are made rare; the memory monitor
+#: (it stops a runaway worker) stays, at 0.5 s. An existing scheduler's workers keep
+#: their own settings.
+QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "500ms",
+}
 
 
 def load_data(spec: BatchSpec) -> dict[str, Any]:
@@ -90,11 +121,14 @@ def run_batch(
         raise InputError(f"--workers: expected a number ≥ 1, found {workers}")
     where = "serial" if serial else scheduler or "LocalCluster"
     counts = {"done": 0, "failed": 0}
+    written = [time.perf_counter()]
 
     def finish(scenario: Scenario, row: dict[str, Any]) -> None:
-        records[scenario.hash] = make_record(scenario, row, out)
+        records[scenario.hash] = make_record(scenario, row, out)  # the record of truth
         counts["failed" if row["status"] == "failed" else "done"] += 1
-        write_tables(spec, records, out)
+        if time.perf_counter() - written[0] >= TABLES_EVERY:  # the tables: a view of them
+            write_tables(spec, records, out)
+            written[0] = time.perf_counter()
         if progress is not None:
             progress(counts["done"], counts["failed"], len(todo))
 
@@ -103,13 +137,12 @@ def run_batch(
     interrupted = False
     n_workers = 1
     try:
-        if todo:
+        if todo and serial:
             data = load_data(spec)
-            if serial:
-                for s in todo:
-                    finish(s, run_scenario(_task(s, out, spec.network), data))
-            else:
-                n_workers = _run_dask(todo, data, out, finish, scheduler, workers, spec.network)
+            for s in todo:
+                finish(s, run_scenario(_task(s, out, spec.network), data))
+        elif todo:
+            n_workers = _run_dask(spec, todo, out, finish, scheduler, workers)
     except KeyboardInterrupt:
         interrupted = True
     table = write_tables(spec, records, out)
@@ -146,38 +179,85 @@ def _task(s: Scenario, out: Path, network: str | None) -> dict[str, Any]:
 
 
 def _run_dask(
+    spec: BatchSpec,
     todo: list[Scenario],
-    data: dict[str, Any],
     out: Path,
     finish: Callable[[Scenario, dict[str, Any]], None],
     scheduler: str | None,
     workers: int | None,
-    network: str | None,
 ) -> int:
-    """Submit every scenario, record each as it completes; returns the worker count."""
-    from distributed import Client, LocalCluster, as_completed
+    """Submit every scenario, record each as it completes; returns the worker count.
+
+    The input data is read in a thread while the cluster starts (the workers' start is
+    spent in their own processes)."""
+    from concurrent.futures import ThreadPoolExecutor
 
     # The scheduler and nannies log every connection at INFO: keep the user's stderr for
     # warnings and the progress bar.
     quiet_logs = logging.getLogger("distributed")
     level = quiet_logs.level
     quiet_logs.setLevel(max(level, logging.WARNING))
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            loading = pool.submit(load_data, spec)
+            client, cluster = _connect(scheduler, workers, spec.kind)
+            try:
+                data = loading.result()
+            except BaseException:
+                _close(client, cluster)
+                raise
+        try:
+            return _submit_all(client, todo, data, out, finish, spec.network)
+        finally:
+            _close(client, cluster)
+    finally:
+        quiet_logs.setLevel(level)
+
+
+def _connect(scheduler: str | None, workers: int | None, kind: str) -> tuple[Any, Any]:
+    """A client of a new LocalCluster (None) or of the scheduler at that address."""
+    import dask
+    from distributed import Client, LocalCluster
+
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
+        with dask.config.set(QUIET_CLUSTER):  # the nannies pass it on to their workers
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                # a worker that loses the scheduler while the cluster closes logs an
+                # ERROR traceback (a Dask race); failures reach the results table
+                silence_logs=logging.CRITICAL,
+                # imported as each worker starts, beside the main process reading the
+                # data, rather than in each worker's first scenario
+                preload=list(WORKER_IMPORTS[kind]),
+            )
     try:
-        client = Client(cluster if cluster is not None else scheduler, timeout="20s")
+        return Client(cluster if cluster is not None else scheduler, timeout="20s"), cluster
     except OSError as exc:
         if cluster is not None:
             cluster.close()
-        quiet_logs.setLevel(level)
         raise InputError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+
+
+def _close(client: Any, cluster: Any) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def _submit_all(
+    client: Any,
+    todo: list[Scenario],
+    data: dict[str, Any],
+    out: Path,
+    finish: Callable[[Scenario, dict[str, Any]], None],
+    network: str | None,
+) -> int:
+    from distributed import as_completed
+
     futures: dict[Any, Scenario] = {}
     try:
         n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or 1
@@ -193,6 +273,7 @@ def _run_dask(
                 pure=False,
             )
             futures[future] = s
+        warmed = False
         for future in as_completed(list(futures)):
             scenario = futures.pop(future)
             try:
@@ -200,14 +281,13 @@ def _run_dask(
             except Exception as exc:  # KilledWorker after the retries, lost scheduler...
                 row = {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "seconds": None}
             finish(scenario, row)
+            if not warmed and len(futures) < n_workers:  # a core is idle from now on
+                warm()
+                warmed = True
         return n_workers
     finally:
         if futures:
             client.cancel(list(futures))
-        client.close()
-        if cluster is not None:
-            cluster.close()
-        quiet_logs.setLevel(level)
 
 
 def _summary(
