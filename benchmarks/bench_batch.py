@@ -80,7 +80,8 @@ def sleep_spec(n: int) -> str:
     rng = random.Random(2026)
     lines = ['problem = "none"']
     for i in range(n):
-        lines.append(f'[scenarios."sleep {i}"]\nsleep = {rng.uniform(0.5, 1.5):.3f}')
+        # + i µs: no two scenarios alike (the batch refuses duplicates)
+        lines.append(f'[scenarios."sleep {i}"]\nsleep = {rng.uniform(0.5, 1.5) + i * 1e-6:.6f}')
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -135,16 +136,40 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     write_tables(spec, records, out)
     interrupted = False
-    n_workers = 1
+    n_workers, closing = 1, None
     try:
         if todo and serial:
             data = load_data(spec)
             for s in todo:
                 finish(s, run_scenario(_task(s, out, spec.network), data))
         elif todo:
-            n_workers = _run_dask(spec, todo, out, finish, scheduler, workers)
+            n_workers, closing = _run_dask(spec, todo, out, finish, scheduler, workers)
     except KeyboardInterrupt:
         interrupted = True
+    try:
+        summary = _finish_batch(spec, records, out, skipped, counts, where, n_workers, start)
+    finally:
+        if closing is not None:  # the cluster closes while the tables and chart are written
+            closing.join()
+    summary["elapsed_s"] = round(time.perf_counter() - start, 2)
+    summary["interrupted"] = interrupted
+    write_json(out / "summary.json", summary)
+    if interrupted:
+        raise KeyboardInterrupt
+    return summary
+
+
+def _finish_batch(
+    spec: BatchSpec,
+    records: dict[str, dict[str, Any]],
+    out: Path,
+    skipped: int,
+    counts: dict[str, int],
+    where: str,
+    n_workers: int,
+    start: float,
+) -> dict[str, Any]:
+    """The tables, chart and summary of a batch that has run (or been interrupted)."""
     table = write_tables(spec, records, out)
     chart = plot_comparison(table, spec.kind, out / "comparison.png")
     summary = _summary(
@@ -157,12 +182,8 @@ def run_batch(
         workers=n_workers,
         seconds=time.perf_counter() - start,
     )
-    summary["interrupted"] = interrupted
     if chart is not None:
         summary["files"].append("comparison.png")
-    write_json(out / "summary.json", summary)
-    if interrupted:
-        raise KeyboardInterrupt
     return summary
 
 
@@ -185,8 +206,9 @@ def _run_dask(
     finish: Callable[[Scenario, dict[str, Any]], None],
     scheduler: str | None,
     workers: int | None,
-) -> int:
-    """Submit every scenario, record each as it completes; returns the worker count.
+) -> tuple[int, threading.Thread]:
+    """Submit every scenario, record each as it completes; returns the worker count and
+    the thread closing the client and cluster (join it).
 
     The input data is read in a thread while the cluster starts (the workers' start is
     spent in their own processes)."""
@@ -207,11 +229,25 @@ def _run_dask(
                 _close(client, cluster)
                 raise
         try:
-            return _submit_all(client, todo, data, out, finish, spec.network)
-        finally:
+            n_workers = _submit_all(client, todo, data, out, finish, spec.network)
+        except BaseException:
             _close(client, cluster)
-    finally:
+            raise
+    except BaseException:
         quiet_logs.setLevel(level)
+        raise
+
+    def close() -> None:
+        try:
+            _close(client, cluster)
+        except Exception as exc:  # every scenario is recorded by now
+            log.warning("closing the Dask cluster: %s", exc)
+        finally:
+            quiet_logs.setLevel(level)
+
+    closing = threading.Thread(target=close, name="close-dask")
+    closing.start()
+    return n_workers, closing
 
 
 def _connect(scheduler: str | None, workers: int | None, kind: str) -> tuple[Any, Any]:
