@@ -342,6 +342,18 @@ def test_ride_minutes_by_hand(tmp_path):
     assert ride_minutes(rows.drop(columns=["run"]).iloc[:4], "pm") == []
 
 
+def test_ride_chart_draws_the_runs_own_limits(tmp_path):
+    from optimise.report.transport import _charts
+
+    path = tmp_path / "routes.csv"
+    path.write_text(ROUTES_CSV, encoding="utf-8")
+    rows = pd.read_csv(path)
+    own = _charts(rows, {"ride_limits_min": {"primary": 30.0, "secondary": 50.0}})
+    assert "primary limit 30<" in own and "secondary limit 50<" in own
+    older = _charts(rows, {})  # a run written before summaries carried the limits
+    assert "primary limit 45<" in older and "secondary limit 75<" in older
+
+
 def test_histogram_counts_by_hand():
     from optimise.report.svg import histogram
 

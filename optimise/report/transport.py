@@ -102,7 +102,9 @@ def section(
     s.blocks.append(_charts(rows, summary))
     per = lines.set_index("route")
     per["minutes"] = _minutes(rows)
-    per["annual_cost_gbp"] = per["daily_cost_gbp"] * TransportPolicy().school_days
+    per["annual_cost_gbp"] = per["daily_cost_gbp"] * summary.get(
+        "school_days", TransportPolicy().school_days
+    )
     columns = {"route": "route", "vehicle_name": "vehicle", "pupils": "pupils",
                "miles": "miles", "minutes": "minutes", "daily_cost_gbp": "£ a day",
                "annual_cost_gbp": "£ a year", "schools": "schools"}  # fmt: skip
@@ -123,16 +125,17 @@ def section(
 
 
 def _charts(rows: pd.DataFrame, summary: dict[str, Any]) -> str:
-    policy = TransportPolicy()
-    limits = {"primary limit": policy.max_ride_primary_min,
-              "secondary limit": policy.max_ride_secondary_min}  # fmt: skip
+    policy = TransportPolicy()  # runs written before the summary carried the run's limits
+    ride = summary.get("ride_limits_min") or {}
+    limits = {"primary limit": ride.get("primary", policy.max_ride_primary_min),
+              "secondary limit": ride.get("secondary", policy.max_ride_secondary_min)}  # fmt: skip
     out = ["<h3>Ride times</h3>"]
     for run, title in (("am", "Morning ride times"), ("pm", "Afternoon ride times")):
         rides = ride_minutes(rows, run)
         if rides:
             out.append(histogram(f"{title} ({len(rides)} pupils)", rides, bin_width=5,
                                  limits=limits, x_label="ride, minutes"))  # fmt: skip
-    out.append('<p class="note">Dashed lines: the default ride limits; a pupil may have '
+    out.append('<p class="note">Dashed lines: the run\'s ride limits; a pupil may have '
                "their own lower limit.</p><h3>Cost against the current plan</h3>")  # fmt: skip
     if "current_annual_cost_gbp" in summary:
         out.append(bar_chart("Annual cost", ["current plan", "this plan"],

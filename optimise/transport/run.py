@@ -37,7 +37,10 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from models.transport_result import TransportResult
 
-__all__ = ["RUNS", "build_problem", "day_totals", "demo_step", "read_frames", "run_routes"]
+__all__ = [
+    "RUNS", "build_problem", "day_totals", "demo_step", "policy_summary", "read_frames",
+    "run_routes",
+]  # fmt: skip
 
 #: Values of ``--run``.
 RUNS = ("am", "pm", "both")
@@ -114,6 +117,18 @@ def day_totals(problem: TransportProblem, am: TransportResult, pm: TransportResu
         "total_daily_cost_gbp": round(daily, 2),
         "total_annual_cost_gbp": round(daily * am.school_days, 2),
         "total_vehicles": vehicles,
+    }
+
+
+def policy_summary(problem: TransportProblem) -> dict[str, Any]:
+    """The policy figures a run's report draws against (its own, not the defaults)."""
+    policy = problem.policy
+    return {
+        "ride_limits_min": {
+            "primary": policy.max_ride_primary_min,
+            "secondary": policy.max_ride_secondary_min,
+        },
+        "school_days": policy.school_days,
     }
 
 
@@ -199,7 +214,8 @@ def run_routes(
         pm = solve_pm(problem, params=routing, time_limit=time_limit, seed=seed)
     result = am or pm
     summary: dict[str, Any] = {"command": "transport routes", "run": run, "seed": seed,
-                               "time_limit_s": am_limit, **result.summary()}  # fmt: skip
+                               "time_limit_s": am_limit, **result.summary(),
+                               **policy_summary(problem)}  # fmt: skip
     if am is not None and pm is not None:
         summary["pm"] = pm.summary()
         summary.update(day_totals(problem, am, pm))
@@ -257,7 +273,7 @@ def demo_step(data: Any, out_dir: str | Path, time_limit: float = 30.0) -> dict[
     frames = {k: getattr(data, k) for k in ("pupils", "schools", "stops", "fleet")}
     problem, routing = build_problem(**frames)
     result = solve(problem, params=routing, time_limit=time_limit, seed=data.seed)
-    summary = {"command": "transport routes", **result.summary()}
+    summary = {"command": "transport routes", **result.summary(), **policy_summary(problem)}
     with Staging(out_dir) as stage:
         write_csv(stage.path / "routes.csv", routes_table(problem, result))
         write_csv(stage.path / "unserved.csv", unserved_table(problem, result))
