@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -130,9 +131,9 @@ def test_transport_plan_scenarios_choose_pick_up_points(tmp_path):
         assert run["command"] == "transport plan" and run["walk_limit_violations"] == 0
 
 
-def test_local_cluster_is_quiet_and_warm():
+def test_local_cluster_is_quiet_and_warm(monkeypatch):
     """The batch's own cluster: workers without the 10 ms profiler, the kind's modules
-    imported as they start (not in their first scenario)."""
+    imported as they start (not in their first scenario), glibc's own heap trimming."""
     import sys
 
     import dask
@@ -140,14 +141,20 @@ def test_local_cluster_is_quiet_and_warm():
     from optimise.batch.runner import _close, _connect
 
     def worker_state():
+        import os
+
         return (
             dask.config.get("distributed.worker.profile.enabled"),
             "optimise.estate.run" in sys.modules,
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"),
         )
 
+    # as an earlier default LocalCluster in this process leaves it (Dask's nanny)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     client, cluster = _connect(None, 2, "estate")
     try:
         states = client.run(worker_state)
     finally:
         _close(client, cluster)
-    assert list(states.values()) == [(False, True), (False, True)]
+    assert list(states.values()) == [(False, True, None), (False, True, None)]
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"  # this process's own, restored

@@ -10,12 +10,13 @@ keeps them and a re-run does only the rest.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -257,7 +258,16 @@ def _connect(scheduler: str | None, workers: int | None, kind: str) -> tuple[Any
 
     cluster = None
     if scheduler is None:
-        with dask.config.set(QUIET_CLUSTER):  # the nannies pass it on to their workers
+        # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the system
+        # at once, for long-lived data workers); a solver then faults its pages in again
+        # and again: twice the page faults of a plain process for a PyVRP scenario
+        # (BENCHMARKS.md). Scenarios are short and the memory monitor stays on.
+        # A nanny also leaves the variable in its parent's environment (an earlier
+        # cluster in this process): workers inherit it unless it is gone as they spawn.
+        environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+        settings = {**QUIET_CLUSTER, "distributed.nanny.pre-spawn-environ": environ}
+        with dask.config.set(settings), _unset_env("MALLOC_TRIM_THRESHOLD_"):
             cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
@@ -276,6 +286,16 @@ def _connect(scheduler: str | None, workers: int | None, kind: str) -> tuple[Any
         if cluster is not None:
             cluster.close()
         raise InputError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+
+
+@contextlib.contextmanager
+def _unset_env(name: str) -> Iterator[None]:
+    old = os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        if old is not None:
+            os.environ[name] = old
 
 
 def _close(client: Any, cluster: Any) -> None:
