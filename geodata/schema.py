@@ -10,6 +10,27 @@ Field types:
 ``str``    any text (stripped); ``int`` / ``float`` numbers; ``bool`` yes/no, true/false,
 1/0, y/n; ``time`` a clock time ``HH:MM``; ``hours`` opening hours ``HH:MM-HH:MM``,
 several separated by commas, or empty for closed; ``enum`` one of ``choices``.
+
+Optional fields (not ``required``) may be left out of a file or left empty: the
+``default`` fills them. A *nullable* field (:attr:`Field.nullable`: optional, default
+``None``) keeps an empty cell empty (``None``, or NaN in a number column) so that the
+command reading it can apply its own documented rule: ``max_ride_min`` (the policy's
+limit) and the pupils' optional flags read by eligibility and mode choice
+(``optimise/transport/pupil_flags.py``):
+
+``unable_to_walk``  SEND pupil who cannot be expected to walk to school whatever the
+                    distance; empty: the ``sen`` flag;
+``special_school``  a special school is the suitable school; empty: the pupil attends a
+                    school of phase ``special``;
+``budget_ok``       the family can accept a personal travel budget; empty: SEND pupils
+                    needing neither a wheelchair space nor a passenger assistant.
+
+They are nullable rather than given a fixed default because the default depends on
+other columns (and for ``special_school`` on the schools file). Like every field they
+are converted and checked once, at the boundary (a bad cell is one line naming the
+file, the spreadsheet row, the file's column, what was expected and what was found), and
+a file's own column names map onto them with ``--columns budget_ok=CanTakeBudget`` or
+``[columns.pupils]``.
 """
 
 from __future__ import annotations
@@ -35,6 +56,11 @@ class Field:
     min: float | None = None
     max: float | None = None
     help: str = ""
+
+    @property
+    def nullable(self) -> bool:
+        """An empty cell stays empty (None): the reader applies its own rule."""
+        return not self.required and self.default is None
 
 
 @dataclass(frozen=True)
@@ -127,6 +153,9 @@ PUPILS = Schema(
         _f("low_income", "bool", default=False, help="extended rights (free school meals)"),
         _f("travel_training", "bool", default=False, help="candidate for travel training"),
         _f("excluded_vehicles", default="", help="fleet types the pupil may not use, ';'"),
+        _f("unable_to_walk", "bool", help="SEND, cannot be expected to walk; empty: sen"),
+        _f("special_school", "bool", help="special school suitable; empty: attends one"),
+        _f("budget_ok", "bool", help="accepts a travel budget; empty: SEND, no wheelchair/PA"),
     ),
     help="pupils entitled to transport; the point is the home (personal data)",
 )

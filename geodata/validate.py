@@ -122,8 +122,9 @@ def validate(
     keep = np.array([r not in bad for r in rows], dtype=bool)
     out = _assemble(frame, schema, values, used, geoms, keep)
     # Each kept row's number as the user sees it, for checks made later on the frame
-    # (a pupil's school in another file, optional columns a solver reads).
+    # (a pupil's school in another file: geodata.references).
     out.attrs["rows"] = [r for r, k in zip(rows, keep, strict=True) if k]
+    out.attrs["labels"] = labels  # canonical name → the file's name, for those checks
     if problems:
         log.info("%s: skipped %d bad rows of %d", source, len(rows) - int(keep.sum()), len(rows))
     for name, count in filled.items():
@@ -259,8 +260,8 @@ def _column(values: list[object], f: Field) -> pd.Series:
     if f.type == "int":
         dtype = "Int64" if any(v is None for v in values) else "int64"
         return pd.Series(values, dtype=dtype)
-    if f.type == "bool" and not any(v is None for v in values):
-        return pd.Series(values, dtype="bool")
+    if f.type == "bool":  # pandas' nullable "boolean" (like Int64) when a cell is empty
+        return pd.Series(values, dtype="boolean" if any(v is None for v in values) else "bool")
     return pd.Series(values, dtype="object")
 
 

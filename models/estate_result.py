@@ -22,7 +22,8 @@ class Infeasibility:
 
     ``kind`` is ``"coverage"`` (a zone has no site within the limit for a service),
     ``"capacity"`` (a service's kept sites cannot hold its demand), ``"receipt"``,
-    ``"budget"`` or ``"combined"`` (each target is reachable alone, not together).
+    ``"budget"``, ``"max_disposals"`` (the cap is below the must-dispose sites) or
+    ``"combined"`` (each target is reachable alone, not together).
     """
 
     kind: str

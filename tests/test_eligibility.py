@@ -251,21 +251,3 @@ def test_cli_measures_along_the_walking_network(tmp_path, leeds, capsys):
     assert list(table["status"]) == [
         "eligible" if m > 3 * MILE else "not eligible" for m in table["distance_m"]
     ]
-
-
-def test_optional_flag_errors_name_the_spreadsheet_row(tmp_path):
-    # A blank line and a skipped bad row before the bad cell: the row is the one a
-    # spreadsheet shows (5), not the pupil's position in the frame.
-    from geodata.errors import ValidationError
-    from geodata.read import read
-    from optimise.transport.pupil_flags import flag
-
-    path = tmp_path / "pupils.csv"
-    path.write_text(
-        "id,school_id,age,lon,lat,budget_ok\n\nP1,S1,9,-1.6,55.1,yes\n"
-        "P2,S1,old,-1.6,55.1,no\nP3,S1,9,-1.6,55.1,maybe\n",
-        encoding="utf-8",
-    )
-    frame = read(path, "pupils", on_bad_row="skip").frame
-    with pytest.raises(ValidationError, match=r"row 5, field 'budget_ok'"):
-        flag(frame, "budget_ok", np.zeros(len(frame), bool), str(path))

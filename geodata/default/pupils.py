@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geodata.default._common import BNG, points_in_polygon
 
@@ -29,6 +30,8 @@ SEND_SHARE = 0.12
 SOLO = 51
 #: Candidates for independent travel training (DOMAIN.md §1: "21 young people a year").
 TRAVEL_TRAINING = 21
+#: Nullable pupil flags of the schema (``geodata/schema.py``) the default data leaves empty.
+_EMPTY_FLAGS = ("unable_to_walk", "special_school", "budget_ok")
 #: Pupils entitled only through low-income extended rights. Assumption.
 LOW_INCOME_EXTENDED = 60
 #: Walking route ÷ straight line (assumption: rural lanes wind).
@@ -159,6 +162,8 @@ def build_pupils(
             "low_income": c["low_income"],
             "travel_training": c["travel_training"],
             "excluded_vehicles": np.full(len(order), "", dtype=object),  # none by default
+            # The optional flags left empty: eligibility and mode choice apply their rules.
+            **{f: pd.array([pd.NA] * len(order), dtype="boolean") for f in _EMPTY_FLAGS},
             "zone_id": zones["id"].to_numpy()[c["zone"]],
             "phase": schools["phase"].to_numpy()[c["school"]],
             "reason": c["reason"],

@@ -54,6 +54,18 @@ def estate(
     office_reduction: Annotated[
         float | None, typer.Option("--office-reduction", help="Cut in office desks (0.30).")
     ] = None,
+    receipt_share: Annotated[
+        float | None,
+        typer.Option("--receipt-share", help="Share of book value a sale realises (0-1) [1]."),
+    ] = None,
+    disposal_cost: Annotated[
+        float | None,
+        typer.Option("--disposal-cost", help="£ to relocate services per disposed site [0]."),
+    ] = None,
+    max_disposals: Annotated[
+        int | None,
+        typer.Option("--max-disposals", help="At most this many disposals (-1: no cap)."),
+    ] = None,
     pareto: Annotated[
         int, typer.Option("--pareto", help="Points of the saving-access Pareto front.")
     ] = 0,
@@ -91,7 +103,9 @@ def estate(
     if not isinstance(table, dict):
         raise InputError(f"{config}: [estate] must be a table")
     given = {"max_travel_minutes": max_travel, "receipt_target": receipt_target,
-             "office_reduction": office_reduction, "pareto_measure": pareto_measure}  # fmt: skip
+             "office_reduction": office_reduction, "pareto_measure": pareto_measure,
+             "receipt_share": receipt_share, "disposal_cost_gbp": disposal_cost,
+             "max_disposals": max_disposals}  # fmt: skip
     params = EstateParams.from_dict(
         {**table, **{k: v for k, v in given.items() if v is not None}},
         source=str(config) if config else "options",
@@ -113,9 +127,12 @@ def estate(
             for r in summary["reasons"]:
                 console.print(f"infeasible: {r['message']}", markup=False, soft_wrap=True)
         else:
+            changed = params.receipt_share < 1 or summary["relocation_costs_gbp"] > 0
             console.print(
                 f"{summary['sites_disposed']} of {summary['sites']} sites to dispose of: "
-                f"receipts £{summary['capital_receipts_gbp']:,}, running saving "
+                f"receipts £{summary['capital_receipts_gbp']:,}"
+                + (f" (net £{summary['net_receipts_gbp']:,})" if changed else "")
+                + ", running saving "
                 f"£{summary['annual_saving_gbp']:,} a year, backlog avoided "
                 f"£{summary['backlog_avoided_gbp']:,}; "
                 f"{'optimal' if summary['optimal'] else 'gap ' + format(summary['gap'], '.2%')}",

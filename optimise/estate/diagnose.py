@@ -73,6 +73,7 @@ def precheck(problem: EstateProblem, prep: Prepared, params: EstateParams) -> li
                 "of every site that is not must-keep",
             )
         )
+    out += _capped(problem, prep, params, target)
     if params.running_budget_gbp > 0:
         floor = float(problem.running_cost[problem.must_keep].sum())
         if floor > params.running_budget_gbp:
@@ -123,6 +124,55 @@ def explain(
             )
         )
     return out or [Infeasibility("combined", "targets", "the targets conflict")]
+
+
+def _capped(
+    problem: EstateProblem, prep: Prepared, params: EstateParams, target: float
+) -> list[Infeasibility]:
+    """What ``max_disposals`` allows: must-dispose sites, then the best free sites."""
+    cap = params.cap
+    if cap is None:
+        return []
+    forced = np.flatnonzero(problem.must_dispose)
+    if forced.size > cap:
+        return [
+            Infeasibility(
+                "max_disposals",
+                "max_disposals",
+                f"max_disposals {cap} is below the {forced.size} must-dispose sites",
+            )
+        ]
+    free = ~problem.must_keep & ~problem.must_dispose
+    out: list[Infeasibility] = []
+
+    def best(values: np.ndarray) -> float:
+        """The most ``values`` can add up to with at most ``cap`` disposals."""
+        top = np.sort(np.clip(values[free], 0, None))[::-1][: cap - forced.size]
+        return float(values[forced].sum() + top.sum())
+
+    most = best(prep.receipt)
+    if target > 0 and target > most + 0.5:
+        out.append(
+            Infeasibility(
+                "receipt",
+                "receipt_target",
+                f"receipt target £{target:,.0f} cannot be met with max_disposals {cap}: "
+                f"the best {cap} disposal(s) raise £{most:,.0f} net",
+            )
+        )
+    if params.running_budget_gbp > 0:
+        need = float(problem.running_cost.sum() - params.running_budget_gbp)
+        most = best(problem.running_cost)
+        if need > most + 0.5:
+            out.append(
+                Infeasibility(
+                    "budget",
+                    "running_budget_gbp",
+                    f"running budget £{params.running_budget_gbp:,.0f} needs £{need:,.0f} a "
+                    f"year cut; with max_disposals {cap} at most £{most:,.0f} can be",
+                )
+            )
+    return out
 
 
 def _coverage(problem, i, service, limit_s, best, nearest) -> Infeasibility:

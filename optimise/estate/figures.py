@@ -1,4 +1,8 @@
-"""What a keep/dispose decision means: nearest kept site per zone and service, and £."""
+"""What a keep/dispose decision means: nearest kept site per zone and service, and £.
+
+Capital receipts are the realised value (``receipt_share`` × book value); net receipts
+also take off the sites' disposal, lease-break and relocation costs.
+"""
 
 from __future__ import annotations
 
@@ -54,9 +58,9 @@ def figures(
     office = np.isin(problem.site_type.astype(str), params.office_types)
     area = problem.floor_area_m2
     return {
-        "capital_receipts_gbp": round(float(problem.capital_value[gone].sum())),
+        "capital_receipts_gbp": round(float(prep.realised[gone].sum())),
         "net_receipts_gbp": round(float(prep.receipt[gone].sum())),
-        "receipts_share_of_value": round(float(problem.capital_value[gone].sum()) / value, 4)
+        "receipts_share_of_value": round(float(prep.realised[gone].sum()) / value, 4)
         if value
         else 0.0,
         "annual_saving_gbp": round(float(problem.running_cost[gone].sum())),
@@ -74,4 +78,8 @@ def figures(
         if area[office].sum() > 0
         else 0.0,
         "office_reduction": params.office_reduction,
+        "book_value_disposed_gbp": round(float(problem.capital_value[gone].sum())),
+        "receipt_share": params.receipt_share,
+        "relocation_costs_gbp": round(float(prep.relocation[gone].sum())),
+        "max_disposals": params.max_disposals,
     }

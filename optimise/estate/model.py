@@ -39,7 +39,9 @@ class Built:
 
 
 def receipt_target_gbp(problem: EstateProblem, params: EstateParams) -> float:
-    """The receipt target in £: a share of the estate's value when ≤ 1."""
+    """The receipt target in £: a share of the estate's book value when ≤ 1.
+
+    The model meets it with net realised receipts (after ``receipt_share`` and costs)."""
     t = params.receipt_target
     return float(t * problem.capital_value.sum()) if 0 < t <= 1 else float(t)
 
@@ -52,7 +54,10 @@ def build(
     max_disposals: int | None = None,
     elastic: bool = False,
 ) -> Built:
-    """The model; ``elastic`` turns the targets soft to find out which ones conflict."""
+    """The model; ``elastic`` turns the targets soft to find out which ones conflict.
+
+    ``max_disposals`` (the ranking's steps) and ``params.max_disposals`` both cap the
+    number of disposals; the tighter one holds. The cap stays hard when ``elastic``."""
     n = problem.num_sites
     model = pulp.LpProblem("estate", pulp.LpMinimize if elastic else pulp.LpMaximize)
     d = [
@@ -123,8 +128,9 @@ def build(
             pulp.lpSum(int(problem.population[i]) * a for i, a in access.items()) <= epsilon,
             "epsilon",
         )
-    if max_disposals is not None:
-        model += pulp.lpSum(d) <= max_disposals, "cardinality"
+    caps = [c for c in (max_disposals, params.cap) if c is not None]
+    if caps:
+        model += pulp.lpSum(d) <= min(caps), "cardinality"
 
     if elastic:
         total = max(float(problem.population.sum()), 1.0)

@@ -5,12 +5,18 @@
 Money is annualised with the capital recovery factor of the HM Treasury Green Book
 discount rate (3.5%) over a 25-year appraisal: a one-off £1 counts as about £0.061 a
 year, so a receipt, or a backlog avoided, is comparable with a year's running cost.
+
+A disposal's net receipt is ``receipt_share`` × capital value − the site's own disposal
+and lease-break costs − the relocation cost set here (``disposal_cost_gbp``, or
+``disposal_cost_by_type`` for its type): the model maximises that, not the book value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from models.params import Params
 
@@ -54,6 +60,16 @@ class EstateParams(Params):
     pareto_measure
         Access measure of the Pareto front: ``"limit"`` (travel limit kept) or
         ``"population"`` (residents losing a service within the limit).
+    receipt_share
+        Share (0-1) of a site's capital value a sale realises (fees, quick-sale
+        discount); receipts, the receipt target and the ranking use the realised value.
+    disposal_cost_gbp
+        One-off cost of relocating services and staff out of each disposed site, £,
+        netted off its receipt.
+    disposal_cost_by_type
+        Per-type costs overriding ``disposal_cost_gbp``, e.g. ``{office = 400000}``.
+    max_disposals
+        At most this many sites disposed of in the plan; -1 (the default) for no cap.
     """
 
     max_travel_minutes: float = 30.0
@@ -70,11 +86,31 @@ class EstateParams(Params):
     gap: float = 1e-6
     ranking_steps: int = 6
     pareto_measure: str = "limit"
+    receipt_share: float = 1.0
+    disposal_cost_gbp: float = 0.0
+    disposal_cost_by_type: dict[str, float] = field(default_factory=dict)
+    max_disposals: int = -1
 
     def __post_init__(self) -> None:
         self._positive("max_travel_minutes", "appraisal_years")
         self._non_negative("receipt_target", "running_budget_gbp", "discount_rate", "gap")
-        self._non_negative("ranking_steps")
+        self._non_negative("ranking_steps", "disposal_cost_gbp")
+        if not 0 <= self.receipt_share <= 1:
+            raise ValueError(f"receipt_share must lie in [0, 1]; found {self.receipt_share!r}")
+        cap = self.max_disposals
+        if isinstance(cap, float) and cap.is_integer():
+            object.__setattr__(self, "max_disposals", cap := int(cap))
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < -1:
+            raise ValueError(
+                f"max_disposals must be -1 (no cap) or a whole number of sites ≥ 0; found {cap!r}"
+            )
+        if not isinstance(self.disposal_cost_by_type, dict):
+            raise ValueError("disposal_cost_by_type must be a table of type = £")
+        for name, gbp in self.disposal_cost_by_type.items():
+            if isinstance(gbp, bool) or not isinstance(gbp, int | float) or gbp < 0:
+                raise ValueError(
+                    f"disposal_cost_by_type['{name}'] must be a number of £ ≥ 0; found {gbp!r}"
+                )
         if not 0 <= self.office_reduction < 1:
             raise ValueError(
                 f"office_reduction must lie in [0, 1); found {self.office_reduction!r}"
@@ -98,6 +134,18 @@ class EstateParams(Params):
 
     def limit_minutes(self, service: str) -> float:
         return float(self.travel_minutes.get(service, self.max_travel_minutes))
+
+    def disposal_costs(self, site_types: np.ndarray) -> np.ndarray:
+        """Per site: the relocation cost of disposing of it, £ (by type, else flat)."""
+        by_type = self.disposal_cost_by_type
+        return np.array(
+            [float(by_type.get(str(t), self.disposal_cost_gbp)) for t in site_types], dtype=float
+        )
+
+    @property
+    def cap(self) -> int | None:
+        """``max_disposals`` as a cap, None when there is none."""
+        return None if self.max_disposals < 0 else self.max_disposals
 
     @property
     def annuity(self) -> float:

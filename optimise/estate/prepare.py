@@ -37,8 +37,14 @@ class Prepared:
         the reduction); a site's load is split evenly over the services it hosts.
     demand
         Per service: the load to be held by kept sites.
+    realised
+        Per site: what a sale realises, ``receipt_share`` × capital value, £.
+    relocation
+        Per site: the relocation cost of disposing of it (``disposal_cost_gbp`` or the
+        per-type table), £ (one-off).
     receipt
-        Per site: capital value − disposal cost − lease-break cost, £ (one-off).
+        Per site: realised value − disposal cost − lease-break cost − relocation, £
+        (one-off; what the model weighs, so the costs change which sites go).
     saving
         Per site: annual running cost + annualised backlog + annualised receipt, £ a
         year; what disposing of the site is worth.
@@ -54,6 +60,8 @@ class Prepared:
     hosts: np.ndarray
     load: np.ndarray
     demand: np.ndarray
+    realised: np.ndarray
+    relocation: np.ndarray
     receipt: np.ndarray
     saving: np.ndarray
     limit_s: np.ndarray
@@ -75,7 +83,10 @@ def prepare(problem: EstateProblem, params: EstateParams) -> Prepared:
     used = np.where(office, used * (1.0 - params.office_reduction), used)
     share = hosts / np.maximum(hosts.sum(axis=1, keepdims=True), 1)
     load = used[:, None] * share
-    receipt = problem.capital_value - problem.disposal_cost - problem.lease_break_cost
+    realised = params.receipt_share * problem.capital_value
+    relocation = params.disposal_costs(problem.site_type)
+    # At the defaults (share 1, no relocation cost) this is exactly the book-value receipt.
+    receipt = realised - problem.disposal_cost - problem.lease_break_cost - relocation
     annuity = params.annuity
     saving = problem.running_cost + annuity * (problem.backlog_total + receipt)
 
@@ -101,13 +112,15 @@ def prepare(problem: EstateProblem, params: EstateParams) -> Prepared:
                 index[key] = len(rows)
                 rows.append(cover)
             pair_row[i, s] = index[key]
-    for arr in (hosts, load, receipt, saving, pair_row, beyond):
+    for arr in (hosts, load, realised, relocation, receipt, saving, pair_row, beyond):
         arr.setflags(write=False)
     return Prepared(
         services=services,
         hosts=hosts,
         load=load,
         demand=load.sum(axis=0),
+        realised=realised,
+        relocation=relocation,
         receipt=receipt,
         saving=saving,
         limit_s=limit_s,

@@ -2,7 +2,8 @@
 
 The plan is re-solved with at most ``k`` disposals for ``k`` rising in even steps to
 the plan's own count; a site ranks by the first step at which it is disposed of, then
-by what disposing of it is worth. Each row says what the site yields (receipt, running
+by what disposing of it is worth (net of ``receipt_share`` and disposal costs). Each row
+says what the site yields (realised receipt, relocation cost, net receipt, running
 saving, backlog avoided) and who loses their nearest site for a service (zones and
 over-65 residents who must travel further, and how much further).
 """
@@ -62,7 +63,8 @@ def rank_disposals(
             "site_id": problem.site_ids[j],
             "name": str(problem.site_name[j]),
             "type": str(problem.site_type[j]),
-            "capital_receipt_gbp": round(float(problem.capital_value[j])),
+            "capital_receipt_gbp": round(float(prep.realised[j])),
+            "relocation_cost_gbp": round(float(prep.relocation[j])),
             "net_receipt_gbp": round(float(prep.receipt[j])),
             "running_saving_gbp": round(float(problem.running_cost[j])),
             "backlog_avoided_gbp": round(float(problem.backlog_total[j])),

@@ -1,7 +1,8 @@
 """One estate run from files or the default data to an output folder (what the CLI calls).
 
 Outputs (staged, published together): ``summary.json``, ``sites.csv`` (every site with
-its decision and, when disposed, its rank), ``zones.csv`` (each zone's worst travel
+its decision, what disposing of it would realise, cost and net, and, when disposed, its
+rank), ``zones.csv`` (each zone's worst travel
 minutes to a kept site, as in the GeoPackage), ``disposals.csv`` (ranked disposal
 options), ``pareto.csv`` (with ``--pareto N``) and ``estate.gpkg`` (layers ``sites``
 and ``zones``, the latter with each zone's worst travel minutes in the plan).
@@ -112,7 +113,10 @@ def run_estate(
     }
     if out_dir is not None:
         step("writing outputs")
-        write_outputs(Path(out_dir), sites, zones, plan, ranked, front, summary)
+        money = {"realised_receipt_gbp": prep.realised, "relocation_cost_gbp": prep.relocation,
+                 "net_receipt_gbp": prep.receipt}  # fmt: skip
+        table = sites.assign(**{k: v.round() for k, v in money.items()})
+        write_outputs(Path(out_dir), table, zones, plan, ranked, front, summary)
         summary["out"] = str(out_dir)
     return summary
 
@@ -151,7 +155,8 @@ def write_outputs(
 
 
 _RANK_COLUMNS = [
-    "rank", "step", "site_id", "name", "type", "capital_receipt_gbp", "net_receipt_gbp",
+    "rank", "step", "site_id", "name", "type", "capital_receipt_gbp", "relocation_cost_gbp",
+    "net_receipt_gbp",
     "running_saving_gbp", "backlog_avoided_gbp", "annualised_benefit_gbp", "zones_affected",
     "population_affected", "over65_affected", "max_extra_minutes",
 ]  # fmt: skip

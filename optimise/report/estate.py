@@ -43,7 +43,11 @@ def section(folder: Path, summary: dict[str, Any], key: str = "estate") -> Secti
         ("status", summary.get("status")),
         ("sites kept", summary.get("sites_kept")),
         ("sites to dispose of", summary.get("sites_disposed")),
-        ("capital receipts", f"£{summary.get('capital_receipts_gbp', 0):,.0f}"),
+        ("capital receipts", f"£{summary.get('capital_receipts_gbp', 0):,.0f}"
+         + (f" ({share:.0%} of book value)" if (share := summary.get("receipt_share", 1)) < 1
+            else "")),
+        ("relocation costs", f"£{summary.get('relocation_costs_gbp', 0):,.0f}"),
+        ("net receipts", f"£{summary.get('net_receipts_gbp', 0):,.0f}"),
         ("running saving a year", f"£{summary.get('annual_saving_gbp', 0):,.0f}"),
         ("backlog avoided", f"£{summary.get('backlog_avoided_gbp', 0):,.0f}"),
         ("residents beyond the limit", summary.get("population_beyond_limit")),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geodata.references import check_references
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import column, frozen, index_of, points
 from models.transport import METRES_PER_MILE, TransportPolicy
@@ -27,7 +28,7 @@ from optimise.transport.eligibility import (
     EligibilityResult,
     assess,
 )
-from optimise.transport.pupil_flags import check_school_ids, flag
+from optimise.transport.pupil_flags import flag
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -61,13 +62,15 @@ def build_eligibility(
 ) -> EligibilityProblem:
     """The problem from validated pupils and schools (EPSG:27700) and a walk provider.
 
-    ``source`` names the pupils file in errors (a school id no school has, a bad cell in
-    an optional column).
+    ``source`` names the pupils file in errors (a school id no school has; bad cells in
+    the optional columns are reported when the file is read).
     """
     from geodata.providers import StraightLine
 
     school_ids = tuple(str(i) for i in schools["id"])
-    check_school_ids(pupils, school_ids, source)
+    check_references(pupils, "school_id", school_ids, source=source,
+                     expected="the id of a school in the schools file",
+                     hint="check the schools file or the pupil's school_id")  # fmt: skip
     walk = (provider or StraightLine()).matrix(
         points(pupils, "pupils"), points(schools, "schools"), mode="walk"
     )

@@ -110,8 +110,8 @@ class ModeFlags:
     ) -> ModeFlags:
         """From the pupils frame the problem was built from (same rows, same order).
 
-        ``budget_ok`` (optional column; default rule in
-        :mod:`optimise.transport.pupil_flags`) and ``travel_training``.
+        ``budget_ok`` (nullable column, checked when the pupils were read; default rule
+        in :mod:`optimise.transport.pupil_flags`) and ``travel_training``.
         """
         default = cls.default(problem)
         ok = flag(pupils, "budget_ok", default.budget_ok, source) & problem.pupil_sen
