@@ -350,6 +350,7 @@ def _excluded(
 ) -> np.ndarray | None:
     """The ``excluded_vehicles`` column (fleet ids or names, ';'-separated) as a matrix."""
     from geodata.errors import Problem, ValidationError
+    from geodata.references import row_number
 
     if "excluded_vehicles" not in pupils:
         return None
@@ -373,7 +374,7 @@ def _excluded(
                 out[row, [j for j, v in enumerate(vehicles) if v.id == name]] = True
             else:
                 problems.append(Problem(
-                    "pupils", row + 2, "excluded_vehicles",
+                    "pupils", row_number(pupils, "pupils.csv", row), "excluded_vehicles",
                     f"fleet type ids separated by ';' ({known})",
                     f"'{name}' (pupil {pupil_ids[row]})",
                 ))  # fmt: skip

@@ -280,3 +280,22 @@ def test_close_bells_are_chained_in_one_vehicle():
     apart = _solve(prob, RoutingParams(max_iterations=300, multi_school=False))
     assert apart.vehicles == 2
     assert apart.daily_cost == pytest.approx(200 + 45_000 / MILE)
+
+
+def test_unknown_excluded_vehicle_is_named_on_its_spreadsheet_row(tmp_path):
+    # A blank line before the rows: the error names the row a spreadsheet shows (4).
+    from geodata.errors import ValidationError
+    from geodata.read import read
+    from models.transport import _excluded
+
+    vehicles = line_problem([{"id": "A", "x": 2}]).vehicles
+    path = tmp_path / "pupils.csv"
+    path.write_text(
+        "id,school_id,age,lon,lat,excluded_vehicles\n\n"
+        f"P1,S1,9,-1.6,55.1,{vehicles[0].id}\nP2,S1,9,-1.6,55.1,van\n",
+        encoding="utf-8",
+    )
+    frame = read(path, "pupils").frame
+    with pytest.raises(ValidationError) as err:
+        _excluded(frame, tuple(frame["id"]), vehicles)
+    assert [(p.row, p.field) for p in err.value.problems] == [(4, "excluded_vehicles")]
