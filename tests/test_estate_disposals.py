@@ -10,35 +10,25 @@ and S3 goes instead.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import pytest
+from test_estate_solve import make as make_estate
 
 from cli import main
 from geodata.errors import InputError
-from geodata.matrix import TravelMatrix
-from models.estate import EstateProblem
 from optimise.estate import EstateParams, solve
+
+if TYPE_CHECKING:
+    from models.estate import EstateProblem
 
 ONE_YEAR = {"discount_rate": 0.0, "appraisal_years": 1, "ranking_steps": 0}
 
 
 def make(**columns) -> EstateProblem:
-    base = {
-        "id": ["S1", "S2", "S3"],
-        "type": ["library", "library", "hub"],
-        "capacity": [10.0] * 3,
-        "occupancy": [0.2] * 3,
-        "running_cost": [100.0, 100.0, 150.0],
-        "services": ["library"] * 3,
-    }
-    base.update(columns)
-    sites = pd.DataFrame(base)
-    zones = pd.DataFrame({"id": ["Z1", "Z2"], "population": [1000, 2000], "over65": [300, 500]})
-    sec = np.array([[5.0, 40.0, 20.0], [40.0, 5.0, 20.0]]) * 60
-    travel = TravelMatrix(("Z1", "Z2"), tuple(sites["id"]), sec, sec * 10)
-    return EstateProblem.from_matrix(sites, zones, travel)
+    """Three sites, two zones (test_estate_solve's), the third a hub: a second type."""
+    return make_estate(**{"type": ["library", "library", "hub"], **columns})
 
 
 def plan(problem, **params):
