@@ -148,31 +148,11 @@ def run_batch(
     except KeyboardInterrupt:
         interrupted = True
     try:
-        summary = _finish_batch(spec, records, out, skipped, counts, where, n_workers, start)
+        table = write_tables(spec, records, out)
+        chart = plot_comparison(table, spec.kind, out / "comparison.png")
     finally:
         if closing is not None:  # the cluster closes while the tables and chart are written
             closing.join()
-    summary["elapsed_s"] = round(time.perf_counter() - start, 2)
-    summary["interrupted"] = interrupted
-    write_json(out / "summary.json", summary)
-    if interrupted:
-        raise KeyboardInterrupt
-    return summary
-
-
-def _finish_batch(
-    spec: BatchSpec,
-    records: dict[str, dict[str, Any]],
-    out: Path,
-    skipped: int,
-    counts: dict[str, int],
-    where: str,
-    n_workers: int,
-    start: float,
-) -> dict[str, Any]:
-    """The tables, chart and summary of a batch that has run (or been interrupted)."""
-    table = write_tables(spec, records, out)
-    chart = plot_comparison(table, spec.kind, out / "comparison.png")
     summary = _summary(
         spec,
         records,
@@ -185,6 +165,10 @@ def _finish_batch(
     )
     if chart is not None:
         summary["files"].append("comparison.png")
+    summary["interrupted"] = interrupted
+    write_json(out / "summary.json", summary)
+    if interrupted:
+        raise KeyboardInterrupt
     return summary
 
 
