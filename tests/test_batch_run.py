@@ -138,7 +138,7 @@ def test_local_cluster_is_quiet_and_warm(monkeypatch):
 
     import dask
 
-    from optimise.batch.runner import _close, _connect
+    from optimise.batch.cluster import close_all, connect
 
     def worker_state():
         import os
@@ -151,10 +151,10 @@ def test_local_cluster_is_quiet_and_warm(monkeypatch):
 
     # as an earlier default LocalCluster in this process leaves it (Dask's nanny)
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
-    client, cluster = _connect(None, 2, "estate")
+    client, cluster = connect(None, 2, "estate")
     try:
         states = client.run(worker_state)
     finally:
-        _close(client, cluster)
+        close_all(client, cluster)
     assert list(states.values()) == [(False, True, None), (False, True, None)]
     assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"  # this process's own, restored
