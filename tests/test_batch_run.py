@@ -131,6 +131,34 @@ def test_transport_plan_scenarios_choose_pick_up_points(tmp_path):
         assert run["command"] == "transport plan" and run["walk_limit_violations"] == 0
 
 
+def test_transport_scenarios_plan_the_run_they_name(tmp_path):
+    # run = "both" adds the afternoon and the day's totals; a scenario without the key
+    # keeps the morning (and its old hash).
+    spec = parse_spec(
+        'problem = "transport"\ntime_limit = 30\n[base]\n"routing.max_iterations" = 10\n'
+        '"routing.multi_school" = false\n[scenarios.morning]\n[scenarios.day]\nrun = "both"\n',
+        source="day.toml",
+    )
+    assert "run" not in spec.scenarios[0].resolved
+    summary = run_batch(spec, tmp_path, serial=True)
+    assert summary["ok"] == 2
+    table = pd.read_parquet(tmp_path / "results.parquet").set_index("name")
+    assert table.loc["morning", "annual_cost_gbp"] == table.loc["day", "annual_cost_gbp"]
+    assert pd.isna(table.loc["morning", "total_annual_cost_gbp"])
+    day = json.loads((tmp_path / "scenarios" / "day" / "summary.json").read_text())
+    assert day["total_annual_cost_gbp"] == table.loc["day", "total_annual_cost_gbp"]
+    assert day["total_annual_cost_gbp"] > day["annual_cost_gbp"] and "pm" in day
+    routes = pd.read_csv(tmp_path / "scenarios" / "day" / "routes.csv")
+    assert set(routes["run"]) == {"am", "pm"}
+
+
+def test_bad_run_is_one_line_error():
+    from geodata.errors import InputError
+
+    with pytest.raises(InputError, match=r"key 'run': expected one of am, pm, both, found 'noon'"):
+        parse_spec('problem = "transport"\n[base]\nrun = "noon"\n', source="x.toml")
+
+
 def test_local_cluster_is_quiet_and_warm(monkeypatch):
     """The batch's own cluster: workers without the 10 ms profiler, the kind's modules
     imported as they start (not in their first scenario), glibc's own heap trimming."""

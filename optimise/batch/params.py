@@ -79,14 +79,18 @@ def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
 def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
     from models.transport import TransportPolicy
     from optimise.transport.params import RoutingParams
+    from optimise.transport.run import RUNS
     from optimise.transport.stops.params import StopParams
 
     policy, routing, fleet, stops = {}, {}, {}, {}
     plan = flat.get("plan", False)
     if not isinstance(plan, bool):
         raise InputError(f"{source}: key 'plan': expected true or false, found {plan!r}")
+    run = flat.get("run")
+    if run is not None and run not in RUNS:
+        raise InputError(f"{source}: key 'run': expected one of {', '.join(RUNS)}, found {run!r}")
     for key, value in flat.items():
-        if key == "plan":
+        if key in ("plan", "run"):
             continue
         if key.startswith("stops."):
             stops[key.removeprefix("stops.")] = value
@@ -111,6 +115,8 @@ def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
         "routing": _plain(RoutingParams.from_dict(routing, source=source)),
         "fleet": fleet,
     }
+    if run is not None:  # am | pm | both; absent (the morning), so old hashes stand
+        resolved["run"] = run
     if plan:  # `transport plan` (pick-up points + routes); absent, so old hashes stand
         resolved["plan"] = True
         resolved["stops"] = _plain(StopParams.from_dict(stops, source=source))

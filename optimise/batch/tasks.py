@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ FIGURES = {
         "stops_used",  # the next three with plan = true only
         "pupils_at_stops",
         "mean_walk_m",
+        "total_annual_cost_gbp",  # the next two with run = "both": the whole day
+        "total_vehicles",
     ),
     "none": (),
 }
@@ -146,31 +149,45 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    import pandas as pd
+
     from geodata.write import Staging, write_csv, write_json
+    from optimise.transport.afternoon import solve_pm
     from optimise.transport.output import routes_table, unserved_table
     from optimise.transport.params import TIME_LIMIT
-    from optimise.transport.run import build_problem
+    from optimise.transport.run import build_problem, day_totals
     from optimise.transport.solve import solve
 
     frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}
     frames["fleet"] = _fleet(frames["fleet"], task["resolved"]["fleet"])
     table = {**task["resolved"]["policy"], "routing": task["resolved"]["routing"]}
+    run = task["resolved"].get("run", "am")  # the morning unless the scenario says
     if task["resolved"].get("plan"):  # pick-up points and routes, as `transport plan`
         from optimise.transport.stops.run import run_plan
 
         table["stops"] = task["resolved"]["stops"]
         return run_plan(
             task["out"], frames=frames, table=table, provider=_provider(task),
-            time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"],
+            time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"], run=run,
         )  # fmt: skip
     problem, routing = build_problem(**frames, table=table, provider=_provider(task))
-    result = solve(
-        problem, params=routing, time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"]
-    )
-    summary = {"command": "transport routes", "seed": task["seed"], **result.summary()}
+    limit = (task["time_limit"] or TIME_LIMIT) / (2 if run == "both" else 1)
+    am = pm = None
+    if run != "pm":
+        am = solve(problem, params=routing, time_limit=limit, seed=task["seed"])
+    if run != "am":
+        pm = solve_pm(problem, params=routing, time_limit=limit, seed=task["seed"])
+    result = am or pm
+    summary = {"command": "transport routes", "run": run, "seed": task["seed"],
+               **result.summary()}  # fmt: skip
+    if am is not None and pm is not None:  # as `transport routes --run both`
+        summary["pm"] = pm.summary()
+        summary.update(day_totals(problem, am, pm))
+        result = replace(am, routes=am.routes + pm.routes)
     with Staging(task["out"]) as stage:
         write_csv(stage.path / "routes.csv", routes_table(problem, result))
-        write_csv(stage.path / "unserved.csv", unserved_table(problem, result))
+        lost = [unserved_table(problem, r, name) for name, r in (("am", am), ("pm", pm)) if r]
+        write_csv(stage.path / "unserved.csv", pd.concat(lost, ignore_index=True))
         write_json(stage.path / "summary.json", summary)
     return summary
 

@@ -30,6 +30,15 @@ Pupils = Annotated[
 ]
 Schools = Annotated[Path | None, typer.Option("--schools", help="Schools file.")]
 Fleet = Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")]
+# Which runs of the day to plan (routes: default both; plan: default am, as before).
+Run = Annotated[
+    str,
+    typer.Option(
+        "--run",
+        help="am (to school), pm (home; board at end time + pm_delay_min) or both "
+        "(time limit shared; the summary's headline stays the morning's).",
+    ),
+]
 
 transport_app = typer.Typer(
     help="Home-to-school transport: route mapping, pick-up points, eligibility.\n\n"
@@ -72,14 +81,7 @@ def transport_routes(
             "with the routes; writes modes-personal.csv and savings_by_line_gbp.",
         ),
     ] = False,
-    run: Annotated[
-        str,
-        typer.Option(
-            "--run",
-            help="am (to school), pm (home; board at end time + pm_delay_min) or both "
-            "(time limit shared; the summary's headline stays the morning's).",
-        ),
-    ] = "both",
+    run: Run = "both",
     time_limit: TimeLimit = None,
     seed: Seed = None,
     json_out: Json = False,
@@ -129,15 +131,7 @@ def transport_routes(
             f"{summary['p95_ride_minutes']} min, {summary['ride_limit_violations']} over the limit",
             markup=False,
         )
-        if "pm" in summary:
-            pm = summary["pm"]
-            console.print(
-                f"afternoon: {pm['pupils_served']} pupils on {pm['routes']} routes, "
-                f"£{pm['daily_cost_gbp']:,.2f} a day; the day with vehicles shared: "
-                f"{summary['total_vehicles']} vehicles, £{summary['total_annual_cost_gbp']:,.0f}"
-                " a year",
-                markup=False,
-            )
+        _print_afternoon(summary)
         if summary["pupils_unserved"]:
             console.print(
                 f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
@@ -210,6 +204,7 @@ def transport_plan(
             "with the routes; writes modes-personal.csv.",
         ),
     ] = False,
+    run: Run = "am",
     time_limit: TimeLimit = None,
     seed: Seed = None,
     json_out: Json = False,
@@ -221,7 +216,8 @@ def transport_plan(
     Chooses which candidate stops to use and who walks to which (walking limits by age,
     no unsafe stops, caps per stop, SEND pupils from home), jointly with the routes.
     Writes DIR/summary.json, stops.csv (counts only), assignments-personal.csv (per
-    pupil: personal), routes.csv, unserved.csv, routes.gpkg and report.html.
+    pupil: personal), routes.csv, unserved.csv, routes.gpkg and report.html. With --run
+    pm or both the afternoon sets each pupil down at their morning pick-up point.
     """
     from optimise.config import RunConfig
     from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
@@ -247,6 +243,7 @@ def transport_plan(
             include_personal_data=include_personal_data,
             mode_choice=mode_choice,
             step=step,
+            run=run,
         )
         write_run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
@@ -260,6 +257,7 @@ def transport_plan(
             f"{summary['routes']} routes: £{summary['annual_cost_gbp']:,.0f} a year",
             markup=False,
         )
+        _print_afternoon(summary)
         if "pupils_changed" in summary:
             console.print(
                 f"re-planned ({summary['replanning']['chosen']}): {summary['pupils_changed']} "
@@ -321,6 +319,19 @@ def transport_eligibility(
             f"({summary['eligible_distance']} on distance, {summary['eligible_low_income']} "
             f"low income, {summary['eligible_send']} SEND); {summary['not_eligible']} not "
             f"eligible; outputs in {out_dir} ({summary['elapsed_s']:.1f} s)",
+            markup=False,
+        )
+
+
+def _print_afternoon(summary: dict[str, Any]) -> None:
+    """The afternoon and the whole day, when the run planned both."""
+    if "pm" in summary:
+        pm = summary["pm"]
+        console.print(
+            f"afternoon: {pm['pupils_served']} pupils on {pm['routes']} routes, "
+            f"£{pm['daily_cost_gbp']:,.2f} a day; the day with vehicles shared: "
+            f"{summary['total_vehicles']} vehicles, £{summary['total_annual_cost_gbp']:,.0f}"
+            " a year",
             markup=False,
         )
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from optimise.transport.stops.day import pm_columns
+
 if TYPE_CHECKING:
     from models.transport import TransportProblem
     from models.transport_result import TransportResult
@@ -23,10 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["assignments_table", "stops_table"]
 
 
-def _on_route(result: TransportResult) -> dict[int, tuple[str, str, int]]:
-    """Pupil position → (route, vehicle, visit number)."""
+def _on_route(result: TransportResult | None) -> dict[int, tuple[str, str, int]]:
+    """Pupil position → (route, vehicle, visit number); none without a morning run."""
     out = {}
-    for r in result.routes:
+    for r in result.routes if result is not None else ():
         for i, v in enumerate(r.visits, start=1):
             for p in v.pupils:
                 out[p] = (r.id, r.unit or r.id, i)
@@ -34,11 +36,16 @@ def _on_route(result: TransportResult) -> dict[int, tuple[str, str, int]]:
 
 
 def stops_table(
-    problem: TransportProblem, assign: np.ndarray, result: TransportResult, frames: dict[str, Any]
+    problem: TransportProblem,
+    assign: np.ndarray,
+    result: TransportResult | None,
+    frames: dict[str, Any],
+    pm: TransportResult | None = None,
 ) -> pd.DataFrame:
-    """One row per chosen stop: pupils there, schools, routes calling."""
+    """One row per chosen stop: pupils there, schools, routes calling (both runs' with
+    ``pm``, the afternoon run setting pupils down at the same stops)."""
     stops = frames["stops"].set_index(frames["stops"]["id"].astype(str))
-    on = _on_route(result)
+    on, off = _on_route(result), _on_route(pm)
     rows = []
     for s in np.unique(assign[assign >= 0]).tolist():
         pupils = np.flatnonzero(assign == s)
@@ -53,7 +60,8 @@ def stops_table(
             "cap": int(problem.stop_max_pupils[s]),
             "schools": ";".join(sorted({problem.school_ids[problem.pupil_school[p]]
                                         for p in pupils.tolist()})),
-            "routes": ";".join(sorted({on[p][0] for p in pupils.tolist() if p in on})),
+            "routes": ";".join(sorted({at[p][0] for at in (on, off)
+                                       for p in pupils.tolist() if p in at})),
         })  # fmt: skip
     cols = ["stop_id", "name", "easting", "northing", "pupils", "cap", "schools", "routes"]
     return pd.DataFrame(rows, columns=cols)
@@ -66,13 +74,18 @@ def assignments_table(
     frames: dict[str, Any],
     include_homes: bool = False,
     mode_of: dict[int, str] | None = None,
+    pm: TransportResult | None = None,
 ) -> pd.DataFrame:
     """One row per pupil (personal data): pick-up point, walk, route, travel mode
     (``mode_of``: mode choice's decision, else ``route``); the home grid reference only
-    with ``include_homes`` (``--include-personal-data``)."""
+    with ``include_homes`` (``--include-personal-data``). ``route`` to ``sequence`` are
+    the morning run's (empty without one); with ``pm`` the afternoon's follow as
+    ``pm_route``, ``pm_vehicle``, ``pm_vehicle_type``, ``pm_sequence``."""
     mode_of = mode_of or {}
     on = _on_route(result)
-    vtype = {r.id: problem.vehicles[r.vehicle].id for r in result.routes}
+    after = pm_columns(pm, problem) if pm is not None else None
+    routes = result.routes if result is not None else ()
+    vtype = {r.id: problem.vehicles[r.vehicle].id for r in routes}
     homes = frames["pupils"].set_index(frames["pupils"]["id"].astype(str)).geometry
     rows = []
     for p, pid in enumerate(problem.pupil_ids):
@@ -90,6 +103,9 @@ def assignments_table(
             "sequence": seq,
             "mode": mode_of.get(p, "route"),
         })  # fmt: skip
+        if after is not None:
+            keys = ("pm_route", "pm_vehicle", "pm_vehicle_type", "pm_sequence")
+            rows[-1].update(zip(keys, after.get(p, ("", "", "", 0)), strict=True))
         if include_homes and home is not None:
             rows[-1].update(home_easting=round(float(home.x), 1),
                             home_northing=round(float(home.y), 1))  # fmt: skip
