@@ -10,9 +10,9 @@ import json
 
 import pandas as pd
 import pytest
+from council_files import council_files
 
 from cli import main
-from geodata.default import load_default
 
 SCHOOLS = ["S012", "S022", "S034"]
 CONFIG = "[transport.stops]\nrestarts = 20\n[transport.routing]\nmax_iterations = 150\n"
@@ -21,16 +21,7 @@ CONFIG = "[transport.stops]\nrestarts = 20\n[transport.routing]\nmax_iterations 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("plan-day-data")
-    data = load_default(2026)
-    out = {}
-    for kind in ("pupils", "schools", "stops", "fleet"):
-        frame = getattr(data, kind)
-        if kind == "pupils":
-            frame = frame[frame.school_id.isin(SCHOOLS)]
-        ll = frame.geometry.to_crs(4326)
-        table = pd.DataFrame(frame.drop(columns="geometry")).assign(lon=ll.x, lat=ll.y)
-        out[kind] = tmp / f"{kind}.csv"
-        table.to_csv(out[kind], index=False)
+    out = council_files(tmp, SCHOOLS)
     out["config"] = tmp / "run.toml"
     out["config"].write_text(CONFIG, encoding="utf-8")
     return out

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from council_files import council_files
 from test_consolidate import tiny
 
 from cli import main
-from geodata.default import load_default
 from optimise.transport.stops import HOME, Stability, StopParams, choose_fewest, reach
 from optimise.transport.stops.choose import NEW
 from optimise.transport.stops.plan import choose_stops
@@ -74,17 +74,7 @@ def test_same_seed_same_stops():
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("plan-data")
-    data = load_default(2026)
-    out = {}
-    for kind in ("pupils", "schools", "stops", "fleet"):
-        frame = getattr(data, kind)
-        if kind == "pupils":
-            frame = frame[frame.school_id.isin(["S012", "S022", "S028"])]
-        ll = frame.geometry.to_crs(4326)
-        table = pd.DataFrame(frame.drop(columns="geometry")).assign(lon=ll.x, lat=ll.y)
-        out[kind] = tmp / f"{kind}.csv"
-        table.to_csv(out[kind], index=False)
-    return out
+    return council_files(tmp, ["S012", "S022", "S028"])
 
 
 def _run(capsys, *args):
