@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -149,11 +148,9 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    import pandas as pd
-
     from geodata.write import Staging, write_csv, write_json
     from optimise.transport.afternoon import solve_pm
-    from optimise.transport.output import routes_table, unserved_table
+    from optimise.transport.output import day_tables, routes_table
     from optimise.transport.params import TIME_LIMIT
     from optimise.transport.run import build_problem, day_totals
     from optimise.transport.solve import solve
@@ -183,11 +180,10 @@ def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     if am is not None and pm is not None:  # as `transport routes --run both`
         summary["pm"] = pm.summary()
         summary.update(day_totals(problem, am, pm))
-        result = replace(am, routes=am.routes + pm.routes)
+    both, lost = day_tables(problem, am, pm)
     with Staging(task["out"]) as stage:
-        write_csv(stage.path / "routes.csv", routes_table(problem, result))
-        lost = [unserved_table(problem, r, name) for name, r in (("am", am), ("pm", pm)) if r]
-        write_csv(stage.path / "unserved.csv", pd.concat(lost, ignore_index=True))
+        write_csv(stage.path / "routes.csv", routes_table(problem, both))
+        write_csv(stage.path / "unserved.csv", lost)
         write_json(stage.path / "summary.json", summary)
     return summary
 

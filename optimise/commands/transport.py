@@ -31,6 +31,21 @@ Pupils = Annotated[
 Schools = Annotated[Path | None, typer.Option("--schools", help="Schools file.")]
 Fleet = Annotated[Path | None, typer.Option("--fleet", help="Fleet file.")]
 # Which runs of the day to plan (routes: default both; plan: default am, as before).
+PersonalData = Annotated[
+    bool,
+    typer.Option(
+        "--include-personal-data",
+        help="Write pupils' ids and home points to the outputs (personal data).",
+    ),
+]
+ModeChoice = Annotated[
+    bool,
+    typer.Option(
+        "--mode-choice",
+        help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
+        "with the routes; writes modes-personal.csv and savings_by_line_gbp.",
+    ),
+]
 Run = Annotated[
     str,
     typer.Option(
@@ -67,20 +82,8 @@ def transport_routes(
             "--current-plan", help="CSV of the current routes (route,vehicle_type,sequence,id)."
         ),
     ] = None,
-    include_personal_data: Annotated[
-        bool,
-        typer.Option(
-            "--include-personal-data", help="Write pupils' ids and home points to the outputs."
-        ),
-    ] = False,
-    mode_choice: Annotated[
-        bool,
-        typer.Option(
-            "--mode-choice",
-            help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
-            "with the routes; writes modes-personal.csv and savings_by_line_gbp.",
-        ),
-    ] = False,
+    include_personal_data: PersonalData = False,
+    mode_choice: ModeChoice = False,
     run: Run = "both",
     time_limit: TimeLimit = None,
     seed: Seed = None,
@@ -190,20 +193,8 @@ def transport_plan(
     from_scratch: Annotated[
         bool, typer.Option("--from-scratch", help="Ignore last term's plan when planning.")
     ] = False,
-    include_personal_data: Annotated[
-        bool,
-        typer.Option(
-            "--include-personal-data", help="Write home points to the outputs (personal data)."
-        ),
-    ] = False,
-    mode_choice: Annotated[
-        bool,
-        typer.Option(
-            "--mode-choice",
-            help="Choose SEND pupils' travel modes (route, personal budget, travel training) "
-            "with the routes; writes modes-personal.csv.",
-        ),
-    ] = False,
+    include_personal_data: PersonalData = False,
+    mode_choice: ModeChoice = False,
     run: Run = "am",
     time_limit: TimeLimit = None,
     seed: Seed = None,

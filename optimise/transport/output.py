@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from models.transport import TransportProblem
     from models.transport_result import RouteResult, TransportResult
 
-__all__ = ["clock", "route_layers", "routes_table", "unserved_table"]
+__all__ = ["clock", "day_tables", "route_layers", "routes_table", "unserved_table"]
 
 #: Side of the grid square a home pick-up is generalised to, metres.
 GRID_M = 1000.0
@@ -193,3 +193,17 @@ def _empty(columns: list[str], geom_type: str) -> gpd.GeoDataFrame:
                              geometry=gpd.GeoSeries([], crs=27700), crs=27700)  # fmt: skip
     del geom_type
     return frame
+
+
+def day_tables(
+    problem: TransportProblem, am: TransportResult | None, pm: TransportResult | None
+) -> tuple[TransportResult, pd.DataFrame]:
+    """The result whose routes are both runs' (for ``routes.csv``, column ``run``) and
+    the unserved pupils of each run (``unserved.csv``, column ``run``); either run may
+    be None (a single-run plan)."""
+    from dataclasses import replace
+
+    runs = [(name, r) for name, r in (("am", am), ("pm", pm)) if r is not None]
+    both = runs[0][1] if len(runs) == 1 else replace(am, routes=am.routes + pm.routes)
+    lost = pd.concat([unserved_table(problem, r, name) for name, r in runs], ignore_index=True)
+    return both, lost

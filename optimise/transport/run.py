@@ -19,14 +19,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from geodata.errors import InputError, ValidationError
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.transport import TransportPolicy, TransportProblem
 from optimise.transport.afternoon import solve_pm
 from optimise.transport.evaluate import evaluate, read_plan
-from optimise.transport.output import route_layers, routes_table, unserved_table
+from optimise.transport.output import day_tables, route_layers, routes_table, unserved_table
 from optimise.transport.params import RoutingParams
 from optimise.transport.solve import solve
 
@@ -247,11 +245,10 @@ def run_routes(
         summary["savings_by_line_gbp"] = modes.savings_by_line_gbp
         summary["files"].append("modes-personal.csv")
     step("writing routes.csv, unserved.csv and routes.gpkg")
-    both = result if am is None or pm is None else replace(am, routes=am.routes + pm.routes)
-    lost = [unserved_table(problem, r, name) for name, r in (("am", am), ("pm", pm)) if r]
+    both, lost = day_tables(problem, am, pm)
     with Staging(out_dir) as stage:
         write_csv(stage.path / "routes.csv", routes_table(problem, both))
-        write_csv(stage.path / "unserved.csv", pd.concat(lost, ignore_index=True))
+        write_csv(stage.path / "unserved.csv", lost)
         write_gpkg(stage.path / "routes.gpkg",
                    route_layers(problem, result, frames, include_personal_data,
                                 pm=pm if am is not None else None))  # fmt: skip

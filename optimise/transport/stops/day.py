@@ -22,8 +22,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from geodata.errors import InputError
 from optimise.transport.afternoon import solve_pm
 from optimise.transport.run import RUNS
@@ -35,7 +33,7 @@ if TYPE_CHECKING:
     from optimise.transport.modes import ModeResult
     from optimise.transport.params import RoutingParams
 
-__all__ = ["check_run", "day_tables", "plan_pm", "pm_columns"]
+__all__ = ["check_run", "plan_pm", "pm_columns"]
 
 
 def check_run(run: str, given: dict[str, Any]) -> None:
@@ -63,21 +61,6 @@ def plan_pm(
         return solve_pm(planned, params=routing, time_limit=time_limit, seed=seed)
     pm = solve_pm(modes.problem, params=routing, time_limit=time_limit, seed=seed)
     return full_positions(pm, modes.kept, planned.num_pupils)
-
-
-def day_tables(
-    planned: TransportProblem, am: TransportResult | None, pm: TransportResult | None
-) -> tuple[TransportResult, pd.DataFrame]:
-    """The result whose routes are both runs' (for ``routes.csv``, column ``run``) and
-    the unserved pupils of each run (column ``run``)."""
-    from dataclasses import replace
-
-    from optimise.transport.output import unserved_table
-
-    runs = [(name, r) for name, r in (("am", am), ("pm", pm)) if r is not None]
-    both = runs[0][1] if len(runs) == 1 else replace(am, routes=am.routes + pm.routes)
-    lost = pd.concat([unserved_table(planned, r, name) for name, r in runs], ignore_index=True)
-    return both, lost
 
 
 def pm_columns(result: TransportResult | None, problem: TransportProblem) -> dict[int, Any]:

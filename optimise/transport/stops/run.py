@@ -34,12 +34,12 @@ from geodata.errors import InputError
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models._arrays import points
 from optimise.transport.evaluate import evaluate, read_plan
-from optimise.transport.output import route_layers, routes_table
+from optimise.transport.output import day_tables, route_layers, routes_table
 from optimise.transport.run import build_problem, day_totals, policy_summary, read_frames
 from optimise.transport.solve import solve
 from optimise.transport.stops.changes import better_plan, change_line, changes
 from optimise.transport.stops.choose import NEW, Stability
-from optimise.transport.stops.day import check_run, day_tables, plan_pm
+from optimise.transport.stops.day import check_run, plan_pm
 from optimise.transport.stops.params import StopParams
 from optimise.transport.stops.plan import choose_stops, walk_report
 from optimise.transport.stops.reach import reach
