@@ -7,7 +7,6 @@ no partial file.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ from optimise.commands.common import (
     app,
     console,
     err_console,
+    print_json,
     write_run_report,
 )
 
@@ -69,7 +69,7 @@ def demo(
 
 def _report(summary: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
         return
     if quiet:
         return
@@ -94,6 +94,16 @@ def _logging(*, quiet: bool, debug: bool) -> None:
     logging.addLevelName(logging.WARNING, "warning")
 
 
+def _out_of(args: list[str]) -> str:
+    """The ``--out`` folder named on the command line (for error messages)."""
+    for i, arg in enumerate(args):
+        if arg == "--out" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--out="):
+            return arg.split("=", 1)[1]
+    return "the output folder"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``optimise`` console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -116,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted: outputs not written")
         return 130
+    except OSError as exc:  # a folder or disk that cannot take the outputs
+        if debug:
+            raise
+        from geodata.write import output_error
+
+        line = f"error: {output_error(exc, _out_of(args))}"
+        err_console.print(line, markup=False, soft_wrap=True)
+        return 2
     except Exception as exc:
         if debug:
             raise

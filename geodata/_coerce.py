@@ -11,7 +11,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from geodata.timefmt import format_time, parse_hours, parse_time
+from geodata.timefmt import format_time, parse_days, parse_hours, parse_time
 
 if TYPE_CHECKING:
     from geodata.schema import Field
@@ -77,6 +77,8 @@ def coerce(value: object, field: Field) -> object:
         return _time(value)
     if kind == "hours":
         return _hours(value)
+    if kind == "days":
+        return _days(value)
     raise BadValue(f"a field type the engine knows (not '{kind}')", "fix the schema")
 
 
@@ -157,6 +159,16 @@ def _hours(value: object) -> str:
             _expected(exc), "write e.g. 09:00-17:00, or 09:00-12:30,13:30-17:00; empty for closed"
         ) from None
     return ",".join(f"{format_time(a)}-{format_time(b)}" for a, b in spans)
+
+
+def _days(value: object) -> str:
+    """Weekdays as written (checked: the reader parses them again), e.g. ``Mon-Fri``."""
+    text = _text(value)
+    try:
+        parse_days(text)
+    except ValueError as exc:
+        raise BadValue(_expected(exc), "write e.g. Mon-Fri, or Mon, Wed, Fri") from None
+    return text
 
 
 def _expected(exc: ValueError) -> str:

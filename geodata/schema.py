@@ -9,7 +9,8 @@ Field types:
 
 ``str``    any text (stripped); ``int`` / ``float`` numbers; ``bool`` yes/no, true/false,
 1/0, y/n; ``time`` a clock time ``HH:MM``; ``hours`` opening hours ``HH:MM-HH:MM``,
-several separated by commas, or empty for closed; ``enum`` one of ``choices``.
+several separated by commas, or empty for closed; ``days`` weekdays such as ``Mon-Fri``
+or ``Mon, Wed, Fri``; ``enum`` one of ``choices``.
 
 Optional fields (not ``required``) may be left out of a file or left empty: the
 ``default`` fills them. A *nullable* field (:attr:`Field.nullable`: optional, default
@@ -40,7 +41,7 @@ from typing import Literal
 
 __all__ = ["KINDS", "SCHEMAS", "WEEKDAYS", "Field", "Schema"]
 
-FieldType = Literal["str", "int", "float", "bool", "time", "hours", "enum"]
+FieldType = Literal["str", "int", "float", "bool", "time", "hours", "days", "enum"]
 Geometry = Literal["point", "area", "point-or-area", "optional-point", "none"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -199,11 +200,11 @@ FLEET = Schema(
     (
         _ID,
         _NAME,
-        _f("seats", "int", required=True, min=1),
-        _f("wheelchair_spaces", "int", default=0, min=0),
-        _f("day_rate", "float", required=True, min=0, help="£ a day"),
-        _f("cost_per_mile", "float", required=True, min=0, help="£ a mile"),
-        _f("available", "int", default=1, min=0, help="number of vehicles of this type"),
+        _f("seats", "int", required=True, min=1, max=100),
+        _f("wheelchair_spaces", "int", default=0, min=0, max=100, help="at most the seats"),
+        _f("day_rate", "float", required=True, min=0, max=100_000, help="£ a day"),
+        _f("cost_per_mile", "float", required=True, min=0, max=1_000, help="£ a mile"),
+        _f("available", "int", default=1, min=0, max=10_000, help="vehicles of this type"),
         _f("base", default="", help="operator base; the point, when given, is where it is"),
     ),
     help="vehicle types of the mixed fleet; a point (optional) is the operator base",
@@ -221,7 +222,7 @@ CENTRES = Schema(
         _NAME,
         _f("status", "enum", default="open", choices=("open", "hub", "closed")),
         _f("visits_per_year", "int", default=None, min=0),
-        _f("current_days", default="", help="days open today, e.g. Mon-Fri or Mon,Wed,Fri"),
+        _f("current_days", "days", default="", help="days open today, e.g. Mon-Fri or Mon,Wed,Fri"),
         _f("current_hours", "hours", default="", help="hours open today, e.g. 10:30-14:30"),
         _f("population", "int", default=None, min=0, help="local population served"),
         _f("over65_share", "float", default=None, min=0, max=1),

@@ -24,11 +24,12 @@ _DAY_LOOKUP = (
     }
     | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 )
-_TIME = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})\s*$")
+_TIME = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})(?::00)?\s*$")  # Excel: 08:45:00
 
 
 def parse_time(text: str) -> int:
-    """Minutes after midnight of ``"HH:MM"`` (also ``"H:MM"``, ``"HH.MM"``, ``"HHMM"``)."""
+    """Minutes after midnight of ``"HH:MM"`` (also ``"H:MM"``, ``"HH.MM"``, ``"HHMM"``, and
+    Excel's ``"HH:MM:00"``)."""
     match = _TIME.match(str(text))
     if not match:
         raise ValueError(f"a time HH:MM, found '{text}'")

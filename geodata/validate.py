@@ -109,12 +109,24 @@ def validate(
     frame = _canonical_names(frame, schema)
     _require_columns(frame, schema, source, labels)
     rows = _row_numbers(frame)
+    if not rows and not row_problems:
+        raise ValidationError(
+            Problem(
+                source,
+                None,
+                None,
+                f"at least one row of {schema.kind} under the header",
+                "no data rows",
+                "add the rows, or export the table again",
+            )
+        )
     problems = list(row_problems)
     geoms, used, geo_problems = _geometry.build(frame, schema.geometry, source, rows, labels)
     problems += geo_problems
     values, filled, value_problems = _convert(frame, schema, source, rows, labels)
     problems += value_problems
     problems += _duplicates(values[schema.id_field], rows, source, labels.get("id", "id"))
+    problems += _cross_field(schema.kind, values, rows, source, labels)
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
     if problems and on_bad_row == "error":
         raise ValidationError(problems)
@@ -284,6 +296,49 @@ def _duplicates(ids: pd.Series, rows: list[int], source: str, label: str) -> lis
             )
         else:
             first[value] = row
+    return problems
+
+
+#: Rules between two fields of a row: kind → (field a, field b, a ≤ b or a < b, what to do).
+_PAIRS = {
+    "schools": (
+        ("arrive_min_before", "arrive_max_before", "<=", "the earliest-arrival margin must "
+         "not exceed the latest"),
+        ("bell_time", "end_time", "<", "the school day must end after it starts"),
+    ),
+    "fleet": (("wheelchair_spaces", "seats", "<=", "a vehicle has at most as many wheelchair "
+               "spaces as seats"),),
+}  # fmt: skip
+
+
+def _cross_field(
+    kind: str,
+    values: dict[str, pd.Series],
+    rows: list[int],
+    source: str,
+    labels: Mapping[str, str],
+) -> list[Problem]:
+    """Rules between fields of one row (:data:`_PAIRS`): one problem per row broken."""
+    problems = []
+    for a, b, op, hint in _PAIRS.get(kind, ()):
+        if a not in values or b not in values:
+            continue
+        for row, x, y in zip(rows, values[a].tolist(), values[b].tolist(), strict=True):
+            if is_empty(x) or is_empty(y):
+                continue
+            if (x <= y) if op == "<=" else (x < y):
+                continue
+            word = "at most" if op == "<=" else "before"
+            problems.append(
+                Problem(
+                    source,
+                    row,
+                    labels.get(a, a),
+                    f"{word} {labels.get(b, b)} ({describe(y)})",
+                    describe(x),
+                    hint,
+                )
+            )
     return problems
 
 

@@ -9,12 +9,15 @@ in only when the whole run succeeded (:class:`Staging`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
+
+from geodata.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -23,14 +26,76 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "OutputError",
     "Staging",
     "atomic_path",
+    "check_out",
     "frame_to_csv",
+    "output_error",
+    "remove_stale_staging",
+    "strict_json",
     "write_csv",
     "write_gpkg",
     "write_json",
     "write_text",
 ]
+
+
+class OutputError(InputError):
+    """An output folder that cannot be written: the CLI prints one line, exit code 2."""
+
+
+def check_out(path: str | os.PathLike[str] | None) -> Path | None:
+    """Fail early, in one line, when ``path`` cannot become a run's output folder.
+
+    It must be a folder or not exist yet, must not lie under a file, and the nearest
+    existing folder must be writable.
+    """
+    if path is None:
+        return None
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file, not a folder: choose a folder path for --out")
+    here = out.absolute()
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise OutputError(
+            f"--out {out} lies under the file {here}, so no folder can be made there: "
+            "choose another --out"
+        )
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"--out {out}: the folder {here} is not writable: choose a folder you can write to"
+        )
+    return out
+
+
+def output_error(exc: OSError, out: str | os.PathLike[str]) -> OutputError:
+    """One line for an OSError met while writing a run's outputs into ``out``."""
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on the device"
+        hint = "free some space or choose another --out"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "permission denied" if exc.errno != errno.EROFS else "read-only file system"
+        hint = "choose a folder you can write to"
+    else:
+        reason = exc.strerror or str(exc)
+        hint = "check the path or choose another --out"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OutputError(
+        f"cannot write the outputs to {out}: {reason}{where}; {hint} (nothing was written)"
+    )
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -59,9 +124,29 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:
-    return write_text(
-        path, json.dumps(data, indent=2, sort_keys=False, default=_json_default) + "\n"
+    """Strict JSON (RFC 8259): NaN and infinity are written as null."""
+    text = json.dumps(
+        strict_json(data), indent=2, sort_keys=False, default=_json_default, allow_nan=False
     )
+    return write_text(path, text + "\n")
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, ±inf, numpy's too) replaced by None,
+    so that it can be written as strict JSON; dicts, lists and tuples are copied."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [strict_json(v) for v in value.tolist()]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    return value
 
 
 def _json_default(value: Any) -> Any:
@@ -120,39 +205,92 @@ def write_csv(
 def write_gpkg(path: str | os.PathLike[str], layers: dict[str, gpd.GeoDataFrame]) -> Path:
     """Write several layers into one GeoPackage, atomically."""
     with atomic_path(path) as tmp:
-        for name, layer in layers.items():
-            layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        try:
+            for name, layer in layers.items():
+                layer.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        except OSError:
+            raise
+        except Exception as exc:  # GDAL reports a full disk as a damaged GeoPackage
+            if _disk_full(tmp.parent):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from exc
+            raise
     return Path(path)
 
 
 class Staging:
     """Stage a run's outputs and publish them together.
 
-    >>> with Staging(out_dir) as stage:          # doctest: +SKIP
+    >>> with Staging(out_dir, owns=OUTPUTS) as stage:          # doctest: +SKIP
     ...     write_json(stage.path / "summary.json", {...})
 
     Files written under ``stage.path`` are moved into ``out_dir`` only when the block
     ends without an exception; otherwise the staging folder is removed and ``out_dir``
-    keeps what it had before.
+    keeps what it had before. A run owns its folder: ``owns`` names every file any run
+    of the command can write, and those an earlier run left that this run did not write
+    are removed when the new ones are published (``report.html`` and ``summary.json``
+    always count as owned). An OSError (unwritable folder, full disk) becomes one
+    :class:`OutputError` line.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str]):
+    ALWAYS_OWNED = ("summary.json", "report.html")
+
+    def __init__(self, out_dir: str | os.PathLike[str], *, owns: tuple[str, ...] = ()):
         self.out_dir = Path(out_dir)
+        self.owns = tuple(owns)
         self.path = Path()
 
     def __enter__(self) -> Self:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.out_dir))
+        check_out(self.out_dir)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.out_dir))
+        except OSError as exc:
+            raise output_error(exc, self.out_dir) from exc
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
             if exc_type is None:
-                for src in sorted(self.path.rglob("*")):
-                    if src.is_dir():
-                        continue
-                    dst = self.out_dir / src.relative_to(self.path)
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(src, dst)
+                try:
+                    self._publish()
+                except OSError as err:
+                    raise output_error(err, self.out_dir) from err
+            elif isinstance(exc, OSError) and self._writing(exc):
+                raise output_error(exc, self.out_dir) from exc
         finally:
             shutil.rmtree(self.path, ignore_errors=True)
+
+    def _writing(self, exc: OSError) -> bool:
+        """Whether ``exc`` came from writing the outputs (not from reading an input)."""
+        if exc.errno in _WRITE_ERRNOS:
+            return True
+        if not exc.filename:
+            return False
+        try:
+            return Path(exc.filename).resolve().is_relative_to(self.out_dir.resolve())
+        except (OSError, ValueError, TypeError):
+            return False
+
+    def _publish(self) -> None:
+        files = [src for src in sorted(self.path.rglob("*")) if not src.is_dir()]
+        written = {src.relative_to(self.path).as_posix() for src in files}
+        if self.owns:
+            for name in (*self.owns, *self.ALWAYS_OWNED):
+                old = self.out_dir / name
+                if name not in written and old.is_file():
+                    old.unlink()
+        for src in files:
+            dst = self.out_dir / src.relative_to(self.path)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+
+
+def remove_stale_staging(out_dir: str | os.PathLike[str]) -> int:
+    """Remove ``.staging-*`` folders a killed run left under ``out_dir``; how many."""
+    root = Path(out_dir)
+    if not root.is_dir():
+        return 0
+    stale = [p for p in root.rglob(".staging-*") if p.is_dir()]
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(stale)

@@ -92,6 +92,7 @@ class RunConfig:
                     f"{path}: unknown key '{unknown[0]}'; "
                     f"expected one of {', '.join(sorted(_TOP_KEYS))}"
                 )
+        _check_types(data, source)
         columns = column_tables(data.get("columns", {}), source)
         cli_columns = options.pop("columns", None)
         kind = options.pop("kind", None) or "*"
@@ -110,6 +111,37 @@ class RunConfig:
             raise InputError(f"{source}: seed: expected a whole number, found {values['seed']!r}")
         tables = {k: v for k, v in data.items() if k in ("transport", "estate", "hours", "batch")}
         return cls(columns=columns, tables=tables, **values)
+
+
+#: Top-level config keys and the TOML types they take: (types, what to write).
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "seed": ((int,), "a whole number from 0 to 4294967295, e.g. seed = 2026"),
+    "time_limit": ((int, float), "a number of seconds above 0, e.g. time_limit = 60"),
+    "out": ((str,), 'a folder name in quotes, e.g. out = "runs/term1"'),
+    "on_bad_row": ((str,), 'on_bad_row = "error" or "skip"'),
+    "columns": ((dict,), 'a table [columns] of ENGINE_NAME = "FILE_COLUMN"'),
+    "transport": ((dict,), "a table [transport]"),
+    "estate": ((dict,), "a table [estate]"),
+    "hours": ((dict,), "a table [hours]"),
+    "batch": ((dict,), "a table [batch]"),
+}
+
+
+def _check_types(data: dict[str, Any], source: str) -> None:
+    """Each top-level value has its type (and a finite, in-range number): one line if not."""
+    import math
+
+    for key, (types, wanted) in _TYPES.items():
+        if key not in data:
+            continue
+        value = data[key]
+        ok = isinstance(value, types) and not isinstance(value, bool)
+        if ok and key == "time_limit":
+            ok = math.isfinite(value) and value > 0
+        if ok and key == "seed":
+            ok = 0 <= value <= 2**32 - 1
+        if not ok:
+            raise InputError(f"{source}: {key}: expected {wanted}, found {value!r}")
 
 
 def column_tables(table: Any, source: str) -> dict[str, dict[str, str]]:

@@ -138,8 +138,8 @@ def test_console_script_runs(tmp_path):
 TRAFFORD_COLUMNS = "id=AssetCode,name=PropertyName,lon=GeoX,lat=GeoY,type=HoldingType"
 
 
-def test_data_import_skips_and_lists_bad_rows(capsys, tmp_path, shared_data):
-    assets = shared_data / "trafford" / "trafford_land_and_building_assets.csv"
+def test_data_import_skips_and_lists_bad_rows(capsys, tmp_path, test_data):
+    assets = test_data / "trafford" / "trafford_land_and_building_assets.csv"
     out = tmp_path / "sites"
     args = ["data", "import", str(assets), "--kind", "sites", "--columns", TRAFFORD_COLUMNS]
     code, _, err = run(capsys, *args, "--out", str(out))
@@ -161,13 +161,13 @@ def test_data_import_skips_and_lists_bad_rows(capsys, tmp_path, shared_data):
     assert code == 0  # the converted file is clean
 
 
-def test_data_import_takes_columns_and_policy_from_config(capsys, tmp_path, shared_data):
+def test_data_import_takes_columns_and_policy_from_config(capsys, tmp_path, test_data):
     cfg = tmp_path / "run.toml"
     cfg.write_text(
         'on_bad_row = "skip"\n[columns.sites]\n'
         + "\n".join(f'{k} = "{v}"' for k, v in (p.split("=") for p in TRAFFORD_COLUMNS.split(",")))
     )
-    assets = shared_data / "trafford" / "trafford_land_and_building_assets.csv"
+    assets = test_data / "trafford" / "trafford_land_and_building_assets.csv"
     out = tmp_path / "o"
     code, _, _ = run(capsys, "data", "import", str(assets), "--kind", "sites", "--config", str(cfg),
                      "--out", str(out), "--quiet")  # fmt: skip

@@ -44,7 +44,7 @@ def test_config_file_and_options(tmp_path):
         ("[columns.nonsense]\nid='x'", "unknown kind"),
         ("on_bad_row = 'maybe'", "on_bad_row"),
         ("seed = [", "not valid TOML"),
-        ("time_limit = -1", "time limit"),
+        ("time_limit = -1", "time_limit: expected a number of seconds above 0"),
     ],
 )
 def test_config_errors_say_what_is_wrong(tmp_path, text, message):

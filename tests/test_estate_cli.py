@@ -54,15 +54,21 @@ def test_estate_user_files_and_bad_input(tmp_path, capsys):
     assert err.count("error:") == 2 and "office_reduction" in err
 
 
-def test_trafford_register_end_to_end(shared_data, tmp_path):
+def test_trafford_register_end_to_end(test_data, tmp_path):
     from optimise.estate.params import EstateParams
     from optimise.estate.run import run_estate
     from optimise.estate.trafford import trafford_sites, trafford_zones
 
-    sites = trafford_sites(shared_data / "trafford")
-    zones = trafford_zones(shared_data / "trafford")
-    assert len(zones) == 139 and len(sites.skipped) > 0  # rows without coordinates
-    assert all("no coordinates" in p.found or p.field for p in sites.skipped)
+    sites = trafford_sites(test_data / "trafford")
+    zones = trafford_zones(test_data / "trafford")
+    assert len(zones) == 139
+    # Of the register's operational buildings, 29 have no coordinates and one has lat/lon
+    # swapped: every skipped row is one of those two, and the rest are kept.
+    missing = [p for p in sites.skipped if p.found == "no coordinates"]
+    swapped = [p for p in sites.skipped if "look swapped" in p.hint]
+    assert len(missing) == 29 and len(swapped) == 1 and len(sites.skipped) == 30
+    assert all(p.field == "GeoX" for p in sites.skipped)
+    assert len(sites) == 105
     params = EstateParams(max_travel_minutes=15, receipt_target=0.10, ranking_steps=2)
     summary = run_estate(sites.frame, zones, tmp_path, params=params, seed=1)
     assert summary["optimal"] and summary["receipts_share_of_value"] >= 0.10

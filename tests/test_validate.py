@@ -277,14 +277,14 @@ def test_empty_table_is_an_empty_layer():
     assert len(layer) == 0 and layer.frame.crs.to_epsg() == 27700
 
 
-def test_check_lists_problems_without_raising(tmp_path, shared_data):
+def test_check_lists_problems_without_raising(tmp_path, test_data):
     path = tmp_path / "s.csv"
     path.write_text(SITES + OK_SITE + "S2,x,office,2,no,A,-1.6,55.1\nS3,x,office,0.1,no,Q,,\n")
     problems = check(path, "sites")
     assert [(p.row, p.field) for p in problems] == [(3, "occupancy"), (4, "lon"), (4, "condition")]
     assert all(isinstance(p, Problem) for p in problems)
     assert check(tmp_path / "missing.csv", "sites")[0].expected == "a readable file"
-    assets = shared_data / "trafford/trafford_land_and_building_assets.csv"
+    assets = test_data / "trafford/trafford_land_and_building_assets.csv"
     assert len(check(assets, "sites", columns={"id": "AssetCode", "type": "HoldingType",
                                                "lon": "GeoX", "lat": "GeoY"})) == 236  # fmt: skip
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Mapping
 
+    from geodata.schema import Schema
+
 __all__ = [
     "EXTENSIONS",
     "Parsed",
@@ -90,6 +92,7 @@ def read(
     """
     schema = schema_for(kind)
     source = str(path)
+    _known_columns(columns, schema)
     suffix = Path(path).suffix.lower()
     reader = EXTENSIONS.get(suffix)
     if reader is None:
@@ -140,6 +143,19 @@ def read_text(
     else:
         raise InputError(f"format must be 'csv', 'geojson' or 'naptan', not {format!r}")
     return _validate(parsed, schema.kind, on_bad_row)
+
+
+def _known_columns(columns: Mapping[str, str] | None, schema: Schema) -> None:
+    """Each name mapped by ``--columns`` is one the engine reads for this kind."""
+    from geodata.read._records import COORDINATE_NAMES
+
+    known = [*schema.names, "lon", "lat", "easting", "northing", "x", "y"]
+    for name in columns or {}:
+        if name not in schema.names and name not in COORDINATE_NAMES:
+            raise InputError(
+                f"--columns: '{name}' is not a field of {schema.kind}; "
+                f"the fields are {', '.join(known)}"
+            )
 
 
 def _naptan_kind(kind: str, source: str) -> None:

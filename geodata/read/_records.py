@@ -66,6 +66,9 @@ _X = {"x", "geox", "xcoord", "xcoordinate", "coordx", "pointx", "locationx", "xc
 _Y = {"y", "geoy", "ycoord", "ycoordinate", "coordy", "pointy", "locationy", "ycoordinates"}
 
 
+#: Every name read as a coordinate column.
+COORDINATE_NAMES = frozenset(_LON | _LAT | _EAST | _NORTH | _X | _Y)
+
 #: Coordinate names a user may map explicitly, and what they mean (None: by range).
 _MAPPED = (("lon", "lat", "lonlat"), ("easting", "northing", "bng"), ("x", "y", None))
 

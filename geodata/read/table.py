@@ -129,6 +129,7 @@ def parse_csv(
             )
         )
     header = _header(records[0])
+    _no_duplicate_columns(records[0], columns, source)
     rows, data, problems = [], [], []
     # Rows are numbered as a spreadsheet shows them: the header is row 1 (+ blank lines).
     for number, record in enumerate(records[1:], start=2 + blank_lines):
@@ -160,6 +161,31 @@ def _delimiter(text: str) -> str:
     counts = {d: first.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def _no_duplicate_columns(cells: list[str], columns: Mapping[str, str] | None, source: str) -> None:
+    """A column the engine reads (a schema field, a coordinate, a mapped column) named
+    twice in the header is ambiguous: one problem naming it."""
+    from geodata.read._records import COORDINATE_NAMES
+    from geodata.schema import SCHEMAS
+
+    used = {f.name for schema in SCHEMAS.values() for f in schema.fields}
+    used |= COORDINATE_NAMES | {str(v).lower() for v in (columns or {}).values()}
+    seen: set[str] = set()
+    for cell in cells:
+        name = cell.strip()
+        if name and name in seen and name.lower() in used:
+            raise ValidationError(
+                Problem(
+                    source,
+                    None,
+                    name,
+                    f"one column named '{name}'",
+                    "two columns with that name in the header",
+                    "rename or delete one of them",
+                )
+            )
+        seen.add(name)
 
 
 def _header(cells: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError
-from geodata.write import write_json
+from geodata.write import check_out, remove_stale_staging, write_json
 from optimise.batch.chart import plot_comparison
 from optimise.batch.cluster import run_on_dask
 from optimise.batch.results import done_records, make_record, write_tables
@@ -83,7 +83,10 @@ def run_batch(
         Called after each scenario with done, failed and total of this run.
     """
     out = Path(out)
+    check_out(out)
     start = time.perf_counter()
+    if remove_stale_staging(out):  # a killed run's half-written files
+        log.info("removed the staging folders of an interrupted run in %s", out)
     records = done_records(out)
     todo = [s for s in spec.scenarios if s.hash not in records]
     skipped = len(spec.scenarios) - len(todo)
@@ -102,8 +105,8 @@ def run_batch(
         if progress is not None:
             progress(counts["done"], counts["failed"], len(todo))
 
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    write_tables(spec, records, out)
     interrupted = False
     n_workers, closing = 1, None
     try:
@@ -118,6 +121,10 @@ def run_batch(
             )
     except KeyboardInterrupt:
         interrupted = True
+    except Exception:  # bad input files: no empty tables, no empty folder of ours
+        if not records and not any(r.is_file() for r in out.rglob("*")):
+            _remove_empty(out, created)
+        raise
     try:
         table = write_tables(spec, records, out)
         chart = plot_comparison(table, spec.kind, out / "comparison.png")
@@ -141,6 +148,13 @@ def run_batch(
     if interrupted:
         raise KeyboardInterrupt
     return summary
+
+
+def _remove_empty(out: Path, created: bool) -> None:
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        folder.rmdir()
+    if created:
+        out.rmdir()
 
 
 def _task(s: Scenario, out: Path, network: str | None) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
 from typing import Annotated
 
@@ -15,8 +14,10 @@ from optimise.commands.common import (
     Network,
     Quiet,
     app,
+    check_out_option,
     console,
     err_console,
+    print_json,
     write_run_report,
 )
 
@@ -26,7 +27,12 @@ from optimise.commands.common import (
 )
 def batch(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML): \\[base], \\[grid]")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for results and scenario folders.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", callback=check_out_option, help="Folder for results and scenario folders."
+        ),
+    ],
     scheduler: Annotated[
         str | None,
         typer.Option("--scheduler", help="Existing Dask scheduler, e.g. tcp://HOST:8786."),
@@ -67,7 +73,7 @@ def batch(
         )
         raise typer.Exit(130) from None
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['scenarios']} scenarios: {summary['ok']} ok, {summary['infeasible']} "

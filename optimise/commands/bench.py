@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from optimise.commands.common import (
     TimeLimit,
     app,
     console,
+    print_json,
 )
 
 bench_app = typer.Typer(
@@ -97,7 +97,7 @@ def bench_sbrp(
         with Staging(out) as stage:
             write_json(stage.path / "summary.json", summary)
     if json_out:
-        console.print_json(json.dumps(summary))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['instance']} (T = {max_ride:g} s): {summary['buses']} buses, "
@@ -132,7 +132,7 @@ def bench_sbr(
         raise InputError(f"--time-limit: expected a positive number, found {limit}")
     summary = solve_sbr(file, method=method, time_limit=limit, seed=seed or 0)
     if json_out:
-        console.print_json(json.dumps(summary))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{file.name} ({method}): cost {summary['cost']}, {summary['routes']} routes, "
@@ -180,7 +180,7 @@ def bench_cflp(
 
 def _bench_print(row: dict[str, Any], *, json_out: bool, quiet: bool) -> None:
     if json_out:
-        console.print_json(json.dumps({k: row[k] for k in ("cost", "optimal", "gap", "seconds")}))
+        print_json({k: row[k] for k in ("cost", "optimal", "gap", "seconds")})
     elif not quiet:
         console.print(
             f"cost {row['cost']}  optimal {row['optimal']}  gap {row['gap']}  {row['seconds']} s",
@@ -200,7 +200,7 @@ def _routing_bench(
         raise InputError(f"--time-limit: expected a positive number, found {limit}")
     summary = run_bench(file, kind=kind, time_limit=limit, seed=seed or 0, out=out)
     if json_out:
-        console.print_json(json.dumps(summary))
+        print_json(summary)
     elif not quiet:
         what = "cost" if kind == "cvrp" else "distance"
         console.print(

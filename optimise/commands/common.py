@@ -6,6 +6,8 @@ imports them (which registers them on :data:`app`) and maps errors to exit codes
 
 from __future__ import annotations
 
+import json
+import math
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,8 @@ from typer.core import TyperGroup
 
 __all__ = [
     "Config", "Debug", "Json", "Network", "Out", "Progress", "Quiet", "Seed", "TimeLimit",
-    "app", "console", "err_console", "travel_provider", "write_run_report",
+    "app", "check_out_option", "console", "err_console", "non_negative", "print_json",
+    "travel_provider", "write_run_report",
 ]  # fmt: skip
 
 console = Console(highlight=False, soft_wrap=True)  # paths and messages never wrap
@@ -47,18 +50,79 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+
+def _option(param: Any) -> str:
+    """The option as the user types it (``--max-travel``), not the Python name."""
+    opts = getattr(param, "opts", None) or [getattr(param, "name", "option")]
+    return max(opts, key=len)
+
+
+def non_negative(ctx: Any, param: Any, value: Any) -> Any:
+    """Option callback: a finite number ≥ 0 (NaN, inf and negatives are one-line errors)."""
+    from geodata.errors import InputError
+
+    if value is not None and (not math.isfinite(value) or value < 0):
+        raise InputError(f"{_option(param)}: expected a finite number of at least 0, found {value}")
+    return value
+
+
+def _positive(ctx: Any, param: Any, value: Any) -> Any:
+    from geodata.errors import InputError
+
+    if value is not None and (not math.isfinite(value) or value <= 0):
+        raise InputError(
+            f"{_option(param)}: expected a finite number of seconds above 0, found {value}"
+        )
+    return value
+
+
+#: Seeds the solvers take (PyVRP and numpy: unsigned 32-bit).
+SEED_MAX = 2**32 - 1
+
+
+def _seed(ctx: Any, param: Any, value: Any) -> Any:
+    from geodata.errors import InputError
+
+    if value is not None and not 0 <= value <= SEED_MAX:
+        raise InputError(
+            f"{_option(param)}: expected a whole number from 0 to {SEED_MAX}, found {value}"
+        )
+    return value
+
+
+def print_json(summary: Any) -> None:
+    """A summary on stdout as strict JSON (NaN and infinity as null)."""
+    from geodata.write import strict_json
+
+    console.print_json(json.dumps(strict_json(summary), default=str, allow_nan=False))
+
+
 # Options shared by the commands.
 Config = Annotated[
     Path | None, typer.Option("--config", help="TOML file with settings and a [columns] table.")
 ]
+
+
+def check_out_option(value: Path | None) -> Path | None:
+    """``--out`` checked before any work: a folder (or none yet) that can be written."""
+    from geodata.write import check_out
+
+    return check_out(value)
+
+
 Out = Annotated[
-    Path | None, typer.Option("--out", help="Folder for the run's outputs and summary.json.")
+    Path | None,
+    typer.Option(
+        "--out", callback=check_out_option, help="Folder for the run's outputs and summary.json."
+    ),
 ]
 Seed = Annotated[
-    int | None, typer.Option("--seed", help="Random seed: same inputs and seed, same result.")
+    int | None,
+    typer.Option("--seed", callback=_seed, help="Random seed: same inputs and seed, same result."),
 ]
 TimeLimit = Annotated[
-    float | None, typer.Option("--time-limit", help="Seconds the solver may use.")
+    float | None,
+    typer.Option("--time-limit", callback=_positive, help="Seconds the solver may use."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]

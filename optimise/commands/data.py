@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,9 @@ from optimise.commands.common import (
     Quiet,
     Seed,
     app,
+    check_out_option,
     console,
+    print_json,
 )
 
 data_app = typer.Typer(
@@ -31,7 +32,10 @@ app.add_typer(data_app, name="data")
 
 @data_app.command("export", epilog="Example: optimise data export --out my-data")
 def data_export(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the data into.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", callback=check_out_option, help="Folder to write the data into."),
+    ],
     seed: Seed = None,
     config: Config = None,
     json_out: Json = False,
@@ -60,7 +64,7 @@ def data_export(
             }
             write_json(stage.path / "summary.json", summary)
     if json_out:
-        console.print_json(json.dumps(summary))
+        print_json(summary)
     elif not quiet:
         console.print(f"wrote {len(summary['files'])} files to {out}")
 
@@ -115,7 +119,7 @@ def data_check(
         with Staging(cfg.out) as stage:
             write_json(stage.path / "summary.json", summary)
     if json_out:
-        console.print_json(json.dumps(summary))
+        print_json(summary)
     elif not quiet:
         for p in problems:
             console.print(str(p), markup=False, soft_wrap=True)
@@ -140,7 +144,10 @@ def data_import(
     kind: Annotated[
         str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
     ],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the converted layer.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", callback=check_out_option, help="Folder for the converted layer."),
+    ],
     columns: Annotated[
         str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")
     ] = None,
@@ -183,7 +190,7 @@ def data_import(
         layer=layer,
     )
     if json_out:
-        console.print_json(json.dumps(summary))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['rows_kept']} {kind} written to {cfg.out or out}; "

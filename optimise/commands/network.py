@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from optimise.commands.common import (
     Seed,
     app,
     console,
+    print_json,
 )
 
 network_app = typer.Typer(
@@ -83,7 +83,7 @@ def network_build(
             seed=0 if seed is None else seed,
         )
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
         return
     if quiet:
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,8 @@ from optimise.commands.common import (
     TimeLimit,
     app,
     console,
+    non_negative,
+    print_json,
     travel_provider,
     write_run_report,
 )
@@ -45,22 +46,40 @@ def estate(
         str | None, typer.Option("--on-bad-row", help="error: stop at bad rows; skip: skip.")
     ] = None,
     max_travel: Annotated[
-        float | None, typer.Option("--max-travel", help="Minutes from every zone to a service.")
+        float | None,
+        typer.Option(
+            "--max-travel", callback=non_negative, help="Minutes from every zone to a service."
+        ),
     ] = None,
     receipt_target: Annotated[
         float | None,
-        typer.Option("--receipt-target", help="Receipts: ≤ 1 a share of the value, else £."),
+        typer.Option(
+            "--receipt-target",
+            callback=non_negative,
+            help="Receipts: ≤ 1 a share of the value, else £.",
+        ),
     ] = None,
     office_reduction: Annotated[
-        float | None, typer.Option("--office-reduction", help="Cut in office desks (0.30).")
+        float | None,
+        typer.Option(
+            "--office-reduction", callback=non_negative, help="Cut in office desks (0.30)."
+        ),
     ] = None,
     receipt_share: Annotated[
         float | None,
-        typer.Option("--receipt-share", help="Share of book value a sale realises (0-1) [1]."),
+        typer.Option(
+            "--receipt-share",
+            callback=non_negative,
+            help="Share of book value a sale realises (0-1) [1].",
+        ),
     ] = None,
     disposal_cost: Annotated[
         float | None,
-        typer.Option("--disposal-cost", help="£ to relocate services per disposed site [0]."),
+        typer.Option(
+            "--disposal-cost",
+            callback=non_negative,
+            help="£ to relocate services per disposed site [0].",
+        ),
     ] = None,
     max_disposals: Annotated[
         int | None,
@@ -121,7 +140,7 @@ def estate(
         write_run_report(summary["out"], step)
     summary["notes"] = notes
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
     elif not quiet:
         if summary["status"] in ("infeasible", "no solution"):
             for r in summary["reasons"]:
@@ -153,13 +172,20 @@ def hours(
         Path | None, typer.Option("--zones", help="Zones file (default: embedded data).")
     ] = None,
     budget_hours: Annotated[
-        float | None, typer.Option("--budget-hours", help="Weekly staff-hours budget [70].")
+        float | None,
+        typer.Option(
+            "--budget-hours", callback=non_negative, help="Weekly staff-hours budget [70]."
+        ),
     ] = None,
     over65_weight: Annotated[
-        float | None, typer.Option("--over65-weight", help="Weight of an over-65 visit [1.5].")
+        float | None,
+        typer.Option(
+            "--over65-weight", callback=non_negative, help="Weight of an over-65 visit [1.5]."
+        ),
     ] = None,
     min_block: Annotated[
-        float | None, typer.Option("--min-block", help="Shortest opening, in hours [3].")
+        float | None,
+        typer.Option("--min-block", callback=non_negative, help="Shortest opening, in hours [3]."),
     ] = None,
     profile: Annotated[
         Path | None,
@@ -199,7 +225,7 @@ def hours(
         )  # fmt: skip
         write_run_report(out_dir, step)
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['hours_used']:g} of {summary['budget_hours']:g} staff-hours: "

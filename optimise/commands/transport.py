@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +19,8 @@ from optimise.commands.common import (
     TimeLimit,
     app,
     console,
+    non_negative,
+    print_json,
     travel_provider,
     write_run_report,
 )
@@ -124,7 +125,7 @@ def transport_routes(
         )
         write_run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['pupils_served']} of {summary['pupils_total']} pupils on "
@@ -182,12 +183,18 @@ def transport_plan(
     ] = None,
     max_changes: Annotated[
         int | None,
-        typer.Option("--max-changes", help="At most this many continuing pupils change."),
+        typer.Option(
+            "--max-changes",
+            callback=non_negative,
+            help="At most this many continuing pupils change.",
+        ),
     ] = None,
     change_penalty: Annotated[
         float | None,
         typer.Option(
-            "--change-penalty", help="£ per continuing pupil whose stop or vehicle changes."
+            "--change-penalty",
+            callback=non_negative,
+            help="£ per continuing pupil whose stop or vehicle changes.",
         ),
     ] = None,
     from_scratch: Annotated[
@@ -238,7 +245,7 @@ def transport_plan(
         )
         write_run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['stops_used']} of {summary['stops_candidate']} pick-up points used; "
@@ -303,7 +310,7 @@ def transport_eligibility(
             step=step,
         )
     if json_out:
-        console.print_json(json.dumps(summary, default=str))
+        print_json(summary)
     elif not quiet:
         console.print(
             f"{summary['eligible']} of {summary['pupils']} pupils eligible "

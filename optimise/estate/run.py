@@ -121,6 +121,9 @@ def run_estate(
     return summary
 
 
+ESTATE_OUTPUTS = ("sites.csv", "zones.csv", "disposals.csv", "pareto.csv", "estate.gpkg")
+
+
 def write_outputs(
     out_dir: Path,
     sites: gpd.GeoDataFrame,
@@ -138,7 +141,7 @@ def write_outputs(
     worst = np.where(np.isfinite(plan.minutes), plan.minutes, np.nan)
     zone_layer = zones[["id", "name", "population", "over65", "geometry"]].copy()
     zone_layer["worst_minutes"] = np.nanmax(worst, axis=1, initial=0.0).round(1)
-    with Staging(out_dir) as stage:
+    with Staging(out_dir, owns=ESTATE_OUTPUTS) as stage:
         files = ["summary.json", "sites.csv", "zones.csv", "disposals.csv", "estate.gpkg"]
         write_csv(stage.path / "sites.csv", table)
         write_csv(stage.path / "zones.csv", zone_layer)  # travel to the nearest kept site

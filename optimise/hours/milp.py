@@ -72,6 +72,52 @@ def _node_sets(order: np.ndarray, gain: np.ndarray) -> dict[int, list]:
     return nodes
 
 
+def _regular(rows: _Rows, new_col, x_cols: np.ndarray, allowed: np.ndarray, n_pat: int) -> None:
+    """Rows and columns of regular timetables (see :func:`build`)."""
+    n_c, n_d, n_s = allowed.shape
+    for c in range(n_c):
+        days = [d for d in range(n_d) if allowed[c, d].any()]
+        slots = [s for s in range(n_s) if allowed[c, :, s].any()]
+        if not days:
+            continue
+        q = [{s: new_col(is_int=True) for s in slots} for _ in range(n_pat)]
+        y = [{d: new_col(is_int=True) for d in days} for _ in range(n_pat)]
+        for k in range(n_pat):  # a template is one run of slots: at most one start
+            starts = []
+            for s in slots:
+                st = new_col()
+                prev = [q[k][s - 1]] if s - 1 in q[k] else []
+                rows.add([q[k][s], *prev, st], [1.0] + [-1.0] * len(prev) + [-1.0], -np.inf, 0)
+                starts.append(st)
+            rows.add(starts, [1.0] * len(starts), -np.inf, 1)
+        for d in days:
+            rows.add([y[k][d] for k in range(n_pat)], [1.0] * n_pat, -np.inf, 1)
+            for s in slots:
+                x = int(x_cols[c, d, s])
+                if n_pat == 1:
+                    qs, yd = q[0][s], y[0][d]
+                    if x < 0:
+                        rows.add([qs, yd], [1.0, 1.0], -np.inf, 1)
+                    else:
+                        rows.add([x, qs], [1.0, -1.0], -np.inf, 0)
+                        rows.add([x, yd], [1.0, -1.0], -np.inf, 0)
+                        rows.add([x, qs, yd], [1.0, -1.0, -1.0], -1, np.inf)
+                    continue
+                zs = []
+                for k in range(n_pat):
+                    qs, yd = q[k][s], y[k][d]
+                    if x < 0:
+                        rows.add([qs, yd], [1.0, 1.0], -np.inf, 1)
+                        continue
+                    z = new_col()
+                    rows.add([z, qs], [1.0, -1.0], -np.inf, 0)
+                    rows.add([z, yd], [1.0, -1.0], -np.inf, 0)
+                    rows.add([z, qs, yd], [1.0, -1.0, -1.0], -1, np.inf)
+                    zs.append(z)
+                if x >= 0:
+                    rows.add([x, *zs], [1.0] + [-1.0] * len(zs), 0, 0)
+
+
 def build(
     minutes: np.ndarray,
     worth: np.ndarray,
@@ -85,6 +131,11 @@ def build(
     min_hours: float,
     max_hours: float,
     cover_days: list[int],
+    centre_min: np.ndarray | None = None,
+    regular: bool = False,
+    max_patterns: int = 1,
+    zone_sets: list[list[int]] | None = None,
+    min_days: int = 0,
 ) -> MilpModel:
     """Build the MILP.
 
@@ -101,6 +152,14 @@ def build(
     slot_hours, block_slots, staff, budget, min_hours, max_hours, cover_days
         Slot length, shortest block in slots, staff per open slot, weekly staff-hours
         budget, weekly hours of a centre that opens, days that need an open centre.
+    centre_min
+        Hours a week each centre must open (the access floor; 0 = may close).
+    regular, max_patterns
+        Each centre opens one block a day, one of at most ``max_patterns`` daily
+        blocks (templates ``q``) on each open day (``y``): ``x = sum_k q_k * y_k``.
+    zone_sets, min_days
+        The zone floor: for each set of centres, one of them open on at least
+        ``min_days`` days.
     """
     n_c, n_d, n_s = allowed.shape
     x_cols = np.full(allowed.shape, -1, dtype=np.int64)
@@ -140,6 +199,19 @@ def build(
         rows.add([*cols, used], [slot_hours] * len(cols) + [-max_hours], -np.inf, 0)
         if min_hours > 0:
             rows.add([*cols, used], [slot_hours] * len(cols) + [-min_hours], 0, np.inf)
+        if centre_min is not None and centre_min[c] > 0:
+            rows.add(cols, [slot_hours] * len(cols), float(centre_min[c]), np.inf)
+    if regular:
+        _regular(rows, new_col, x_cols, allowed, max_patterns)
+    for members in zone_sets or []:
+        days = []
+        for d in range(n_d):
+            cols = [int(j) for c in members for j in x_cols[c, d] if j >= 0]
+            if cols:
+                w = new_col(is_int=True)
+                rows.add([w, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0)
+                days.append(w)
+        rows.add(days, [1.0] * len(days), float(min_days), np.inf)
     budget_row = len(rows.lower)
     rows.add(list(range(n_x)), [staff * slot_hours] * n_x, -np.inf, budget)
     for d in cover_days:

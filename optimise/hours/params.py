@@ -55,6 +55,28 @@ class HoursParams(Params):
     profile
         CSV of when residents want to visit (``day,hours,weight``); empty: uniform
         over Monday to Friday, 09:00 to 17:00.
+    keep_open
+        Access floor (issue #18): every centre open today stays open at least
+        ``min_hours_open`` hours a week, and no other centre opens, unless named in
+        ``allow_close`` / ``candidates``. False: any centre may close or open. A problem
+        with no centre open today has nothing to keep: every centre is a candidate.
+    min_hours_open
+        Weekly hours a centre kept open by the floor opens at least (at least a block).
+    allow_close, candidates
+        Centre ids the floor lets close, and centres not open today that may open.
+    regular
+        Regular timetables: a centre opens in one block a day, the same block on
+        each of its open days (at most ``max_patterns`` distinct blocks per centre).
+    max_patterns
+        Distinct daily blocks a centre may use when ``regular``.
+    min_days, max_travel_min
+        Zone floor (with ``keep_open``; off when ``min_days`` is 0): every zone with a
+        centre open today within ``max_travel_min`` minutes keeps one open on at
+        least ``min_days`` days a week. ``max_travel_min`` also sets the reach of the
+        summary's residents-beyond counts.
+    rule_prices
+        Also solve without the floor, without regular timetables and without both at
+        the same budget (and along the curve), to report the price of each rule.
     """
 
     budget_hours: float = 70.0
@@ -75,8 +97,28 @@ class HoursParams(Params):
     curve_step: float = 10.0
     curve_time_limit: float = 15.0
     profile: str = ""
+    keep_open: bool = True
+    min_hours_open: float = 3.0
+    allow_close: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    regular: bool = True
+    max_patterns: int = 1
+    min_days: int = 0
+    max_travel_min: float = 30.0
+    rule_prices: bool = True
 
     def __post_init__(self) -> None:
+        for name in ("allow_close", "candidates"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{name} must be a list of centre ids; found {value!r}")
+            object.__setattr__(self, name, tuple(value))
+        if isinstance(self.max_patterns, bool) or self.max_patterns < 1:
+            raise ValueError(f"max_patterns must be at least 1; found {self.max_patterns!r}")
+        if not 0 <= self.min_days <= 7:
+            raise ValueError(f"min_days must be between 0 and 7; found {self.min_days!r}")
+        self._non_negative("min_hours_open")
+        self._positive("max_travel_min")
         self._positive("budget_hours", "min_block_hours", "staff_per_slot", "max_centre_hours")
         self._positive("over65_weight", "over65_decay", "curve_step", "curve_time_limit")
         self._positive("half_distance_minutes", "step_minutes")

@@ -82,13 +82,17 @@ def pattern_plan(
     min_hours: float,
     max_hours: float,
     cover_days: list[int],
+    centre_min: np.ndarray | None = None,
     max_rounds: int = 500,
     deadline: float | None = None,
 ) -> PatternResult | None:
     """Bound and plan by opening patterns; None unless all slots with demand are alike.
 
     ``deadline`` (a ``time.perf_counter()`` value): stop generating patterns then; the
-    bound so far is still valid, only weaker.
+    bound so far is still valid, only weaker. ``centre_min`` (hours a week each centre
+    must open, the access floor) binds the plan; the bound relaxes it, so it stays an
+    upper bound. Regular timetables are not built here: a plan that breaks them is
+    rejected by the caller and the MILP decides.
     """
     weights = np.asarray(profile, dtype=float)
     live = (weights > 0) & allowed.any(axis=0)
@@ -165,7 +169,8 @@ def pattern_plan(
     bound += 1e-7 * max(1.0, abs(bound))  # the LP's own tolerance
     plan = _integer_plan(pats, master, allowed, live, centres, block_slots=block_slots,
                          cap=cap, min_slots=min_hours / slot_hours, cover_days=cover_days,
-                         n_slots=n_slots, deadline=deadline)  # fmt: skip
+                         n_slots=n_slots, deadline=deadline,
+                         floor=None if centre_min is None else np.asarray(centre_min) / slot_hours)  # fmt: skip
     if plan is None:
         return PatternResult(bound, None, -np.inf)
     return PatternResult(bound, plan, plan_value(minutes, worth, profile, plan))
@@ -190,6 +195,7 @@ def _integer_plan(
     cover_days: list[int],
     n_slots: int,
     deadline: float | None = None,
+    floor: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Integer counts (0 or at least a block) of the patterns found, then laid out.
 
@@ -212,6 +218,11 @@ def _integer_plan(
             idx = np.array([*own, u], np.int32)
             master.addRow(0.0, np.inf, len(idx), idx, np.array([1.0] * len(own) + [-min_slots]))
             master.addRow(-np.inf, 0.0, len(idx), idx, np.array([1.0] * len(own) + [-cap]))
+    if floor is not None:  # the access floor: slots a week each kept centre opens
+        for c in centres:
+            if floor[c] > 0:
+                own = np.array([i for i, S in enumerate(pats) if c in S], np.int32)
+                master.addRow(float(floor[c]) - 1e-9, np.inf, len(own), own, np.ones(len(own)))
     master.setOptionValue("mip_rel_gap", 1e-6)
     master.setOptionValue("time_limit", _seconds_left(deadline))
     master.run()

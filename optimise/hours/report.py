@@ -71,6 +71,13 @@ def weekly_grid(problem: HoursProblem, result: HoursResult) -> str:
             row = [cells[c][d] or "-" for d in days]
             lines.append(f"| {name} | " + " | ".join(row) + f" | {hours[c]:g} |")
         parts.append("\n".join(lines))
+    today, new = problem.current.any(axis=(1, 2)), result.plan.any(axis=(1, 2))
+    names = problem.centre_name
+    closed = [str(names[c]) for c in np.flatnonzero(today & ~new)]
+    opened = [str(names[c]) for c in np.flatnonzero(~today & new)]
+    parts.append("## Closures and openings\n\n"
+                 f"- Closes: {', '.join(closed) or 'none'}\n"
+                 f"- Opens: {', '.join(opened) or 'none'}")  # fmt: skip
     return "# Face-to-face centre opening hours\n\n" + "\n\n".join(parts) + "\n"
 
 

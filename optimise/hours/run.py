@@ -78,25 +78,59 @@ def _inputs(cfg: RunConfig, centres: Path | None, zones: Path | None) -> tuple[A
     return frames["centres"], frames["zones"]
 
 
+#: The price of each rule (issue #18): the same budget without the floor, without
+#: regular timetables, and without both.
+VARIANTS = {"no_floor": {"keep_open": False}, "no_regular": {"regular": False},
+            "no_rules": {"keep_open": False, "regular": False}}  # fmt: skip
+
+
+def rule_prices(
+    problem: HoursProblem, calibration: Calibration, params: HoursParams,
+    time_limit: float | None, seed: int,
+) -> dict[str, Any]:  # fmt: skip
+    """Demand served by each variant of the rules at ``params``' budget (None where a
+    variant has no plan), and what it would gain over the plan with every rule."""
+    out: dict[str, Any] = {}
+    for name, change in VARIANTS.items():
+        try:
+            r = solve(problem, demand=calibration.model, params=dataclasses.replace(params, **change),
+                      time_limit=time_limit, seed=seed)  # fmt: skip
+            out[name] = {"demand_served": round(r.coverage.served, 1),
+                         "over65_demand_served": round(r.coverage.over65_served, 1),
+                         "objective": round(r.objective, 1), "optimal": r.optimal,
+                         "centres_open": int((r.coverage.hours > 0).sum())}  # fmt: skip
+        except ValueError as exc:
+            log.warning("rule price %s skipped: %s", name, exc)
+            out[name] = None
+    return out
+
+
 def _curve(
     problem: HoursProblem, calibration: Calibration, params: HoursParams,
     time_limit: float | None, seed: int,
 ) -> pd.DataFrame:  # fmt: skip
     rows = []
     for budget in params.curve_budgets():
+        at = dataclasses.replace(params, budget_hours=budget)
         try:
-            r = solve(problem, demand=calibration.model,
-                      params=dataclasses.replace(params, budget_hours=budget),
+            r = solve(problem, demand=calibration.model, params=at,
                       time_limit=time_limit, seed=seed)  # fmt: skip
         except ValueError as exc:
             log.warning("curve: budget %g skipped: %s", budget, exc)
             continue
-        rows.append({
+        row = {
             "budget_hours": budget, "hours_used": r.hours_used,
             "demand_served": round(r.coverage.served, 1),
             "over65_demand_served": round(r.coverage.over65_served, 1),
             "optimal": r.optimal,
-        })  # fmt: skip
+        }  # fmt: skip
+        if params.rule_prices:
+            for name, v in rule_prices(problem, calibration, at, time_limit, seed).items():
+                row[f"demand_served_{name}"] = None if v is None else v["demand_served"]
+                row[f"over65_demand_served_{name}"] = (
+                    None if v is None else v["over65_demand_served"])  # fmt: skip
+                row[f"optimal_{name}"] = None if v is None else v["optimal"]
+        rows.append(row)
     curve = pd.DataFrame(rows)
     if len(curve):
         curve["extra_visits_per_extra_hour"] = (
@@ -139,13 +173,88 @@ def run_hours(
     share = centre_frame["share"].to_numpy(dtype=float) if "share" in centre_frame else None
     table = centre_table(problem, result, calibration, share)
     summary = _summary(problem, result, calibration, params, table, cfg.seed)
+    if params.rule_prices:
+        summary["rule_prices"] = _prices(
+            result, rule_prices(problem, calibration, params, limit, cfg.seed))
+    changes = zone_changes(problem, result.plan, params.max_travel_min)
+    summary.update(access_summary(problem, result.plan, changes, params.max_travel_min))
     if curve_frame is not None:
         records = curve_frame.astype(object).where(curve_frame.notna(), None)
         summary["curve"] = records.to_dict(orient="records")  # NaN is not JSON
     if out_dir is not None:
-        files = _write(Path(out_dir), problem, result, table, curve_frame, summary, centre_frame)
+        files = _write(Path(out_dir), problem, result, table, curve_frame, summary, centre_frame,
+                       changes)  # fmt: skip
         summary["files"] = files
     return summary
+
+
+def _prices(result: HoursResult, variants: dict[str, Any]) -> dict[str, Any]:
+    """The plan with every rule beside each variant; ``price_*`` is what the rule costs
+    (the variant's demand served minus the plan's, visits a year)."""
+    out: dict[str, Any] = {"with_rules": {
+        "demand_served": round(result.coverage.served, 1),
+        "over65_demand_served": round(result.coverage.over65_served, 1),
+        "objective": round(result.objective, 1), "optimal": result.optimal,
+        "centres_open": int((result.coverage.hours > 0).sum())}}  # fmt: skip
+    out.update(variants)
+    for name, label in (("no_floor", "floor"), ("no_regular", "regular"), ("no_rules", "both")):
+        v = variants.get(name)
+        for key in ("demand_served", "over65_demand_served"):
+            out[f"price_of_{label}_{key}"] = (
+                None if v is None else round(v[key] - result.coverage.__getattribute__(
+                    "served" if key == "demand_served" else "over65_served"), 1))  # fmt: skip
+    return out
+
+
+def _nearest(problem: HoursProblem, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per zone: the nearest centre open at some time of the week (-1: none) and minutes."""
+    from optimise.hours.demand import travel_minutes
+
+    minutes = travel_minutes(problem)
+    open_ = mask.any(axis=(1, 2))
+    if not open_.any():
+        return np.full(len(minutes), -1), np.full(len(minutes), np.inf)
+    m = np.where(open_[None, :], minutes, np.inf)
+    best = m.argmin(axis=1)
+    return best, m[np.arange(len(m)), best]
+
+
+def zone_changes(problem: HoursProblem, plan: np.ndarray, reach: float) -> pd.DataFrame:
+    """Who gains and loses: per zone, the nearest open centre today and in the plan."""
+    names = np.asarray(problem.centre_name, dtype=object)
+    c0, m0 = _nearest(problem, problem.current)
+    c1, m1 = _nearest(problem, plan)
+    change = np.where(m1 < m0 - 1e-9, "nearer", np.where(m1 > m0 + 1e-9, "farther", "same"))
+    return pd.DataFrame({
+        "zone_id": problem.zone_ids, "population": problem.population,
+        "over65": problem.over65,
+        "today_centre": [names[c] if c >= 0 else "" for c in c0],
+        "today_minutes": np.round(m0, 1),
+        "plan_centre": [names[c] if c >= 0 else "" for c in c1],
+        "plan_minutes": np.round(m1, 1), "change": change,
+        "beyond_today": m0 > reach, "beyond_plan": m1 > reach,
+    })  # fmt: skip
+
+
+def access_summary(
+    problem: HoursProblem, plan: np.ndarray, z: pd.DataFrame, reach: float
+) -> dict[str, Any]:  # fmt: skip
+    today, new = problem.current.any(axis=(1, 2)), plan.any(axis=(1, 2))
+    ids = list(problem.centre_ids)
+    return {
+        "centres_open_today": int(today.sum()), "centres_open": int(new.sum()),
+        "closures": [ids[c] for c in np.flatnonzero(today & ~new)],
+        "openings": [ids[c] for c in np.flatnonzero(~today & new)],
+        "over65_nearer": int(z.loc[z["change"] == "nearer", "over65"].sum()),
+        "over65_farther": int(z.loc[z["change"] == "farther", "over65"].sum()),
+        "zones_nearer": int((z["change"] == "nearer").sum()),
+        "zones_farther": int((z["change"] == "farther").sum()),
+        "max_travel_min": reach,
+        "residents_beyond_max_travel_today": int(z.loc[z["beyond_today"], "population"].sum()),
+        "residents_beyond_max_travel": int(z.loc[z["beyond_plan"], "population"].sum()),
+        "over65_beyond_max_travel_today": int(z.loc[z["beyond_today"], "over65"].sum()),
+        "over65_beyond_max_travel": int(z.loc[z["beyond_plan"], "over65"].sum()),
+    }
 
 
 def _summary(
@@ -177,8 +286,11 @@ def _summary(
 def _write(
     out: Path, problem: HoursProblem, result: HoursResult, table: pd.DataFrame,
     curve: pd.DataFrame | None, summary: dict[str, Any], centres: gpd.GeoDataFrame,
+    changes: pd.DataFrame | None = None,
 ) -> list[str]:  # fmt: skip
     files = ["timetable.csv", "current_timetable.csv", "timetable.md", "centres.csv", "hours.gpkg"]
+    if changes is not None:
+        files.append("zone_changes.csv")
     # The map layer for GIS and the report: each centre's point with its planned figures.
     layer = (
         centres[["id", "name", "status", "geometry"]]
@@ -195,6 +307,8 @@ def _write(
         write_csv(stage.path / "current_timetable.csv", timetable(problem, problem.current))
         write_text(stage.path / "timetable.md", weekly_grid(problem, result))
         write_csv(stage.path / "centres.csv", table)
+        if changes is not None:
+            write_csv(stage.path / "zone_changes.csv", changes)
         write_gpkg(stage.path / "hours.gpkg", {"centres": layer})
         if curve is not None:
             write_csv(stage.path / "curve.csv", curve)

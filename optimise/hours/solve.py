@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from models.hours import HoursProblem
     from optimise.hours.params import HoursParams
 
-__all__ = ["allowed_slots", "keeps_rules", "planning_inputs", "solve"]
+__all__ = ["allowed_slots", "centre_floor", "keeps_rules", "planning_inputs", "solve", "zone_floor"]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,80 @@ def _check(params: HoursParams, allowed: np.ndarray, step_minutes: float) -> int
     return block_slots
 
 
+def centre_floor(
+    problem: HoursProblem, params: HoursParams, allowed: np.ndarray, block_hours: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The access floor: (allowed without the centres that may not open, hours a week each
+    centre must open). ValueError naming the centres when the budget cannot meet it."""
+    n_c = len(problem.centre_ids)
+    need = np.zeros(n_c)
+    if not params.keep_open:
+        return allowed, need
+    ids = list(problem.centre_ids)
+    for key in ("allow_close", "candidates"):
+        unknown = [c for c in getattr(params, key) if c not in ids]
+        if unknown:
+            raise ValueError(f"{key}: no centre with id '{unknown[0]}' (centres: {', '.join(ids)})")
+    today = problem.current.any(axis=(1, 2))
+    if not today.any():  # nothing open today: a new network, every centre a candidate
+        return allowed, need
+    named = np.array([c in params.candidates for c in ids])
+    closable = np.array([c in params.allow_close for c in ids])
+    allowed = allowed & (today | named)[:, None, None]
+    must = today & ~closable
+    floor = max(params.min_hours_open, block_hours) if params.min_hours_open > 0 else 0.0
+    need[must] = floor
+    label = [f"{problem.centre_name[c] or ids[c]} ({ids[c]})" for c in range(n_c)]
+    blocked = [label[c] for c in np.flatnonzero(must) if not allowed[c].any()]
+    if blocked and floor > 0:
+        raise ValueError(
+            f"infeasible access floor: {', '.join(blocked)} must stay open but cannot open "
+            "in any slot with demand on the open days; name them in allow_close"
+        )
+    if floor > params.max_centre_hours:
+        raise ValueError(
+            f"infeasible access floor: min_hours_open ({floor:g} h with blocks of "
+            f"{block_hours:g} h) exceeds max_centre_hours ({params.max_centre_hours:g})"
+        )
+    total = float(need.sum()) * params.staff_per_slot
+    if total > params.budget_hours + 1e-9:
+        names = ", ".join(label[c] for c in np.flatnonzero(must))
+        raise ValueError(
+            f"infeasible access floor: keeping {int(must.sum())} centres open {floor:g} h a "
+            f"week each needs {total:g} staff-hours, above the budget of "
+            f"{params.budget_hours:g} ({names}); raise the budget, lower min_hours_open or "
+            "name centres in allow_close"
+        )
+    return allowed, need
+
+
+def zone_floor(
+    problem: HoursProblem, params: HoursParams, allowed: np.ndarray
+) -> list[list[int]]:
+    """Distinct sets of centres within ``max_travel_min`` of a zone with one open today
+    (the zone floor; empty when ``min_days`` is 0 or ``keep_open`` is off)."""
+    if not params.keep_open or params.min_days <= 0:
+        return []
+    near = travel_minutes(problem) <= params.max_travel_min
+    today = problem.current.any(axis=(1, 2))
+    sets: dict[tuple[int, ...], list[int]] = {}
+    for z in np.flatnonzero((near & today[None, :]).any(axis=1)):
+        members = tuple(int(c) for c in np.flatnonzero(near[z] & allowed.any(axis=(1, 2))))
+        sets.setdefault(members, []).append(int(z))
+    bad = []
+    for members, zones in sets.items():
+        days = allowed[list(members)].any(axis=(0, 2)).sum() if members else 0
+        if days < params.min_days:
+            bad.append(problem.zone_ids[zones[0]] + (f" and {len(zones) - 1} more"
+                                                    if len(zones) > 1 else ""))  # fmt: skip
+    if bad:
+        raise ValueError(
+            f"infeasible zone floor: zones {'; '.join(bad[:5])} cannot have a centre within "
+            f"{params.max_travel_min:g} min open on {params.min_days} days a week"
+        )
+    return [list(m) for m in sets]
+
+
 def planning_inputs(
     problem: HoursProblem, demand: DemandModel, params: HoursParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -145,22 +219,27 @@ def solve(
     profile, allowed, worth = planning_inputs(problem, demand, params)
     block_slots = _check(params, allowed, params.step_minutes)
     slot_hours = params.step_minutes / 60
+    allowed, centre_min = centre_floor(problem, params, allowed, block_slots * slot_hours)
+    zone_sets = zone_floor(problem, params, allowed)
     minutes = travel_minutes(problem)
     rules = {"slot_hours": slot_hours, "block_slots": block_slots,
              "staff": params.staff_per_slot, "budget": params.budget_hours,
              "min_hours": params.min_centre_hours, "max_hours": params.max_centre_hours,
-             "cover_days": params.cover_day_list()}  # fmt: skip
+             "cover_days": params.cover_day_list(), "centre_min": centre_min}  # fmt: skip
+    extra = {"regular": params.regular, "max_patterns": params.max_patterns,
+             "zone_sets": zone_sets, "min_days": params.min_days}  # fmt: skip
     deadline = None if time_limit is None else started + 0.5 * float(time_limit)
     found = None
     if patterns:  # at most half the time limit, leaving the rest to the MILP fallback
         found = pattern_plan(minutes, worth, profile, allowed, deadline=deadline, **rules)
     pattern_bound = np.inf if found is None else found.bound
-    if found is not None and found.plan is not None and keeps_rules(found.plan, allowed, **rules):
+    if (found is not None and found.plan is not None
+            and keeps_rules(found.plan, allowed, **rules, **extra)):  # fmt: skip
         gap = max(found.bound - found.value, 0.0) / max(abs(found.value), 1e-9)
         if gap <= params.mip_gap:  # proven without the full MILP
             return _result(problem, demand, params, found.plan, k, started, found.value,
                            found.bound, gap, True, "Optimal (pattern bound)")  # fmt: skip
-    model = build(minutes, worth, profile, allowed, **rules)
+    model = build(minutes, worth, profile, allowed, **rules, **extra)
     log.debug("hours MILP: %d columns, %d rows", len(model.cost), len(model.row_lower))
     h = highspy.Highs()
     for key, value in (
@@ -177,9 +256,11 @@ def solve(
         max_hours=params.max_centre_hours, cover_days=params.cover_day_list(),
     )  # fmt: skip
     usable = found is not None and found.plan is not None
+    if not keeps_rules(start, allowed, **rules, **extra) and usable:
+        start = found.plan
     if (
         usable
-        and keeps_rules(found.plan, allowed, **rules)
+        and keeps_rules(found.plan, allowed, **rules, **extra)
         and found.value > plan_value(minutes, worth, profile, start)
     ):
         start = found.plan
@@ -192,7 +273,12 @@ def solve(
     status = h.getModelStatus()
     info = h.getInfo()
     if info.primal_solution_status != 2:  # 2: feasible
-        raise ValueError(f"no opening plan satisfies the rules ({h.modelStatusToString(status)})")
+        what = "proven infeasible" if status == highspy.HighsModelStatus.kInfeasible else (
+            "none found in the time limit")  # fmt: skip
+        raise ValueError(
+            f"no opening plan satisfies the rules ({what}: {h.modelStatusToString(status)}); "
+            "the budget cannot meet the floor, regular timetables and cover days together"
+        )
     objective = float(info.objective_function_value)
     bound, gap = float(info.mip_dual_bound), float(info.mip_gap)
     optimal = status == highspy.HighsModelStatus.kOptimal
@@ -216,6 +302,8 @@ def solve(
 def keeps_rules(
     plan: np.ndarray, allowed: np.ndarray, *, slot_hours: float, block_slots: int,
     staff: float, budget: float, min_hours: float, max_hours: float, cover_days: list[int],
+    centre_min: np.ndarray | None = None, regular: bool = False, max_patterns: int = 1,
+    zone_sets: list[list[int]] | None = None, min_days: int = 0,
 ) -> bool:  # fmt: skip
     """Whether a plan (centres × 7 × steps) keeps every rule of the MILP."""
     eps = 1e-9
@@ -224,9 +312,29 @@ def keeps_rules(
     hours = plan.sum(axis=(1, 2)) * slot_hours
     if (hours > max_hours + eps).any() or ((hours > 0) & (hours < min_hours - eps)).any():
         return False
+    if centre_min is not None and (hours < np.asarray(centre_min) - eps).any():
+        return False
     if not all(plan[:, d].any() for d in cover_days):
         return False
-    return all(b - a >= block_slots for _, _, a, b in _runs(plan))
+    for members in zone_sets or []:
+        if plan[members].any(axis=(0, 2)).sum() < min_days:
+            return False
+    runs = _runs(plan)
+    if regular and not is_regular(runs, max_patterns):
+        return False
+    return all(b - a >= block_slots for _, _, a, b in runs)
+
+
+def is_regular(runs: list[tuple[int, int, int, int]], max_patterns: int = 1) -> bool:
+    """One block a day per centre, at most ``max_patterns`` distinct blocks a centre."""
+    per_day: dict[tuple[int, int], int] = {}
+    shapes: dict[int, set[tuple[int, int]]] = {}
+    for c, d, a, b in runs:
+        per_day[c, d] = per_day.get((c, d), 0) + 1
+        shapes.setdefault(c, set()).add((a, b))
+    return all(n == 1 for n in per_day.values()) and all(
+        len(v) <= max_patterns for v in shapes.values()
+    )
 
 
 def _result(problem, demand, params, steps, k, started, objective, bound, gap, optimal, status):

@@ -148,7 +148,7 @@ def run_eligibility(
     summary["files"] = ["summary.json", "eligibility-personal.csv"]
     summary["personal_data"] = ["eligibility-personal.csv"]
     step("writing eligibility-personal.csv")
-    with Staging(out_dir) as stage:
+    with Staging(out_dir, owns=("eligibility-personal.csv",)) as stage:
         write_csv(stage.path / "eligibility-personal.csv", eligibility_table(problem, result))
         summary["elapsed_s"] = round(time.perf_counter() - started, 2)
         write_json(stage.path / "summary.json", summary)

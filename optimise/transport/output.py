@@ -207,3 +207,11 @@ def day_tables(
     both = runs[0][1] if len(runs) == 1 else replace(am, routes=am.routes + pm.routes)
     lost = pd.concat([unserved_table(problem, r, name) for name, r in runs], ignore_index=True)
     return both, lost
+
+
+# Every file a transport run (routes, plan, evaluate) can write into its folder: a new
+# run removes those an earlier run left that it does not write itself.
+TRANSPORT_OUTPUTS = (
+    "routes.csv", "unserved.csv", "routes.gpkg", "stops.csv", "assignments-personal.csv",
+    "modes-personal.csv", "routes-personal.csv", "unserved-personal.csv",
+)  # fmt: skip

@@ -24,7 +24,13 @@ from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.transport import TransportPolicy, TransportProblem
 from optimise.transport.afternoon import solve_pm
 from optimise.transport.evaluate import evaluate, read_plan
-from optimise.transport.output import day_tables, route_layers, routes_table, unserved_table
+from optimise.transport.output import (
+    TRANSPORT_OUTPUTS,
+    day_tables,
+    route_layers,
+    routes_table,
+    unserved_table,
+)
 from optimise.transport.params import RoutingParams
 from optimise.transport.solve import solve
 
@@ -143,6 +149,13 @@ def read_frames(files: dict[str, Path | None], columns: Callable[[str], dict[str
             out[kind] = read(path, kind, columns=columns(kind) or None).frame
         else:
             out[kind] = getattr(data, kind)
+    if "pupils" in out and "schools" in out:  # across files: each pupil's school exists
+        from geodata.references import check_references
+
+        check_references(out["pupils"], "school_id", (str(i) for i in out["schools"]["id"]),
+                         source=str(files.get("pupils") or "pupils (default data)"),
+                         expected="the id of a school in the schools file",
+                         hint="check the schools file or the pupil's school_id")  # fmt: skip
     return out
 
 
@@ -246,7 +259,7 @@ def run_routes(
         summary["files"].append("modes-personal.csv")
     step("writing routes.csv, unserved.csv and routes.gpkg")
     both, lost = day_tables(problem, am, pm)
-    with Staging(out_dir) as stage:
+    with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_csv(stage.path / "routes.csv", routes_table(problem, both))
         write_csv(stage.path / "unserved.csv", lost)
         write_gpkg(stage.path / "routes.gpkg",
@@ -271,7 +284,7 @@ def demo_step(data: Any, out_dir: str | Path, time_limit: float = 30.0) -> dict[
     problem, routing = build_problem(**frames)
     result = solve(problem, params=routing, time_limit=time_limit, seed=data.seed)
     summary = {"command": "transport routes", **result.summary(), **policy_summary(problem)}
-    with Staging(out_dir) as stage:
+    with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_csv(stage.path / "routes.csv", routes_table(problem, result))
         write_csv(stage.path / "unserved.csv", unserved_table(problem, result))
         write_gpkg(stage.path / "routes.gpkg", route_layers(problem, result, frames, False))

@@ -34,7 +34,7 @@ from geodata.errors import InputError
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models._arrays import points
 from optimise.transport.evaluate import evaluate, read_plan
-from optimise.transport.output import day_tables, route_layers, routes_table
+from optimise.transport.output import TRANSPORT_OUTPUTS, day_tables, route_layers, routes_table
 from optimise.transport.run import build_problem, day_totals, policy_summary, read_frames
 from optimise.transport.solve import solve
 from optimise.transport.stops.changes import better_plan, change_line, changes
@@ -224,7 +224,7 @@ def run_plan(
     summary["method"] = result.method
     summary["files"] = FILES + (["modes-personal.csv"] if modes is not None else [])
     step("writing stops.csv, assignments-personal.csv, routes.csv and routes.gpkg")
-    with Staging(out_dir) as stage:
+    with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_csv(stage.path / "stops.csv", stops_table(planned, assign, am, frames, pm))
         mode_of = {d.pupil: d.chosen for d in modes.decisions} if modes is not None else {}
         personal = assignments_table(planned, assign, am, frames, include_personal_data,
