@@ -324,7 +324,7 @@ def _cross_field(
         if a not in values or b not in values:
             continue
         for row, x, y in zip(rows, values[a].tolist(), values[b].tolist(), strict=True):
-            if is_empty(x) or is_empty(y):
+            if is_empty(x) or is_empty(y) or x is pd.NA or y is pd.NA:
                 continue
             if (x <= y) if op == "<=" else (x < y):
                 continue

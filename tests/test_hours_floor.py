@@ -23,8 +23,9 @@ def case(days: str = "Mon", b_people: int = 10):
     travel = TravelMatrix(("zA", "zB"), ("A", "B"), seconds, seconds)
     problem = HoursProblem.from_matrix(centres, zones, travel, slot_minutes=60,
                                        day_start=9 * 60, day_end=12 * 60)  # fmt: skip
-    return problem, DemandModel(3.0, 1.0, 1.0, np.ones(2), uniform_profile(problem, days,
-                                                                           "09:00-12:00"))
+    return problem, DemandModel(
+        3.0, 1.0, 1.0, np.ones(2), uniform_profile(problem, days, "09:00-12:00")
+    )
 
 
 RULES = {"open_days": "Mon", "cover_days": "Mon", "min_block_hours": 1, "min_hours_open": 1}

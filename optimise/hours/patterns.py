@@ -167,10 +167,11 @@ def pattern_plan(
             break
         add(S)
     bound += 1e-7 * max(1.0, abs(bound))  # the LP's own tolerance
+    floor = None if centre_min is None else np.asarray(centre_min) / slot_hours
     plan = _integer_plan(pats, master, allowed, live, centres, block_slots=block_slots,
                          cap=cap, min_slots=min_hours / slot_hours, cover_days=cover_days,
                          n_slots=n_slots, deadline=deadline,
-                         floor=None if centre_min is None else np.asarray(centre_min) / slot_hours)  # fmt: skip
+                         floor=floor)  # fmt: skip
     if plan is None:
         return PatternResult(bound, None, -np.inf)
     return PatternResult(bound, plan, plan_value(minutes, worth, profile, plan))

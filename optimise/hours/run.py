@@ -35,6 +35,17 @@ __all__ = ["build_problem", "demo_step", "load_params", "run_hours"]
 
 log = logging.getLogger(__name__)
 
+# Every file an hours run can write: a new run removes those an earlier one left behind.
+HOURS_OUTPUTS = (
+    "timetable.csv",
+    "current_timetable.csv",
+    "timetable.md",
+    "centres.csv",
+    "zone_changes.csv",
+    "hours.gpkg",
+    "curve.csv",
+)
+
 #: Seconds per solve when the run sets no time limit.
 DEFAULT_TIME_LIMIT = 60.0
 
@@ -93,7 +104,8 @@ def rule_prices(
     out: dict[str, Any] = {}
     for name, change in VARIANTS.items():
         try:
-            r = solve(problem, demand=calibration.model, params=dataclasses.replace(params, **change),
+            varied = dataclasses.replace(params, **change)
+            r = solve(problem, demand=calibration.model, params=varied,
                       time_limit=time_limit, seed=seed)  # fmt: skip
             out[name] = {"demand_served": round(r.coverage.served, 1),
                          "over65_demand_served": round(r.coverage.over65_served, 1),
@@ -124,7 +136,9 @@ def _curve(
             "over65_demand_served": round(r.coverage.over65_served, 1),
             "optimal": r.optimal,
         }  # fmt: skip
-        if params.rule_prices:
+        # Each rule's price along the whole curve would take 4 solves a budget (minutes):
+        # it is priced at the run's own budget only; other rows leave those columns empty.
+        if params.rule_prices and budget == params.budget_hours:
             for name, v in rule_prices(problem, calibration, at, time_limit, seed).items():
                 row[f"demand_served_{name}"] = None if v is None else v["demand_served"]
                 row[f"over65_demand_served_{name}"] = (
@@ -175,7 +189,8 @@ def run_hours(
     summary = _summary(problem, result, calibration, params, table, cfg.seed)
     if params.rule_prices:
         summary["rule_prices"] = _prices(
-            result, rule_prices(problem, calibration, params, limit, cfg.seed))
+            result, rule_prices(problem, calibration, params, limit, cfg.seed)
+        )
     changes = zone_changes(problem, result.plan, params.max_travel_min)
     summary.update(access_summary(problem, result.plan, changes, params.max_travel_min))
     if curve_frame is not None:
@@ -242,7 +257,8 @@ def access_summary(
     today, new = problem.current.any(axis=(1, 2)), plan.any(axis=(1, 2))
     ids = list(problem.centre_ids)
     return {
-        "centres_open_today": int(today.sum()), "centres_open": int(new.sum()),
+        "centres_open_today": int(today.sum()),
+        "centres_open": int(new.sum()),
         "closures": [ids[c] for c in np.flatnonzero(today & ~new)],
         "openings": [ids[c] for c in np.flatnonzero(~today & new)],
         "over65_nearer": int(z.loc[z["change"] == "nearer", "over65"].sum()),
@@ -302,7 +318,7 @@ def _write(
     if curve is not None:
         files.append("curve.csv")
     files.append("summary.json")
-    with Staging(out) as stage:
+    with Staging(out, owns=HOURS_OUTPUTS) as stage:
         write_csv(stage.path / "timetable.csv", timetable(problem, result.plan))
         write_csv(stage.path / "current_timetable.csv", timetable(problem, problem.current))
         write_text(stage.path / "timetable.md", weekly_grid(problem, result))

@@ -134,9 +134,7 @@ def centre_floor(
     return allowed, need
 
 
-def zone_floor(
-    problem: HoursProblem, params: HoursParams, allowed: np.ndarray
-) -> list[list[int]]:
+def zone_floor(problem: HoursProblem, params: HoursParams, allowed: np.ndarray) -> list[list[int]]:
     """Distinct sets of centres within ``max_travel_min`` of a zone with one open today
     (the zone floor; empty when ``min_days`` is 0 or ``keep_open`` is off)."""
     if not params.keep_open or params.min_days <= 0:
