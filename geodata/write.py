@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -134,8 +135,6 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
 def strict_json(value: Any) -> Any:
     """``value`` with every non-finite float (NaN, ±inf, numpy's too) replaced by None,
     so that it can be written as strict JSON; dicts, lists and tuples are copied."""
-    import math
-
     import numpy as np
 
     if isinstance(value, dict):

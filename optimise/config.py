@@ -113,9 +113,12 @@ class RunConfig:
         return cls(columns=columns, tables=tables, **values)
 
 
+#: Seeds the solvers take (PyVRP and numpy: unsigned 32-bit).
+SEED_MAX = 2**32 - 1
+
 #: Top-level config keys and the TOML types they take: (types, what to write).
 _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "seed": ((int,), "a whole number from 0 to 4294967295, e.g. seed = 2026"),
+    "seed": ((int,), f"a whole number from 0 to {SEED_MAX}, e.g. seed = 2026"),
     "time_limit": ((int, float), "a number of seconds above 0, e.g. time_limit = 60"),
     "out": ((str,), 'a folder name in quotes, e.g. out = "runs/term1"'),
     "on_bad_row": ((str,), 'on_bad_row = "error" or "skip"'),
@@ -139,7 +142,7 @@ def _check_types(data: dict[str, Any], source: str) -> None:
         if ok and key == "time_limit":
             ok = math.isfinite(value) and value > 0
         if ok and key == "seed":
-            ok = 0 <= value <= 2**32 - 1
+            ok = 0 <= value <= SEED_MAX
         if not ok:
             raise InputError(f"{source}: {key}: expected {wanted}, found {value!r}")
 

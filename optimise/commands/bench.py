@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from geodata.errors import InputError
 from optimise.commands.common import (
     Debug,
     Json,
@@ -88,8 +87,6 @@ def bench_sbrp(
     from optimise.transport.sbrp import run_sbrp
 
     limit = time_limit if time_limit is not None else 30.0
-    if limit <= 0:
-        raise InputError(f"--time-limit: expected a positive number, found {limit}")
     summary = run_sbrp(folder, max_ride=max_ride, time_limit=limit, seed=seed or 0)
     if out is not None:
         from geodata.write import Staging, write_json
@@ -128,8 +125,6 @@ def bench_sbr(
     from optimise.transport.stops.sbr import solve_sbr
 
     limit = time_limit if time_limit is not None else 30.0
-    if limit <= 0:
-        raise InputError(f"--time-limit: expected a positive number, found {limit}")
     summary = solve_sbr(file, method=method, time_limit=limit, seed=seed or 0)
     if json_out:
         print_json(summary)
@@ -196,8 +191,6 @@ def _routing_bench(
     from optimise.transport.bench import run_bench
 
     limit = time_limit if time_limit is not None else 30.0
-    if limit <= 0:
-        raise InputError(f"--time-limit: expected a positive number, found {limit}")
     summary = run_bench(file, kind=kind, time_limit=limit, seed=seed or 0, out=out)
     if json_out:
         print_json(summary)

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from optimise.config import SEED_MAX
+
 __all__ = [
     "Config", "Debug", "Json", "Network", "Out", "Progress", "Quiet", "Seed", "TimeLimit",
     "app", "check_out_option", "console", "err_console", "non_negative", "print_json",
@@ -57,37 +59,24 @@ def _option(param: Any) -> str:
     return max(opts, key=len)
 
 
-def non_negative(ctx: Any, param: Any, value: Any) -> Any:
-    """Option callback: a finite number ≥ 0 (NaN, inf and negatives are one-line errors)."""
-    from geodata.errors import InputError
+def _checked(ok: Any, expected: str) -> Any:
+    """An option callback: ``value`` when ``ok(value)`` (or None), else one line naming
+    the option as typed and ``expected``."""
 
-    if value is not None and (not math.isfinite(value) or value < 0):
-        raise InputError(f"{_option(param)}: expected a finite number of at least 0, found {value}")
-    return value
+    def callback(ctx: Any, param: Any, value: Any) -> Any:
+        from geodata.errors import InputError
 
+        if value is not None and not ok(value):
+            raise InputError(f"{_option(param)}: expected {expected}, found {value}")
+        return value
 
-def _positive(ctx: Any, param: Any, value: Any) -> Any:
-    from geodata.errors import InputError
-
-    if value is not None and (not math.isfinite(value) or value <= 0):
-        raise InputError(
-            f"{_option(param)}: expected a finite number of seconds above 0, found {value}"
-        )
-    return value
+    return callback
 
 
-#: Seeds the solvers take (PyVRP and numpy: unsigned 32-bit).
-SEED_MAX = 2**32 - 1
-
-
-def _seed(ctx: Any, param: Any, value: Any) -> Any:
-    from geodata.errors import InputError
-
-    if value is not None and not 0 <= value <= SEED_MAX:
-        raise InputError(
-            f"{_option(param)}: expected a whole number from 0 to {SEED_MAX}, found {value}"
-        )
-    return value
+#: Option callback: a finite number ≥ 0 (NaN, inf and negatives are one-line errors).
+non_negative = _checked(lambda v: math.isfinite(v) and v >= 0, "a finite number of at least 0")
+_positive = _checked(lambda v: math.isfinite(v) and v > 0, "a finite number of seconds above 0")
+_seed = _checked(lambda v: 0 <= v <= SEED_MAX, f"a whole number from 0 to {SEED_MAX}")
 
 
 def print_json(summary: Any) -> None:

@@ -76,7 +76,7 @@ class HoursParams(Params):
         summary's residents-beyond counts.
     rule_prices
         Also solve without the floor, without regular timetables and without both at
-        the same budget (and along the curve), to report the price of each rule.
+        the same budget (that row of the curve too), to report the price of each rule.
     """
 
     budget_hours: float = 70.0

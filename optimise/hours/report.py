@@ -57,6 +57,12 @@ def _cells(problem: HoursProblem, mask: np.ndarray) -> list[list[str]]:
     return cells
 
 
+def closures_and_openings(problem: HoursProblem, plan: np.ndarray) -> tuple[list[int], list[int]]:
+    """Centres (indices) open today that the plan closes, and those it opens."""
+    today, new = problem.current.any(axis=(1, 2)), plan.any(axis=(1, 2))
+    return np.flatnonzero(today & ~new).tolist(), np.flatnonzero(~today & new).tolist()
+
+
 def weekly_grid(problem: HoursProblem, result: HoursResult) -> str:
     """Markdown: the plan's week per centre, today's week beside it."""
     days = [d for d in range(7) if result.plan[:, d].any() or problem.current[:, d].any()]
@@ -71,10 +77,9 @@ def weekly_grid(problem: HoursProblem, result: HoursResult) -> str:
             row = [cells[c][d] or "-" for d in days]
             lines.append(f"| {name} | " + " | ".join(row) + f" | {hours[c]:g} |")
         parts.append("\n".join(lines))
-    today, new = problem.current.any(axis=(1, 2)), result.plan.any(axis=(1, 2))
-    names = problem.centre_name
-    closed = [str(names[c]) for c in np.flatnonzero(today & ~new)]
-    opened = [str(names[c]) for c in np.flatnonzero(~today & new)]
+    shut, new = closures_and_openings(problem, result.plan)
+    closed = [str(problem.centre_name[c]) for c in shut]
+    opened = [str(problem.centre_name[c]) for c in new]
     parts.append("## Closures and openings\n\n"
                  f"- Closes: {', '.join(closed) or 'none'}\n"
                  f"- Opens: {', '.join(opened) or 'none'}")  # fmt: skip

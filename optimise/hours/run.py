@@ -21,7 +21,7 @@ from models.hours import HoursProblem
 from optimise.hours.calibrate import Calibration, calibrate
 from optimise.hours.params import HoursParams
 from optimise.hours.profile import read_profile, uniform_profile
-from optimise.hours.report import centre_table, timetable, weekly_grid
+from optimise.hours.report import centre_table, closures_and_openings, timetable, weekly_grid
 from optimise.hours.solve import solve
 
 if TYPE_CHECKING:
@@ -254,13 +254,13 @@ def zone_changes(problem: HoursProblem, plan: np.ndarray, reach: float) -> pd.Da
 def access_summary(
     problem: HoursProblem, plan: np.ndarray, z: pd.DataFrame, reach: float
 ) -> dict[str, Any]:  # fmt: skip
-    today, new = problem.current.any(axis=(1, 2)), plan.any(axis=(1, 2))
     ids = list(problem.centre_ids)
+    shut, new = closures_and_openings(problem, plan)
     return {
-        "centres_open_today": int(today.sum()),
-        "centres_open": int(new.sum()),
-        "closures": [ids[c] for c in np.flatnonzero(today & ~new)],
-        "openings": [ids[c] for c in np.flatnonzero(~today & new)],
+        "centres_open_today": int(problem.current.any(axis=(1, 2)).sum()),
+        "centres_open": int(plan.any(axis=(1, 2)).sum()),
+        "closures": [ids[c] for c in shut],
+        "openings": [ids[c] for c in new],
         "over65_nearer": int(z.loc[z["change"] == "nearer", "over65"].sum()),
         "over65_farther": int(z.loc[z["change"] == "farther", "over65"].sum()),
         "zones_nearer": int((z["change"] == "nearer").sum()),
