@@ -39,7 +39,11 @@ def plans(files, tmp_path_factory):
     """Folders of one plan per --run value (and one without the option)."""
     root = tmp_path_factory.mktemp("plan-day")
     out = {}
-    for name, extra in (("default", []), ("am", ["--run", "am"]), ("both", ["--run", "both"])):
+    for name, extra in (
+        ("default", []),
+        ("am", ["--run", "am"]),
+        ("both", ["--run", "both", "--include-personal-data"]),
+    ):
         out[name] = root / name
         assert main(_args(files, out[name], *extra)) == 0
     return out
@@ -96,8 +100,10 @@ def test_every_pupil_is_set_down_at_their_morning_stop(plans):
     expected.index.names = ["route", "id"]
     assert dropped.sort_index().to_dict() == expected.sort_index().to_dict()
     assert (at_stop.pm_route != "").all() and (at_stop.route != "").all()
-    # pupils collected from home are set down at home
-    home = rows[(rows.run == "pm") & (rows.kind == "home")]
+    # pupils collected from home are set down at home (named in the -personal file only)
+    assert (rows.id[rows.kind == "home"] == "").all()
+    named = _read(plans["both"], "routes-personal.csv")
+    home = named[(named.run == "pm") & (named.kind == "home")]
     set_down = {p for ids in home.id for p in ids.split(";")}
     assert set_down == set(people.pupil_id[people.pickup == "home"])
 

@@ -188,12 +188,31 @@ def test_personal_data_report_does_show_homes(runs, homes, capsys):
     assert main(["report", str(runs["personal"]), "--include-personal-data"]) == 0
     assert "report.html" in capsys.readouterr().out
     html = (runs["personal"] / "report.html").read_text(encoding="utf-8")
-    rows = pd.read_csv(runs["personal"] / "routes.csv")
+    rows = pd.read_csv(runs["personal"] / "routes-personal.csv")
     at_home = {p for ids in rows.loc[rows["kind"] == "home", "id"] for p in ids.split(";")}
     found = _homes_found(html, homes, 5)
     assert found == at_home
     assert "homes (personal data)" in html and "CONTAINS PERSONAL DATA" in html
     assert main(["report", str(runs["personal"]), "--quiet"]) == 0  # back to the default
+
+
+def test_shared_tables_name_no_pupil(runs):
+    """Asked for personal data, a run writes the ids in -personal files only: routes.csv
+    counts who boards at a home, unserved.csv gives the reason; neither names a pupil."""
+    folder = runs["personal"]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert set(summary["personal_data"]) >= {"routes-personal.csv", "unserved-personal.csv"}
+    named = pd.read_csv(folder / "routes-personal.csv", dtype=str, keep_default_na=False)
+    shared = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False)
+    home = named["kind"] == "home"
+    assert home.sum() > 1000 and named.loc[home, "id"].str.match(r"P\d{5}").all()
+    assert (shared.loc[home, "id"] == "").all()
+    assert shared.drop(columns="id").equals(named.drop(columns="id"))
+    for name in ("routes.csv", "unserved.csv", "summary.json", "routes.gpkg"):
+        assert not re.search(rb"P\d{5}", (folder / name).read_bytes()), name
+    lost = pd.read_csv(folder / "unserved-personal.csv")
+    assert "pupil" in lost and "pupil" not in pd.read_csv(folder / "unserved.csv")
+    assert len(lost) == len(pd.read_csv(folder / "unserved.csv"))
 
 
 # --- errors ----------------------------------------------------------------------------

@@ -148,9 +148,9 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from geodata.write import Staging, write_csv, write_json
+    from geodata.write import Staging, write_json
     from optimise.transport.afternoon import solve_pm
-    from optimise.transport.output import day_tables, routes_table
+    from optimise.transport.output import write_day
     from optimise.transport.params import TIME_LIMIT
     from optimise.transport.run import build_problem, day_totals
     from optimise.transport.solve import solve
@@ -180,10 +180,8 @@ def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     if am is not None and pm is not None:  # as `transport routes --run both`
         summary["pm"] = pm.summary()
         summary.update(day_totals(problem, am, pm))
-    both, lost = day_tables(problem, am, pm)
     with Staging(task["out"]) as stage:
-        write_csv(stage.path / "routes.csv", routes_table(problem, both))
-        write_csv(stage.path / "unserved.csv", lost)
+        write_day(stage.path, problem, None, am, pm)
         write_json(stage.path / "summary.json", summary)
     return summary
 

@@ -114,7 +114,9 @@ def section(
         per.reset_index(), "routes", columns=columns,
         formats={"daily_cost_gbp": ",.2f", "annual_cost_gbp": ",.0f"},
     ))  # fmt: skip
-    unserved = read_csv(folder / "unserved.csv", required=False)
+    named = personal and (folder / "unserved-personal.csv").is_file()
+    unserved = read_csv(folder / ("unserved-personal.csv" if named else "unserved.csv"),
+                        required=False)  # fmt: skip
     if unserved is not None and len(unserved):
         cols = {c: c.replace("_", " ") for c in unserved.columns if c != "pupil"}
         if personal and "pupil" in unserved:

@@ -3,8 +3,8 @@ home pick-ups generalised to 1 km grid squares.
 
 Pupils' homes are personal data. Unless ``personal``, every route vertex that is not a
 stop, school or base (the points of the ``stops`` layer) is moved to the centre of its
-1 km grid square - the rule ``routes.gpkg`` itself follows; doing it again here keeps
-the default report of a ``--include-personal-data`` run clean too - and home pick-ups
+1 km grid square - the rule ``routes.gpkg`` itself follows (the exact lines and homes
+are in ``routes-personal.gpkg``, read only when ``personal``) - and home pick-ups
 are drawn as one point per square sized by the number of pupils, never as homes. Route
 vertex *i* is row ``sequence == i`` of the route in ``routes.csv``.
 """
@@ -111,10 +111,12 @@ def _point_layers(stops: Any, rows: pd.DataFrame, lines: Any) -> list[MapLayer]:
 
 def map_layers(folder: Path, rows: pd.DataFrame, personal: bool) -> tuple[list[MapLayer], Any]:
     """The map's layers, bottom to top, and the (generalised) route lines."""
-    routes = read_layer(folder / "routes.gpkg", "routes")
-    stops = read_layer(folder / "routes.gpkg", "stops")
+    exact = folder / "routes-personal.gpkg"  # homes and ids: only when asked for
+    gpkg = exact if personal and exact.is_file() else folder / "routes.gpkg"
+    routes = read_layer(gpkg, "routes")
+    stops = read_layer(gpkg, "stops")
     lines, grid = generalise(routes, stops, rows, personal)
-    pickups = read_layer(folder / "routes.gpkg", "pickups") if personal else None
+    pickups = read_layer(gpkg, "pickups") if personal else None
     if pickups is not None:
         homes = layer(
             "Pupils' homes (personal data)",

@@ -12,12 +12,17 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import geopandas as gpd
 
     from models.transport import TransportProblem
     from models.transport_result import RouteResult, TransportResult
 
-__all__ = ["clock", "day_tables", "route_layers", "routes_table", "unserved_table"]
+__all__ = [
+    "PERSONAL_FILES", "clock", "day_tables", "route_layers", "routes_table", "unserved_table",
+    "without_pupil_ids", "write_day",
+]  # fmt: skip
 
 #: Side of the grid square a home pick-up is generalised to, metres.
 GRID_M = 1000.0
@@ -195,6 +200,16 @@ def _empty(columns: list[str], geom_type: str) -> gpd.GeoDataFrame:
     return frame
 
 
+def without_pupil_ids(messages: list[str], problem: TransportProblem) -> list[str]:
+    """``messages`` with each ``pupil <id>`` of ``problem`` written ``a pupil``: a
+    summary is shared, so the current plan's violations name no pupil there."""
+    import re
+
+    ids = set(problem.pupil_ids)
+    return [re.sub(r"pupil (\S+)", lambda m: "a pupil" if m[1] in ids else m[0], text)
+            for text in messages]  # fmt: skip
+
+
 def day_tables(
     problem: TransportProblem, am: TransportResult | None, pm: TransportResult | None
 ) -> tuple[TransportResult, pd.DataFrame]:
@@ -209,9 +224,53 @@ def day_tables(
     return both, lost
 
 
+def write_day(
+    folder: Path,
+    problem: TransportProblem,
+    frames: dict[str, Any] | None,
+    am: TransportResult | None,
+    pm: TransportResult | None,
+    personal: bool = False,
+) -> list[str]:
+    """Write a day's routes into ``folder``; return the names written.
+
+    ``routes.csv`` and ``unserved.csv`` carry no pupil id (a home pick-up row counts
+    the pupils boarding there; an unserved row gives school, reason and ride), and
+    ``routes.gpkg`` (when ``frames`` are given) no home point (:func:`route_layers`).
+    With ``personal``, :data:`PERSONAL_FILES` hold the same with ids and homes: the
+    transport team's, and named so.
+    """
+    from geodata.write import write_csv, write_gpkg
+
+    both, lost = day_tables(problem, am, pm)
+    routes = routes_table(problem, both)
+    write_csv(
+        folder / "routes.csv", routes.assign(id=routes["id"].where(routes["kind"] != "home", ""))
+    )
+    write_csv(folder / "unserved.csv", lost.drop(columns="pupil"))
+    names = ["routes.csv", "unserved.csv"]
+    first, second = (am, pm) if am is not None else (pm, None)
+    if frames is not None:
+        write_gpkg(folder / "routes.gpkg", route_layers(problem, first, frames, pm=second))
+        names.append("routes.gpkg")
+    if personal:
+        write_csv(folder / "routes-personal.csv", routes)
+        write_csv(folder / "unserved-personal.csv", lost)
+        names += ["routes-personal.csv", "unserved-personal.csv"]
+        if frames is not None:
+            layers = route_layers(problem, first, frames, include_personal_data=True, pm=second)
+            write_gpkg(folder / "routes-personal.gpkg", layers)
+            names.append("routes-personal.gpkg")
+    return names
+
+
+#: The files :func:`write_day` adds with ``personal``: pupil ids, and homes in the gpkg.
+PERSONAL_FILES = ("routes-personal.csv", "unserved-personal.csv", "routes-personal.gpkg")
+
+
 # Every file a transport run (routes, plan, evaluate) can write into its folder: a new
 # run removes those an earlier run left that it does not write itself.
 TRANSPORT_OUTPUTS = (
     "routes.csv", "unserved.csv", "routes.gpkg", "stops.csv", "assignments-personal.csv",
-    "modes-personal.csv", "routes-personal.csv", "unserved-personal.csv",
+    "modes-personal.csv", *PERSONAL_FILES,
 )  # fmt: skip

@@ -4,12 +4,16 @@ Outputs, published together (:class:`geodata.write.Staging`):
 
 * ``summary.json``: headline figures (:meth:`TransportResult.summary`), the saving
   against a current plan when one is given, unserved pupils with reasons;
-* ``routes.csv``: one row per stop of every route (base, pick-ups, school);
-* ``unserved.csv``: pupils no vehicle can carry, the reason, best achievable ride;
+* ``routes.csv``: one row per stop of every route (base, pick-ups, school); a home
+  pick-up row counts the pupils boarding, it does not name them;
+* ``unserved.csv``: pupils no vehicle can carry (school, reason, best achievable ride;
+  no pupil id);
 * ``routes.gpkg``: layers ``routes`` (lines) and ``stops`` (bases, shared stops,
-  schools). Pupils' homes are personal data: without ``include_personal_data`` a
-  route line passes through the centre of the 1 km grid square of a home, never the
-  home, and no home point is written; with it, a ``pickups`` layer holds the homes.
+  schools). Pupils' homes are personal data: a route line passes through the centre
+  of the 1 km grid square of a home, never the home, and no home point is written;
+* with ``include_personal_data``, ``routes-personal.csv``, ``unserved-personal.csv``
+  and ``routes-personal.gpkg`` (exact lines, a ``pickups`` layer of homes): the same
+  with pupil ids and homes, for the transport team only.
 """
 
 from __future__ import annotations
@@ -20,16 +24,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError, ValidationError
-from geodata.write import Staging, write_csv, write_gpkg, write_json
+from geodata.write import Staging, write_csv, write_json
 from models.transport import TransportPolicy, TransportProblem
 from optimise.transport.afternoon import solve_pm
 from optimise.transport.evaluate import evaluate, read_plan
 from optimise.transport.output import (
+    PERSONAL_FILES,
     TRANSPORT_OUTPUTS,
-    day_tables,
-    route_layers,
-    routes_table,
-    unserved_table,
+    without_pupil_ids,
+    write_day,
 )
 from optimise.transport.params import RoutingParams
 from optimise.transport.solve import solve
@@ -238,33 +241,27 @@ def run_routes(
         summary["current_vehicles"] = current.vehicles
         summary["current_pupils_unserved"] = len(current.unserved)
         summary["current_ride_limit_violations"] = current.ride_limit_violations
-        summary["current_violations"] = list(current.violations[:50])
+        summary["current_violations"] = without_pupil_ids(list(current.violations[:50]), problem)
         other = modes.alternatives_annual_cost if modes is not None else 0.0
         summary["saving_gbp"] = round(current.annual_cost - result.annual_cost - other, 2)
-    summary["unserved"] = [
-        {"pupil": problem.pupil_ids[u.pupil] if include_personal_data else None,
-         "reason": u.reason, "best_ride_minutes": round(u.best_ride_s / 60, 1),
+    summary["unserved"] = [  # no pupil id: those are in unserved-personal.csv, if asked
+        {"reason": u.reason, "best_ride_minutes": round(u.best_ride_s / 60, 1),
          "limit_minutes": round(u.max_ride_s / 60, 1)}
         for u in result.unserved
     ]  # fmt: skip
-    if not include_personal_data:
-        for row in summary["unserved"]:
-            row.pop("pupil")
     summary["travel_times"] = problem.drive.source
     summary["method"] = result.method
-    summary["files"] = ["summary.json", "routes.csv", "unserved.csv", "routes.gpkg"]
     if modes is not None:
         summary["mode_choice"] = modes.summary()
         summary["savings_by_line_gbp"] = modes.savings_by_line_gbp
-        summary["files"].append("modes-personal.csv")
-    step("writing routes.csv, unserved.csv and routes.gpkg")
-    both, lost = day_tables(problem, am, pm)
+    files = ["routes.csv", "unserved.csv", "routes.gpkg"]
+    files += [*PERSONAL_FILES] if include_personal_data else []
+    files += ["modes-personal.csv"] if modes is not None else []
+    summary["files"] = ["summary.json", *files]
+    summary["personal_data"] = [f for f in files if "-personal" in f]
+    step(f"writing {', '.join(files)}")
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
-        write_csv(stage.path / "routes.csv", routes_table(problem, both))
-        write_csv(stage.path / "unserved.csv", lost)
-        write_gpkg(stage.path / "routes.gpkg",
-                   route_layers(problem, result, frames, include_personal_data,
-                                pm=pm if am is not None else None))  # fmt: skip
+        write_day(stage.path, problem, frames, am, pm, include_personal_data)
         if modes is not None:
             from optimise.transport.modes_output import decisions_table
 
@@ -285,8 +282,6 @@ def demo_step(data: Any, out_dir: str | Path, time_limit: float = 30.0) -> dict[
     result = solve(problem, params=routing, time_limit=time_limit, seed=data.seed)
     summary = {"command": "transport routes", **result.summary(), **policy_summary(problem)}
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
-        write_csv(stage.path / "routes.csv", routes_table(problem, result))
-        write_csv(stage.path / "unserved.csv", unserved_table(problem, result))
-        write_gpkg(stage.path / "routes.gpkg", route_layers(problem, result, frames, False))
+        write_day(stage.path, problem, frames, result, None)
         write_json(stage.path / "summary.json", summary)
     return summary

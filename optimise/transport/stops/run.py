@@ -31,10 +31,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geodata.errors import InputError
-from geodata.write import Staging, write_csv, write_gpkg, write_json
+from geodata.write import Staging, write_csv, write_json
 from models._arrays import points
 from optimise.transport.evaluate import evaluate, read_plan
-from optimise.transport.output import TRANSPORT_OUTPUTS, day_tables, route_layers, routes_table
+from optimise.transport.output import (
+    PERSONAL_FILES,
+    TRANSPORT_OUTPUTS,
+    without_pupil_ids,
+    write_day,
+)
 from optimise.transport.run import build_problem, day_totals, policy_summary, read_frames
 from optimise.transport.solve import solve
 from optimise.transport.stops.changes import better_plan, change_line, changes
@@ -212,7 +217,7 @@ def run_plan(
         routed = modes.baseline if modes is not None else result  # before any mode moves
         lines["pick_up_points"] = round(home.annual_cost - routed.annual_cost, 2)
         summary["current_annual_cost_gbp"] = round(current.annual_cost, 2)
-        summary["current_violations"] = list(current.violations[:50])
+        summary["current_violations"] = without_pupil_ids(list(current.violations[:50]), problem)
         summary["home_pickup_annual_cost_gbp"] = round(home.annual_cost, 2)
         summary["saving_gbp"] = round(current.annual_cost - result.annual_cost - other, 2)
     summary["savings_by_line_gbp"] = lines
@@ -223,6 +228,9 @@ def run_plan(
     summary["walk_times"] = problem.walk.source if problem.walk is not None else ""
     summary["method"] = result.method
     summary["files"] = FILES + (["modes-personal.csv"] if modes is not None else [])
+    if include_personal_data:
+        summary["files"] += list(PERSONAL_FILES)
+    summary["personal_data"] = [f for f in summary["files"] if "-personal" in f]
     step("writing stops.csv, assignments-personal.csv, routes.csv and routes.gpkg")
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_csv(stage.path / "stops.csv", stops_table(planned, assign, am, frames, pm))
@@ -234,12 +242,7 @@ def run_plan(
             from optimise.transport.modes_output import decisions_table
 
             write_csv(stage.path / "modes-personal.csv", decisions_table(planned, modes))
-        both, lost = day_tables(planned, am, pm)
-        write_csv(stage.path / "routes.csv", routes_table(planned, both))
-        write_csv(stage.path / "unserved.csv", lost)
-        write_gpkg(stage.path / "routes.gpkg",
-                   route_layers(planned, result, frames, include_personal_data,
-                                pm=pm if am is not None else None))  # fmt: skip
+        write_day(stage.path, planned, frames, am, pm, include_personal_data)
         summary["elapsed_s"] = round(time.perf_counter() - started, 2)
         write_json(stage.path / "summary.json", summary)
     return summary
