@@ -199,3 +199,44 @@ def data_import(
             else f"{summary['rows_kept']} {kind} written to {cfg.out or out}",
             markup=False,
         )
+
+
+@data_app.command(
+    "template", epilog="Example: optimise data template --kind pupils --out pupils.xlsx"
+)
+def data_template(
+    kind: Annotated[
+        str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    json_out: Json = False,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Write an empty workbook for KIND: its columns, what each means, an example row."""
+    import os
+    import tempfile
+
+    from geodata.schema import KINDS
+    from geodata.template import write_template
+
+    if kind not in KINDS:
+        raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found '{kind}'")
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(f"--out: expected a file name ending .xlsx, found '{out}'")
+    if out.is_dir() or not out.parent.is_dir():
+        what = "a folder" if out.is_dir() else f"no folder '{out.parent}'"
+        raise InputError(f"--out: expected a new or existing .xlsx file, found {what}")
+    handle, staged = tempfile.mkstemp(suffix=".xlsx", prefix=".template-", dir=out.parent)
+    os.close(handle)
+    try:
+        columns = write_template(kind, Path(staged))
+        os.replace(staged, out)  # published whole, never half written
+    finally:
+        Path(staged).unlink(missing_ok=True)
+    summary = {"command": "data template", "kind": kind, "file": str(out), "columns": columns}
+    if json_out:
+        print_json(summary)
+    elif not quiet:
+        console.print(f"wrote {out}: {len(columns)} columns of {kind}, one example row",
+                      markup=False)  # fmt: skip

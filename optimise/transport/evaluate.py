@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,9 +43,12 @@ from optimise.transport.schedule import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+
     from models.transport import TransportProblem
 
-__all__ = ["PlanRoute", "evaluate", "parse_plan", "read_plan"]
+__all__ = ["PLAN_COLUMNS", "PlanRoute", "evaluate", "parse_plan", "plan_from_rows", "read_plan"]
 
 
 @dataclass(frozen=True)
@@ -59,58 +61,85 @@ class PlanRoute:
     vehicle: str = ""  # the vehicle running it: routes sharing one are its trips of the day
 
 
-def parse_plan(text: str, source: str = "current plan") -> tuple[PlanRoute, ...]:
+#: The plan's columns; a file's own names map onto them (``[columns.current_plan]``).
+PLAN_COLUMNS = ("route", "vehicle_type", "sequence", "id", "vehicle")
+_NEEDED = ("route", "vehicle_type", "id")
+
+
+def parse_plan(
+    text: str, source: str = "current plan", columns: Mapping[str, str] | None = None
+) -> tuple[PlanRoute, ...]:
     """Parse the plan CSV text (columns ``route``, ``vehicle_type``, ``id``, optional
-    ``sequence`` and ``vehicle``); rows of a route are ordered by ``sequence``, else as
-    given."""
+    ``sequence`` and ``vehicle``, or the file's own names through ``columns``: engine
+    name → the file's); rows of a route are ordered by ``sequence``, else as given."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    need = {"route", "vehicle_type", "id"}
-    missing = need - set(reader.fieldnames or ())
+    return plan_from_rows(reader.fieldnames or (), enumerate(reader, start=2), source, columns)
+
+
+def plan_from_rows(
+    header: Iterable[str],
+    rows: Iterable[tuple[int, Mapping[str, object]]],
+    source: str,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[PlanRoute, ...]:
+    """A plan from ``(row number, {file column: value})`` pairs; see :func:`parse_plan`."""
+    columns = dict(columns or {})  # names other than PLAN_COLUMNS' are not the plan's
+    own = {c: columns.get(c, c) for c in PLAN_COLUMNS}
+    missing = [own[c] for c in _NEEDED if own[c] not in set(header)]
     if missing:
         raise InputError(
-            f"{source}: missing column(s) {', '.join(sorted(missing))}; expected "
-            "route, vehicle_type, sequence (optional), id"
+            f"{source}: missing column(s) {', '.join(missing)}; expected route, vehicle_type, "
+            "sequence (optional), id, vehicle (optional), or map the file's own names in "
+            "[columns.current_plan]"
         )
-    rows: dict[str, list[tuple[float, int, str]]] = {}
+    by_route: dict[str, list[tuple[float, int, str]]] = {}
     kinds: dict[str, str] = {}
     units: dict[str, str] = {}
-    for n, row in enumerate(reader, start=2):
-        unit = str(row.get("vehicle") or "").strip()
-        if units.setdefault(str(row["route"] or "").strip(), unit) != unit:
+    for n, raw in rows:
+        row = {c: str(raw.get(own[c]) or "").strip() for c in PLAN_COLUMNS}
+        route, vt, item, unit = row["route"], row["vehicle_type"], row["id"], row["vehicle"]
+        if not any(row.values()):
+            continue
+        if units.setdefault(route, unit) != unit:
             raise InputError(
-                f"{source}, row {n}, column vehicle: route {row['route']} has vehicle "
-                f"'{unit}' here and '{units[row['route'].strip()]}' earlier; a route has one"
+                f"{source}, row {n}, column {own['vehicle']}: route {route} has vehicle "
+                f"'{unit}' here and '{units[route]}' earlier; a route has one"
             )
-        route, vt, item = (str(row[k] or "").strip() for k in ("route", "vehicle_type", "id"))
         if not route or not vt or not item:
-            raise InputError(f"{source}, row {n}: route, vehicle_type and id must not be empty")
+            raise InputError(f"{source}, row {n}: {own['route']}, {own['vehicle_type']} and "
+                             f"{own['id']} must not be empty")  # fmt: skip
         if kinds.setdefault(route, vt) != vt:
             raise InputError(
                 f"{source}, row {n}: route {route} has vehicle type '{vt}' here and "
                 f"'{kinds[route]}' earlier; a route has one vehicle"
             )
-        seq_text = str(row.get("sequence") or "").strip()
         try:
-            seq = float(seq_text) if seq_text else float(n)
+            seq = float(row["sequence"]) if row["sequence"] else float(n)
         except ValueError:
             raise InputError(
-                f"{source}, row {n}, column sequence: expected a number, found '{seq_text}'"
+                f"{source}, row {n}, column {own['sequence']}: expected a number, found "
+                f"'{row['sequence']}'"
             ) from None
-        rows.setdefault(route, []).append((seq, n, item))
+        by_route.setdefault(route, []).append((seq, n, item))
     return tuple(
         PlanRoute(route, kinds[route], tuple(item for *_, item in sorted(items)), units[route])
-        for route, items in rows.items()
+        for route, items in by_route.items()
     )
 
 
-def read_plan(path: str | Path) -> tuple[PlanRoute, ...]:
-    """Read a current-plan CSV file (see the module docstring)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    return parse_plan(text, str(path))
+def read_plan(path: str | Path, columns: Mapping[str, str] | None = None) -> tuple[PlanRoute, ...]:
+    """Read a current-plan CSV file or sheet (``book.xlsx#Routes``; see the module
+    docstring)."""
+    from geodata.read.sheet import OLD_SPREADSHEETS, SPREADSHEETS, read_sheet, split_sheet
+    from geodata.read.table import decode, read_bytes
+
+    file, _ = split_sheet(path)
+    if file.suffix.lower() in (*SPREADSHEETS, *OLD_SPREADSHEETS):
+        parsed = read_sheet(path)
+        frame = parsed.frame
+        records = zip(frame.index, frame.to_dict("records"), strict=True)
+        return plan_from_rows([str(c) for c in frame.columns], records, parsed.source, columns)
+    return parse_plan(decode(read_bytes(path), str(path)), str(path), columns)
 
 
 def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> TransportResult:

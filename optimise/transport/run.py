@@ -196,8 +196,9 @@ def run_routes(
     step = step or (lambda _t: None)
     started = time.perf_counter()
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
+    columns = columns or (lambda _k: {})
     step("reading pupils, schools, stops and fleet")
-    frames = read_frames(files, columns or (lambda _k: {}))
+    frames = read_frames(files, columns)
     step("building the transport problem")
     try:
         problem, routing = build_problem(**frames, table=table, provider=provider)
@@ -206,7 +207,7 @@ def run_routes(
         raise ValidationError(
             [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
         ) from None
-    plan = read_plan(current_plan) if current_plan is not None else None
+    plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
     share = 0.5 if run == "both" else 1.0
     am_limit, time_limit = time_limit, time_limit * share
     step(f"planning routes ({time_limit:g} s)")

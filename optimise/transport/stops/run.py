@@ -124,10 +124,11 @@ def run_plan(
             raise InputError(f"--change-penalty: expected £0 or more, found {change_penalty}")
         params = dataclasses.replace(params, change_penalty_gbp=change_penalty)
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
+    columns = columns or (lambda _k: {})
     step("reading pupils, schools, stops and fleet")
     if frames is None:
-        frames = read_frames(files, columns or (lambda _k: {}))
-    plan_now = read_plan(current_plan) if current_plan is not None else None
+        frames = read_frames(files, columns)
+    plan_now = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
     prev = read_previous(previous_plan) if previous_plan is not None else None
     step("building the transport problem and the walks to stops")
     problem, routing = build_problem(**frames, table=table, provider=provider)
