@@ -231,7 +231,12 @@ class TransportProblem:
 
         bases = fleet[fleet.geometry.notna()] if "geometry" in fleet else fleet.iloc[:0]
         if bases.empty:
-            raise ValueError("the fleet needs an operator base (a point) for at least one type")
+            from geodata.errors import InputError
+
+            raise InputError(
+                "fleet: expected an operator base (lon/lat or easting/northing) on at least "
+                "one row, found none; add the depot of each contract's operator"
+            )
         base_points = bases.geometry.drop_duplicates()
         everything = pd.concat(
             [

@@ -52,6 +52,18 @@ CASES = [
      ["data", "check", "{tmp}/s.csv", "--kind", "schools"], "'lon'"),
     ("bad weekdays", {"c.csv": "id,current_days,lon,lat\nC1,Mon-Funday,-1.6,55.1\n"},
      ["data", "check", "{tmp}/c.csv", "--kind", "centres"], "current_days"),
+    # data check runs what the transport commands check across their files
+    ("check across files: school", {"p.csv": PUPILS.replace("P1,S1", "P1,S999"), "s.csv": SCHOOLS},
+     ["data", "check", "--pupils", "{tmp}/p.csv", "--schools", "{tmp}/s.csv"], "school_id"),
+    ("check across files: vehicle",
+     {"p.csv": "id,school_id,age,excluded_vehicles,lon,lat\nP1,S1,9,V9,-1.61,55.11\n",
+      "s.csv": SCHOOLS, "f.csv": FLEET.replace(",available\n", ",available,lon,lat\n")
+                                      .replace(",3\n", ",3,-1.6,55.0\n")},
+     ["data", "check", "--pupils", "{tmp}/p.csv", "--schools", "{tmp}/s.csv", "--fleet",
+      "{tmp}/f.csv"], "excluded_vehicles"),
+    ("check needs a file", {}, ["data", "check"], "give one FILE"),
+    ("fleet without a base", {"f.csv": FLEET},
+     ["transport", "routes", "--fleet", "{tmp}/f.csv"], "operator base"),
 ]  # fmt: skip
 
 

@@ -71,19 +71,27 @@ def data_export(
 
 @data_app.command(
     "check",
-    epilog="Example: optimise data check assets.csv --kind sites "
-    "--columns id=AssetCode,lon=GeoX,lat=GeoY",
+    epilog="Examples: optimise data check assets.csv --kind sites "
+    "--columns id=AssetCode,lon=GeoX,lat=GeoY; optimise data check --pupils pupils.xlsx#Pupils "
+    "--schools schools.csv --fleet fleet.csv (each file, then across them)",
 )
 def data_check(
     file: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="The file to check (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet, NaPTAN XML)."
+            help="The file to check (CSV, spreadsheet, GeoJSON, GeoPackage, Shapefile, "
+            "GeoParquet, NaPTAN XML)."
         ),
-    ],
+    ] = None,
     kind: Annotated[
-        str, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
-    ],
+        str | None, typer.Option("--kind", help="sites|zones|pupils|schools|stops|fleet|centres")
+    ] = None,
+    pupils: Annotated[
+        Path | None, typer.Option("--pupils", help="A transport run's pupils.")
+    ] = None,
+    schools: Annotated[Path | None, typer.Option("--schools", help="... its schools.")] = None,
+    stops: Annotated[Path | None, typer.Option("--stops", help="... its stops.")] = None,
+    fleet: Annotated[Path | None, typer.Option("--fleet", help="... its fleet.")] = None,
     columns: Annotated[
         str | None, typer.Option("--columns", help="Map names: id=URN,name=SCHOOL.")
     ] = None,
@@ -97,21 +105,37 @@ def data_check(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Validate a file and list every problem; exit 2 if there is any."""
+    """Validate a file, or a transport run's files and what lies across them; list every
+    problem; exit 2 if there is any."""
     from geodata.schema import KINDS
-
-    if kind not in KINDS:
-        raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found '{kind}'")
     from geodata.validate import check
     from geodata.write import Staging, write_json
     from optimise.config import RunConfig, parse_columns
 
+    given = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
+    if (file is None) == (not any(given.values())):
+        raise InputError(
+            "data check: give one FILE with --kind, or a transport run's files "
+            "(--pupils, --schools, --stops, --fleet), not both or neither"
+        )
+    if file is not None and kind not in KINDS:
+        found = f"'{kind}'" if kind else "none"
+        raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found {found}")
     cfg = RunConfig.load(config, out=out, columns=parse_columns(columns), kind=kind)
-    problems = check(file, kind, columns=cfg.columns_for(kind) or None, crs=crs, layer=layer)
+    if file is not None:
+        problems = check(file, kind, columns=cfg.columns_for(kind) or None, crs=crs, layer=layer)
+        what = f"{file} ({kind})"
+    else:
+        from optimise.transport.check import check_transport_files
+
+        table = cfg.tables.get("transport")
+        problems = check_transport_files(given, cfg.columns_for, table)
+        what = ", ".join(str(v) for v in given.values() if v is not None)
     summary = {
         "command": "data check",
-        "file": str(file),
+        "file": str(file) if file is not None else None,
         "kind": kind,
+        "files": {k: str(v) for k, v in given.items() if v is not None},
         "ok": not problems,
         "problems": [p.as_dict() for p in problems],
     }
@@ -124,12 +148,10 @@ def data_check(
         for p in problems:
             console.print(str(p), markup=False, soft_wrap=True)
         if problems:
-            rows = len({p.row for p in problems if p.row is not None})
-            console.print(
-                f"{len(problems)} problem(s) in {rows} row(s) of {file} ({kind})", markup=False
-            )
+            rows = len({(p.file, p.row) for p in problems if p.row is not None})
+            console.print(f"{len(problems)} problem(s) in {rows} row(s) of {what}", markup=False)
         else:
-            console.print(f"{file}: no problems found ({kind})")
+            console.print(f"{what}: no problems found", markup=False)
     if problems:
         raise typer.Exit(2)
 

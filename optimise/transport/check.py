@@ -1,0 +1,44 @@
+"""Checks across a transport run's files, before a run (``optimise data check --pupils
+P --schools S --stops T --fleet F``): each file as ``data check FILE`` checks it, then
+what ``transport routes`` and ``transport plan`` would refuse across them (a pupil's
+school not in the schools file, an excluded vehicle type not in the fleet, the
+``[transport]`` settings). A kind left out is the embedded default data's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from geodata.errors import InputError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+__all__ = ["check_transport_files"]
+
+
+def check_transport_files(
+    files: dict[str, Path | None],
+    columns: Callable[[str], dict[str, str]],
+    table: dict[str, Any] | None = None,
+) -> list[Problem]:
+    """Every problem of the files, then (when each is clean) across them."""
+    from geodata.validate import check
+    from optimise.transport.run import build_problem, read_frames
+
+    problems: list[Problem] = []
+    for kind, path in files.items():
+        if path is not None:
+            problems += check(path, kind, columns=columns(kind) or None)
+    if problems:
+        return problems
+    named = {k: str(v) for k, v in files.items() if v is not None}
+    try:
+        build_problem(**read_frames(files, columns), table=table)
+    except ValidationError as exc:  # name the user's file, not the kind
+        return [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
+    except InputError as exc:
+        return [Problem("the files together", None, None, "files that agree", str(exc))]
+    return []
