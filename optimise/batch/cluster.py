@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
     from optimise.batch.spec import Scenario
 
-__all__ = ["QUIET_CLUSTER", "RETRIES", "WORKER_IMPORTS", "close_all", "connect", "run_on_dask"]
+__all__ = [
+    "QUIET_CLUSTER", "RETRIES", "WORKER_IMPORTS", "close_all", "connect", "run_on_dask",
+    "starts_too_late",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +69,18 @@ def run_on_dask(
     finish: Callable[[Scenario, dict[str, Any]], None],
     scheduler: str | None,
     workers: int | None,
+    deadline: float | None = None,
 ) -> tuple[int, threading.Thread]:
     """Submit every scenario's task, ``finish`` each as it completes; returns the worker
     count and the thread closing the client and cluster (join it).
 
     ``load`` reads the input data, in a thread while the cluster starts (the workers'
-    start is spent in their own processes)."""
+    start is spent in their own processes). With a ``deadline`` (a :func:`time.monotonic`
+    value) no scenario starts that its time limit would take past it, and any still
+    running then is cancelled, unrecorded: a re-run does them."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # The scheduler and nannies log every connection at INFO: keep the user's stderr for
-    # warnings and the progress bar.
-    quiet_logs = logging.getLogger("distributed")
-    level = quiet_logs.level
-    quiet_logs.setLevel(max(level, logging.WARNING))
+    levels = _quiet_logs(logging.WARNING)
     try:
         with ThreadPoolExecutor(1) as pool:
             loading = pool.submit(load)
@@ -89,25 +91,53 @@ def run_on_dask(
                 close_all(client, cluster)
                 raise
         try:
-            n_workers = _submit_all(client, tasks, data, finish)
+            n_workers = _submit_all(client, tasks, data, finish, deadline)
         except BaseException:
             close_all(client, cluster)
             raise
     except BaseException:
-        quiet_logs.setLevel(level)
+        _restore_logs(levels)
         raise
 
     def close() -> None:
+        # Shutting down races (a worker or comm closing under another): Dask logs those
+        # as ERROR tracebacks (CommClosedError) though every scenario is recorded.
+        _quiet_logs(logging.CRITICAL)
         try:
             close_all(client, cluster)
         except Exception as exc:  # every scenario is recorded by now
             log.warning("closing the Dask cluster: %s", exc)
         finally:
-            quiet_logs.setLevel(level)
+            _restore_logs(levels)
 
     closing = threading.Thread(target=close, name="close-dask")
     closing.start()
     return n_workers, closing
+
+
+#: Loggers of Dask and its event loop, quietened while a batch's cluster runs.
+_DASK_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
+
+
+def _quiet_logs(level: int) -> dict[str, int]:
+    """Raise Dask's loggers to at least ``level``; returns their levels before.
+
+    The scheduler and nannies log every connection at INFO: the user's stderr is kept
+    for warnings and the progress bar. ``distributed`` is imported first: importing it
+    sets its loggers' levels (to INFO), which would undo a level set before."""
+    import distributed  # noqa: F401
+
+    before = {}
+    for name in _DASK_LOGGERS:
+        logger = logging.getLogger(name)
+        before[name] = logger.level
+        logger.setLevel(max(logger.level, level))
+    return before
+
+
+def _restore_logs(levels: dict[str, int]) -> None:
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def connect(scheduler: str | None, workers: int | None, kind: str) -> tuple[Any, Any]:
@@ -131,7 +161,7 @@ def connect(scheduler: str | None, workers: int | None, kind: str) -> tuple[Any,
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0",
+                dashboard_address=None,  # nobody looks at it: no web server, no line
                 # a worker that loses the scheduler while the cluster closes logs an
                 # ERROR traceback (a Dask race); failures reach the results table
                 silence_logs=logging.CRITICAL,
@@ -168,7 +198,10 @@ def _submit_all(
     tasks: list[tuple[Scenario, dict[str, Any]]],
     data: dict[str, Any],
     finish: Callable[[Scenario, dict[str, Any]], None],
+    deadline: float | None = None,
 ) -> int:
+    """Run ``tasks``: all submitted at once, or, with a ``deadline``, one per worker at a
+    time and only those whose own time limit ends before it (the rest stay unrecorded)."""
     from distributed import as_completed
 
     futures: dict[Any, Scenario] = {}
@@ -176,24 +209,28 @@ def _submit_all(
         n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or 1
         shared = client.scatter(data, broadcast=True) if data else {}
         token = uuid.uuid4().hex[:8]
-        for s, task in tasks:
-            future = client.submit(
-                run_scenario,
-                task,
-                shared,
-                retries=RETRIES,
-                key=f"scenario-{s.hash}-{token}",
-                pure=False,
-            )
-            futures[future] = s
+        queue = list(reversed(tasks))
+        done = as_completed()
+
+        def submit(room: int) -> None:
+            while queue and room > 0 and not starts_too_late(queue[-1][0], deadline):
+                s, task = queue.pop()
+                future = client.submit(run_scenario, task, shared, retries=RETRIES,
+                                       key=f"scenario-{s.hash}-{token}", pure=False)  # fmt: skip
+                futures[future] = s
+                done.add(future)
+                room -= 1
+
+        submit(len(queue) if deadline is None else n_workers)
         warmed = False
-        for future in as_completed(list(futures)):
+        for future in _completed(done, deadline):
             scenario = futures.pop(future)
             try:
                 row = future.result()
             except Exception as exc:  # KilledWorker after the retries, lost scheduler...
                 row = {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "seconds": None}
             finish(scenario, row)
+            submit(1)
             if not warmed and len(futures) < n_workers:  # a core is idle from now on
                 warm()
                 warmed = True
@@ -201,3 +238,27 @@ def _submit_all(
     finally:
         if futures:
             client.cancel(list(futures))
+
+
+def starts_too_late(s: Scenario, deadline: float | None) -> bool:
+    """Whether ``s`` started now might still run at ``deadline`` (by its time limit)."""
+    import time
+
+    return deadline is not None and time.monotonic() + (s.time_limit or 0.0) > deadline
+
+
+def _completed(done: Any, deadline: float | None) -> Iterator[Any]:
+    """The futures of ``done`` (an ``as_completed``) as they finish, until ``deadline``
+    (then the rest are left pending).
+
+    Polled every 0.1 s (``as_completed`` alone blocks until the next one finishes), so
+    that the deadline and Ctrl-C are seen promptly."""
+    import time
+
+    while not done.is_empty():
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        batch = done.next_batch(block=False)
+        if not batch:
+            time.sleep(0.1)
+        yield from batch

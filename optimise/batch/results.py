@@ -67,7 +67,8 @@ def write_tables(spec: BatchSpec, records: dict[str, dict[str, Any]], out: Path)
 
     Rows follow the scenario file's order; scenarios not run yet are left out.
     """
-    varied = _varied(spec)
+    # a grid over seed or time_limit: those are columns of every table already
+    varied = [k for k in _varied(spec) if k not in _FIRST]
     rows = []
     for s in spec.scenarios:
         record = records.get(s.hash)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from geodata.errors import InputError
 from geodata.write import check_out, remove_stale_staging, write_json
 from optimise.batch.chart import plot_comparison
-from optimise.batch.cluster import run_on_dask
+from optimise.batch.cluster import run_on_dask, starts_too_late
 from optimise.batch.results import done_records, make_record, write_tables
 from optimise.batch.spec import DATA_KINDS
 from optimise.batch.tasks import run_scenario
@@ -62,6 +62,7 @@ def run_batch(
     workers: int | None = None,
     serial: bool = False,
     progress: Progress | None = None,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Run the scenarios of ``spec`` not yet done in ``out``; return the summary.
 
@@ -81,6 +82,13 @@ def run_batch(
         Run in this process, one scenario after another (no Dask).
     progress
         Called after each scenario with done, failed and total of this run.
+    deadline
+        A :func:`time.monotonic` value that bounds the whole batch (its ``--time-limit``;
+        each scenario keeps its own ``time_limit``). No scenario starts that its own
+        time limit would take past it (one without a time limit starts while time is
+        left); on Dask, one still running then is cancelled. Those scenarios are not
+        recorded: the same command runs them later. The summary's
+        ``stopped_by_time_limit`` says whether any was left.
     """
     out = Path(out)
     check_out(out)
@@ -113,11 +121,13 @@ def run_batch(
         if todo and serial:
             data = load_data(spec)
             for s in todo:
+                if starts_too_late(s, deadline):
+                    break
                 finish(s, run_scenario(_task(s, out, spec.network), data))
         elif todo:
             tasks = [(s, _task(s, out, spec.network)) for s in todo]
             n_workers, closing = run_on_dask(
-                spec.kind, lambda: load_data(spec), tasks, finish, scheduler, workers
+                spec.kind, lambda: load_data(spec), tasks, finish, scheduler, workers, deadline
             )
     except KeyboardInterrupt:
         interrupted = True
@@ -144,6 +154,8 @@ def run_batch(
     if chart is not None:
         summary["files"].append("comparison.png")
     summary["interrupted"] = interrupted
+    ran = counts["done"] + counts["failed"]
+    summary["stopped_by_time_limit"] = not interrupted and ran < len(todo)
     write_json(out / "summary.json", summary)
     if interrupted:
         raise KeyboardInterrupt

@@ -45,7 +45,11 @@ from optimise.batch.names import folder_names
 from optimise.batch.params import KINDS, RUN_KEYS, resolve
 from optimise.config import column_tables
 
-__all__ = ["DATA_KINDS", "BatchSpec", "Scenario", "load_spec", "parse_spec"]
+__all__ = ["BIG_BATCH", "DATA_KINDS", "BatchSpec", "Scenario", "expected_seconds", "load_spec",
+           "parse_spec"]  # fmt: skip
+
+#: A batch of more scenarios than this runs only when confirmed (``--yes``).
+BIG_BATCH = 200
 
 #: Input layers each kind reads (default data unless ``[data]`` names a file).
 DATA_KINDS = {
@@ -317,3 +321,14 @@ def _no_duplicates(scenarios: list[Scenario], source: str) -> None:
                 "inputs; remove one"
             )
         seen[s.hash] = s.name
+
+
+def expected_seconds(scenarios: tuple[Scenario, ...], workers: int) -> float | None:
+    """An upper bound of the time ``workers`` take to run ``scenarios`` by their time
+    limits: total / workers + the longest (Graham's bound for any order of starting
+    them); the solvers' time only. None when a scenario has no time limit."""
+    limits = [s.time_limit for s in scenarios]
+    if not limits or any(t is None for t in limits):
+        return None if limits else 0.0
+    workers = max(workers, 1)
+    return sum(limits) / workers + max(limits) * (1 - 1 / workers)

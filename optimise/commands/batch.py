@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +22,15 @@ from optimise.commands.common import (
     print_json,
     write_run_report,
 )
+
+if TYPE_CHECKING:
+    from optimise.batch.spec import BatchSpec
+
+
+def _seconds(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"expected a number of seconds above 0, found {value}")
+    return value
 
 
 @app.command(
@@ -43,6 +54,17 @@ def batch(
     serial: Annotated[
         bool, typer.Option("--serial", help="Run in this process, one after another (no Dask).")
     ] = False,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            callback=_seconds,
+            help="Seconds for the whole batch; scenarios not done by then are left for a re-run.",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Run a batch of more than 200 scenarios.")
+    ] = False,
     network: Network = None,
     json_out: Json = False,
     quiet: Quiet = False,
@@ -54,18 +76,29 @@ def batch(
     in DIR (a scenario is known by a hash of its inputs) and writes DIR/results.parquet,
     results.csv, comparison.md, summary.json and scenarios/NAME/ per scenario. A failed
     scenario is recorded with its error; Ctrl-C keeps the finished ones.
+
+    The file's time_limit is per scenario. --time-limit bounds the whole batch (counted
+    from the command's start): scenarios not finished by then are cancelled, the others
+    recorded, and the same command does the rest. A batch of more than 200 scenarios to
+    run says how many and how long they may take (scenarios x time_limit / workers, an
+    upper bound) and runs only with --yes.
     """
+    started = time.monotonic()
     from optimise.batch import load_spec, run_batch
     from optimise.batch.progress import BatchProgress
 
     if scheduler is not None and workers is not None:
         raise InputError("--workers: only for the local cluster; not with --scheduler")
     spec = load_spec(file, network=network)
+    if not yes:
+        _confirm_size(spec, out, 1 if serial or scheduler else workers)
+    deadline = None if time_limit is None else started + time_limit
     try:
         with BatchProgress(err_console, quiet=quiet or json_out) as progress:
             summary = run_batch(
-                spec, out, scheduler=scheduler, workers=workers, serial=serial, progress=progress
-            )
+                spec, out, scheduler=scheduler, workers=workers, serial=serial,
+                progress=progress, deadline=deadline,
+            )  # fmt: skip
         write_run_report(out, lambda _t: None)
     except KeyboardInterrupt:
         err_console.print(
@@ -82,8 +115,42 @@ def batch(
             markup=False,
         )
         console.print(f"comparison: {out / 'comparison.md'}; table: {out / 'results.parquet'}")
+        if summary["stopped_by_time_limit"]:
+            console.print(
+                f"time limit: {summary['missing']} scenario(s) not run; run the same command "
+                "to finish them",
+                markup=False,
+            )
     if summary["failed"]:
         raise typer.Exit(1)
+
+
+def _confirm_size(spec: BatchSpec, out: Path, workers: int | None) -> None:
+    """Refuse a batch of more than BIG_BATCH scenarios to run: say how many, and how long."""
+    import os
+
+    from optimise.batch.results import done_records
+    from optimise.batch.spec import BIG_BATCH, expected_seconds
+
+    done = done_records(out) if out.is_dir() else {}
+    todo = tuple(s for s in spec.scenarios if s.hash not in done)
+    if len(todo) <= BIG_BATCH:
+        return
+    n = workers or os.cpu_count() or 1
+    bound = expected_seconds(todo, n)
+    how_long = (
+        "with no time_limit, how long they take is not bounded"
+        if bound is None
+        else f"expected to take up to {_duration(bound)} ({len(todo)} x time_limit / {n} worker(s))"
+    )
+    raise InputError(
+        f"{spec.source}: {len(todo)} scenarios to run, {how_long}; add --yes to run them"
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 @app.command(

@@ -21,7 +21,7 @@ import pandas as pd
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.estate import EstateProblem
 from optimise.estate.params import EstateParams
-from optimise.estate.pareto import pareto_front
+from optimise.estate.pareto import MIN_SOLVE_S, pareto_front
 from optimise.estate.prepare import prepare
 from optimise.estate.ranking import rank_disposals
 from optimise.estate.solve import solve
@@ -73,34 +73,44 @@ def run_estate(
     pareto: int = 0,
     step: Callable[[str], None] = lambda _: None,
     provider: TravelProvider | None = None,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Build, solve, rank, trace the front and (when ``out_dir``) write the outputs.
 
-    ``provider`` gives the travel times (straight line when None; see
-    :func:`geodata.network.provider_from_options` for a road network)."""
+    ``time_limit`` bounds the whole run: travel times, the plan, the ranking and the
+    front. ``deadline`` (a :func:`time.monotonic` value, e.g. the command's start plus
+    its time limit) replaces "now plus ``time_limit``", so that reading the inputs
+    counts too. The plan gets half the time left (all of it with nothing after it), the
+    ranking half of the rest, the front what remains; the front stops at the deadline
+    and the summary says how many of its points were traced (``pareto_points_traced``,
+    and a note when it was cut short). ``provider`` gives the travel times (straight
+    line when None; see :func:`geodata.network.provider_from_options` for a road
+    network)."""
     from geodata.providers import StraightLine
 
     start = time.perf_counter()
+    if deadline is None and time_limit is not None:
+        deadline = time.monotonic() + time_limit
+    solve_by = None if deadline is None else deadline - _RESERVE_S
     step("building travel times (drive)")
     problem = EstateProblem.from_geodata(sites, zones, provider or StraightLine())
     prep = prepare(problem, params)
-    # The time limit covers the whole run: half for the plan, a quarter each for the
-    # ranking and the front, shared evenly between their solves.
-    share = (lambda part, solves: None) if time_limit is None else (
-        lambda part, solves: max(0.5, time_limit * part / max(solves, 1))
-    )  # fmt: skip
+    later = bool(params.ranking_steps) or pareto > 0
     step("solving the estate model")
-    plan = solve(problem, params=params, time_limit=share(0.5, 1), seed=seed, prepared=prep)
+    plan = solve(problem, params=params, time_limit=_share(solve_by, 0.5 if later else 1.0),
+                 seed=seed, prepared=prep)  # fmt: skip
     ranked: list[dict[str, Any]] = []
     if params.ranking_steps and plan.feasible:
         step("ranking the disposals")
-        ranked = rank_disposals(problem, prep, params, plan, seed=seed,
-                                time_limit=share(0.25, params.ranking_steps))  # fmt: skip
+        each = _share(solve_by, 0.5 if pareto else 1.0, max(params.ranking_steps - 1, 1),
+                      floor=MIN_SOLVE_S)  # fmt: skip
+        ranked = rank_disposals(problem, prep, params, plan, seed=seed, time_limit=each)
     front: list[dict[str, Any]] = []
+    traced = {"traced": 0}
     if pareto and plan.feasible:
         step(f"tracing the Pareto front ({pareto} points)")
         front = pareto_front(problem, params, pareto, seed=seed, measure=params.pareto_measure,
-                             time_limit=share(0.25, pareto + 1))  # fmt: skip
+                             deadline=solve_by, stats=traced)  # fmt: skip
     summary = {
         "command": "estate",
         "seed": seed,
@@ -109,6 +119,10 @@ def run_estate(
         **plan.summary(),
         "receipt_target": params.receipt_target,
         "pareto_points": len(front),
+        "pareto_points_requested": pareto,
+        "pareto_points_traced": traced["traced"],
+        "time_limit_s": time_limit,
+        "notes": _front_notes(pareto, traced["traced"], plan.feasible),
         "elapsed_s": round(time.perf_counter() - start, 2),
     }
     if out_dir is not None:
@@ -119,6 +133,37 @@ def run_estate(
         write_outputs(Path(out_dir), table, zones, plan, ranked, front, summary)
         summary["out"] = str(out_dir)
     return summary
+
+
+#: Seconds kept back from the time limit for writing the outputs and the report.
+_RESERVE_S = 0.5
+
+#: The least the plan's solve is given, even past the deadline (reading the inputs can
+#: take the whole limit; a plan needs some search). A ranking step gets at least
+#: :data:`~optimise.estate.pareto.MIN_SOLVE_S`.
+_FLOOR_S = 0.5
+
+#: Seconds a solve takes beyond its solver time limit (building and passing the model).
+_OVERHEAD_S = 0.15
+
+
+def _share(
+    solve_by: float | None, part: float, solves: int = 1, floor: float = _FLOOR_S
+) -> float | None:
+    """Seconds for each of ``solves`` solves sharing ``part`` of the time left."""
+    if solve_by is None:
+        return None
+    each = (solve_by - time.monotonic()) * part / solves - _OVERHEAD_S
+    return max(floor, each)
+
+
+def _front_notes(asked: int, traced: int, feasible: bool) -> list[str]:
+    if not asked or not feasible or traced >= asked:
+        return []
+    return [
+        f"the Pareto front was cut short by the time limit: {traced} of {asked} points "
+        "traced (ends first, then midpoints); give more --time-limit for the rest"
+    ]
 
 
 ESTATE_OUTPUTS = ("sites.csv", "zones.csv", "disposals.csv", "pareto.csv", "estate.gpkg")

@@ -112,6 +112,7 @@ def solve_school(
     # One profile per cost-per-mile: its "distance" is the cost of driving the arc,
     # so that a pence-level cost needs no fractional unit cost.
     rates = sorted({problem.vehicles[o.vehicle].cost_per_mile for o in options})
+    _check_costs(metres, rates, options, problem)
     dists = [
         np.ascontiguousarray(np.rint(metres * r / METRES_PER_MILE * SCALE), dtype=np.int64)
         for r in rates
@@ -161,6 +162,20 @@ def solve_school(
         # Still over (rare): drop the surplus routes; their pupils go back as unserved.
         routes, served, used = _trim(routes, options)
     return routes, [g for g in range(len(groups)) if g not in served]
+
+
+#: The largest cost of one arc or vehicle, in PyVRP's integer units: far above any real
+#: cost, far below int64 overflow (a cost cast from inf or 1e300 wraps round to a
+#: negative number, and the search then improves forever, deaf to its time limit).
+_MAX_COST_UNITS = 2**50
+
+
+def _check_costs(metres, rates, options, problem) -> None:
+    worst = float(np.max(metres, initial=0.0)) * max(rates, default=0.0) / METRES_PER_MILE
+    fixed = [problem.vehicles[o.vehicle].day_rate for o in options]
+    for what, value in (("cost_per_mile", worst), ("day_rate", max(fixed, default=0.0))):
+        if not np.isfinite(value) or value * SCALE > _MAX_COST_UNITS:
+            raise ValueError(f"fleet {what} too large for the route search ({value:g})")
 
 
 def _pairs(problem, groups) -> list[tuple[int, int]]:

@@ -45,8 +45,14 @@ if TYPE_CHECKING:
     from models.transport_result import TransportResult
 
 __all__ = [
-    "RUNS", "build_problem", "day_totals", "demo_step", "policy_summary", "read_frames",
+    "RUNS",
+    "build_problem",
+    "day_totals",
+    "demo_step",
+    "policy_summary",
+    "read_frames",
     "run_routes",
+    "solve_seconds",
 ]  # fmt: skip
 
 #: Values of ``--run``.
@@ -162,6 +168,19 @@ def read_frames(files: dict[str, Path | None], columns: Callable[[str], dict[str
     return out
 
 
+#: Seconds of a command's --time-limit kept for writing its outputs and report.
+WRITE_RESERVE_S = 1.5
+#: The least a solve is given, however little of the limit is left.
+MIN_SOLVE_S = 0.5
+
+
+def solve_seconds(time_limit: float, started: float) -> float:
+    """What is left of ``time_limit`` (counted from ``started``, a
+    :func:`time.perf_counter` value) for solving, after the write reserve."""
+    left = time_limit - (time.perf_counter() - started) - WRITE_RESERVE_S
+    return max(MIN_SOLVE_S, left)
+
+
 def run_routes(
     out_dir: str | Path,
     *,
@@ -208,8 +227,10 @@ def run_routes(
             [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
         ) from None
     plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
+    # --time-limit bounds the command: reading and building came out of it, and the
+    # writing and the report keep WRITE_RESERVE_S of it
     share = 0.5 if run == "both" else 1.0
-    am_limit, time_limit = time_limit, time_limit * share
+    am_limit, time_limit = time_limit, solve_seconds(time_limit, started) * share
     step(f"planning routes ({time_limit:g} s)")
     full, modes = problem, None
     if run == "pm":
@@ -226,7 +247,8 @@ def run_routes(
     am, pm = result, None
     if run in ("pm", "both"):
         step(f"planning the afternoon routes ({time_limit:g} s)")
-        pm = solve_pm(problem, params=routing, time_limit=time_limit, seed=seed)
+        pm = solve_pm(problem, params=routing, time_limit=solve_seconds(am_limit, started),
+                      seed=seed)  # fmt: skip
     result = am or pm
     summary: dict[str, Any] = {"command": "transport routes", "run": run, "seed": seed,
                                "time_limit_s": am_limit, **result.summary(),

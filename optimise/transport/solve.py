@@ -88,6 +88,7 @@ def solve(
     params: RoutingParams | None = None,
     time_limit: float = 60.0,
     seed: int = 0,
+    deadline: float | None = None,
 ) -> TransportResult:
     """Plan the morning routes.
 
@@ -101,6 +102,10 @@ def solve(
         Seconds for the whole plan, shared between schools by their number of stops.
     seed
         Seed of the search.
+    deadline
+        A :func:`time.monotonic` value by which the plan ends, when sooner than
+        ``time_limit`` from now: a command passes its start plus its ``--time-limit``
+        (less what it keeps for writing), so that reading and building count too.
 
     Returns
     -------
@@ -109,6 +114,7 @@ def solve(
     """
     params = params or RoutingParams()
     started = time.perf_counter()
+    time_limit = _seconds_left(time_limit, deadline)
     deadline = started + time_limit
     # The multi-school joins run after every school is planned: keep them 5% of the time.
     solve_by = deadline - (0.05 * time_limit if params.multi_school else 0.0)
@@ -194,6 +200,13 @@ def solve(
             "searches_stopped_by_time_limit": stats["time_limited"],
         },
     )
+
+
+def _seconds_left(time_limit: float, deadline: float | None) -> float:
+    """``time_limit``, or less when ``deadline`` (monotonic) comes sooner (never < 0)."""
+    if deadline is None:
+        return time_limit
+    return max(0.0, min(time_limit, deadline - time.monotonic()))
 
 
 def _arrive_by(problem: TransportProblem, s: int, params: RoutingParams) -> int:

@@ -40,7 +40,13 @@ from optimise.transport.output import (
     without_pupil_ids,
     write_day,
 )
-from optimise.transport.run import build_problem, day_totals, policy_summary, read_frames
+from optimise.transport.run import (
+    build_problem,
+    day_totals,
+    policy_summary,
+    read_frames,
+    solve_seconds,
+)
 from optimise.transport.solve import solve
 from optimise.transport.stops.changes import better_plan, change_line, changes
 from optimise.transport.stops.choose import NEW, Stability
@@ -143,8 +149,9 @@ def run_plan(
             problem, prev, frames, params, max_changes, from_scratch
         )
     runs = 1 + (stability is not None) + (plan_now is not None) + (run == "both")
-    t_choose = time_limit * params.choose_share
-    t_route = (time_limit - t_choose) / runs
+    budget = solve_seconds(time_limit, started)  # reading and building came out of it
+    t_choose = budget * params.choose_share
+    t_route = (budget - t_choose) / runs
     step(f"choosing pick-up points ({params.method}, {t_choose:g} s)")
     choosing = time.perf_counter()
     if problem.walk is not None:
@@ -157,7 +164,7 @@ def run_plan(
         assign, details = np.full(problem.num_pupils, -1, dtype=np.int64), {"method": "none"}
     planned = problem.replace(pupil_stop=assign)
     if run != "am":  # the time the stop choice left (the morning alone keeps its split)
-        t_route = (time_limit - min(t_choose, time.perf_counter() - choosing)) / runs
+        t_route = (budget - min(t_choose, time.perf_counter() - choosing)) / runs
     step(f"planning routes ({t_route:g} s)")
     modes = None
     if run == "pm":
