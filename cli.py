@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from geodata._coerce import printable
 from geodata.errors import InputError
 from optimise.commands import batch, bench, data, network, solvers, transport  # noqa: F401
 from optimise.commands.common import (
@@ -29,6 +30,7 @@ from optimise.commands.common import (
     app,
     console,
     err_console,
+    option_named,
     print_json,
     write_run_report,
 )
@@ -104,6 +106,54 @@ def _out_of(args: list[str]) -> str:
     return "the output folder"
 
 
+#: What the option parser says of a value it cannot convert → what the user reads.
+_EXPECTED = (("valid integer", "a whole number"), ("valid number", "a number"))
+
+
+def usage_line(exc: Exception, args: list[str]) -> str:
+    """A usage error as one line: the command, the option typed, what was expected,
+    what was found and where help is (``optimise estate: --pareto: expected a whole
+    number, found 'x'; see optimise estate --help``)."""
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or _command_path(args)
+    param = getattr(exc, "param", None)
+    message = str(getattr(exc, "message", "") or exc.format_message())  # type: ignore[attr-defined]
+    opts = getattr(param, "opts", None)
+    if opts and type(exc).__name__ == "BadParameter":
+        option = max(opts, key=len)
+        expected = next((e for key, e in _EXPECTED if key in message), None)
+        what = f"expected {expected}" if expected else message.rstrip(".")
+        found = _typed(args, opts)
+        message = f"{option}: {what}" + (f", found '{found}'" if found is not None else "")
+    else:
+        message = exc.format_message().rstrip(".")  # type: ignore[attr-defined]
+    return f"{command}: {message}; see {command} --help"
+
+
+def _command_path(args: list[str]) -> str:
+    """``optimise`` and the (sub)command names at the start of ``args``."""
+    group: Any = typer.main.get_command(app)
+    words = ["optimise"]
+    for arg in args:
+        commands = getattr(group, "commands", None) or {}
+        if arg not in commands:
+            break
+        group = commands[arg]
+        words.append(arg)
+    return " ".join(words)
+
+
+def _typed(args: list[str], opts: list[str]) -> str | None:
+    """The value typed after one of ``opts`` (``--pareto x`` or ``--pareto=x``)."""
+    for i, arg in enumerate(args):
+        if arg in opts and i + 1 < len(args):
+            return args[i + 1]
+        name, eq, value = arg.partition("=")
+        if eq and name in opts:
+            return value
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``optimise`` console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -114,17 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if debug:
             raise
-        err_console.print(f"error: {exc}", markup=False, soft_wrap=True)
+        line = f"error: {option_named(printable(str(exc)), args)}"
+        err_console.print(line, markup=False, soft_wrap=True)
         return 2
     except typer.TyperException as exc:  # usage errors: bad option, missing argument
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            err_console.print(f"error: {exc.format_message()}", markup=False)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group without a command: its help
+            exc.show()  # type: ignore[attr-defined]
+            return 2
+        err_console.print(f"error: {usage_line(exc, args)}", markup=False, soft_wrap=True)
         return 2
     except (typer.Abort, KeyboardInterrupt):
-        err_console.print("interrupted: outputs not written")
+        err_console.print("interrupted; nothing written", markup=False)
         return 130
     except OSError as exc:  # a folder or disk that cannot take the outputs
         if debug:

@@ -16,7 +16,7 @@ from geodata.timefmt import format_time, parse_days, parse_hours, parse_time
 if TYPE_CHECKING:
     from geodata.schema import Field
 
-__all__ = ["BadValue", "coerce", "describe", "is_empty"]
+__all__ = ["BadValue", "coerce", "describe", "is_empty", "printable"]
 
 #: Cells that mean "no value" in a number, flag, time or choice column.
 _EMPTY = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "#n/a"})
@@ -50,23 +50,33 @@ def is_empty(value: object, *, loose: bool = True) -> bool:
         return False
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (none reach the terminal)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def describe(value: object) -> str:
     """A short, quoted rendering of a cell for a message."""
-    text = str(value)
+    text = printable(str(value))
     if len(text) > 40:
         text = text[:37] + "..."
     return f"'{text}'"
 
 
-def coerce(value: object, field: Field) -> object:
-    """Convert ``value`` to ``field``'s type; None when empty (caller fills defaults)."""
+def coerce(value: object, field: Field, *, decimal: str = ".") -> object:
+    """Convert ``value`` to ``field``'s type; None when empty (caller fills defaults).
+
+    ``decimal`` is the file's decimal mark: ``"."``, ``","`` (a semicolon CSV written
+    with decimal commas: ``18000,0``, ``1.234,5``) or ``"?"`` (a semicolon CSV
+    without them); see :func:`_plain`.
+    """
     if is_empty(value, loose=field.type != "str"):
         return None
     kind = field.type
     if kind == "str":
         return _text(value)
     if kind in ("int", "float"):
-        number = _number(value, whole=kind == "int")
+        number = _number(value, whole=kind == "int", decimal=decimal)
         _check_range(number, field)
         return number
     if kind == "bool":
@@ -88,14 +98,15 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _number(value: object, *, whole: bool) -> int | float:
+def _number(value: object, *, whole: bool, decimal: str = ".") -> int | float:
     expected = "a whole number" if whole else "a number"
     if isinstance(value, bool):
         raise BadValue(expected, "use a number, not true/false")
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = str(value).strip().replace(",", "").replace("£", "").replace(" ", "")
+        text = str(value).strip().replace("£", "").replace(" ", "").replace("\u00a0", "")
+        text = _plain(text, decimal)
         scale = 1.0
         if text.endswith("%"):
             text, scale = text[:-1], 0.01
@@ -112,6 +123,46 @@ def _number(value: object, *, whole: bool) -> int | float:
             raise BadValue(f"{expected} below {_MAX_WHOLE:.0e}", "check the value")
         return int(number)
     return number
+
+
+_COMMA_GROUPS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?")
+_DOT_GROUPS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?%?")
+_ONE_DOT_GROUP = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}%?")
+
+
+def _plain(text: str, decimal: str) -> str:
+    """A number's text with a dot as the decimal mark and no thousands separators.
+
+    ``decimal="."`` (comma-separated files): a comma only groups thousands, in threes
+    (``1,234.5``). ``","`` (a semicolon CSV with decimal commas): the comma is the
+    decimal mark and a dot only groups thousands (``1.234,5``). ``"?"`` (a semicolon
+    CSV without them): a dot is a decimal mark. In a semicolon CSV ``1.234`` could be
+    either and is refused; so is anything else that would be a guess.
+    """
+    if decimal == ".":
+        if "," not in text:
+            return text
+        if _COMMA_GROUPS.fullmatch(text):
+            return text.replace(",", "")
+        raise BadValue(
+            "a number with a dot as the decimal mark",
+            "write e.g. 18000.0 or 18,000.5; a semicolon CSV may use decimal commas",
+        )
+    if _DOT_GROUPS.fullmatch(text) and (text.count(".") > 1 or "," in text):
+        return text.replace(".", "").replace(",", ".")
+    if _ONE_DOT_GROUP.fullmatch(text):
+        raise BadValue(
+            "a number whose dot is plainly a decimal mark or plainly groups thousands "
+            "(in a semicolon CSV, 1.234 could be either)",
+            f"write {text.replace('.', '')} for a thousand or more, or "
+            f"{text.replace('.', ',')} for a decimal",
+        )
+    if "," in text and (decimal != "," or "." in text or text.count(",") > 1):
+        raise BadValue(
+            "a number with one decimal mark, as in the rest of the file",
+            "write e.g. 18000,5 or 18.000,5 (or 18000.5 throughout the file)",
+        )
+    return text.replace(",", ".")
 
 
 def _check_range(number: float, field: Field) -> None:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Mapping
 
+    from geodata.read.derived import ReadSettings
+
 __all__ = ["convert"]
 
 
@@ -30,13 +32,15 @@ def convert(
     on_bad_row: str = "error",
     crs: str | None = None,
     layer: str | None = None,
+    settings: ReadSettings | None = None,
 ) -> dict[str, Any]:
     """Validate ``path`` as ``kind`` and write it to ``out_dir``; returns the summary.
 
     Raises :class:`geodata.errors.ValidationError` (nothing written) when the file has
     a file-level problem, or row problems and ``on_bad_row="error"``.
     """
-    loaded = read(path, kind, columns=columns, on_bad_row=on_bad_row, crs=crs, layer=layer)  # type: ignore[arg-type]
+    loaded = read(path, kind, columns=columns, on_bad_row=on_bad_row, crs=crs, layer=layer,  # type: ignore[arg-type]
+                  settings=settings)  # fmt: skip
     frame = loaded.frame
     files = [f"{kind}.csv", "summary.json"]
     with Staging(out_dir) as stage:
@@ -57,6 +61,7 @@ def convert(
             "rows_skipped": len({p.row for p in loaded.skipped}),
             "defaults_filled": dict(loaded.filled),
             "skipped": [p.as_dict() for p in loaded.skipped],
+            "read": dict(loaded.notes),
             "files": sorted(files),
         }
         write_json(stage.path / "summary.json", summary)

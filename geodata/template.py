@@ -53,7 +53,9 @@ def _range(low: float | None, high: float | None) -> str:
 
 
 def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and value != value):
+    import pandas as pd
+
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     if isinstance(value, bool):
         return "Yes" if value else "No"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from geodata.schema import Field
 
-__all__ = ["Layer", "check", "validate"]
+__all__ = ["Layer", "check", "check_file", "validate"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ class Layer:
         Problems of the rows left out with ``on_bad_row="skip"``.
     filled
         For each column present in the file, how many empty cells took the default.
+    notes
+        What the reader derived or assumed, for a run's summary: locations from
+        postcodes (and the table's vintage), ages from dates of birth, the file's columns
+        no field uses (``columns_not_used``). Also in ``frame.attrs["read"]``.
     """
 
     frame: gpd.GeoDataFrame
@@ -61,6 +65,7 @@ class Layer:
     source: str
     skipped: tuple[Problem, ...] = ()
     filled: Mapping[str, int] = field(default_factory=dict)
+    notes: Mapping[str, object] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -74,6 +79,7 @@ def validate(
     on_bad_row: OnBadRow = "error",
     row_problems: Iterable[Problem] = (),
     names: Mapping[str, str] | None = None,
+    decimal: str = ".",
 ) -> Layer:
     """Check and convert ``frame`` against a schema.
 
@@ -93,6 +99,10 @@ def validate(
         Row problems already found while parsing (their rows count as bad).
     names
         Canonical name → the file's own column name, so messages use the file's names.
+    decimal
+        The decimal mark of text numbers: ``"."``, ``","`` (a semicolon CSV written
+        with decimal commas: ``18000,5``, ``1.234,5``) or ``"?"`` (a semicolon CSV
+        without them); see :func:`geodata._coerce.coerce`.
 
     Raises
     ------
@@ -123,7 +133,7 @@ def validate(
     problems = list(row_problems)
     geoms, used, geo_problems = _geometry.build(frame, schema.geometry, source, rows, labels)
     problems += geo_problems
-    values, filled, value_problems = _convert(frame, schema, source, rows, labels)
+    values, filled, value_problems = _convert(frame, schema, (source, decimal), rows, labels)
     problems += value_problems
     problems += _duplicates(values[schema.id_field], rows, source, labels.get("id", "id"))
     problems += _cross_field(schema.kind, values, rows, source, labels)
@@ -149,16 +159,24 @@ def check(path: str | os.PathLike[str], kind: str, **read_kwargs: object) -> lis
 
     File-level problems (unreadable file, missing column, missing CRS) stop the check
     early; they are returned like row problems. ``read_kwargs`` go to
-    :func:`geodata.read.read` (``columns``, ``crs``, ``layer``).
+    :func:`geodata.read.read` (``columns``, ``crs``, ``layer``, ``settings``).
     """
+    return check_file(path, kind, **read_kwargs)[0]
+
+
+def check_file(
+    path: str | os.PathLike[str], kind: str, **read_kwargs: object
+) -> tuple[list[Problem], dict[str, object]]:
+    """:func:`check`, and what the reader noted (:attr:`Layer.notes`; empty when the
+    file did not read)."""
     from geodata.read import read  # read imports this module
 
     read_kwargs.pop("on_bad_row", None)
     try:
         layer = read(path, kind, on_bad_row="skip", **read_kwargs)  # type: ignore[arg-type]
     except ValidationError as exc:
-        return list(exc.problems)
-    return list(layer.skipped)
+        return list(exc.problems), {}
+    return list(layer.skipped), dict(layer.notes)
 
 
 def schema_for(kind_or_schema: str | Schema) -> Schema:
@@ -200,8 +218,9 @@ def _require_columns(
         if name in columns:
             continue
         close = difflib.get_close_matches(name, columns, n=1, cutoff=0.5)
-        guess = f"did you mean '{close[0]}'? " if close else ""
-        shown = ", ".join(f"'{c}'" for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
+        guess = f"did you mean {describe(close[0])}? " if close else ""
+        more = ", ..." if len(columns) > 12 else ""
+        shown = ", ".join(describe(c) for c in columns[:12]) + more
         problems.append(
             Problem(
                 source,
@@ -212,6 +231,12 @@ def _require_columns(
                 f"{guess}map it with --columns {name}=YOURCOLUMN",
             )
         )
+    if geometry is None and schema.geometry in ("point", "point-or-area"):
+        located = {"lon", "lat"} <= set(columns) or {"easting", "northing"} <= set(columns)
+        if not located:
+            wanted = "location columns: lon and lat, easting and northing, a postcode or a UPRN"
+            hint = "add them, or map yours with --columns lon=COLUMN,lat=COLUMN"
+            problems.append(Problem(source, None, None, wanted, "none of them", hint))
     if problems:
         raise ValidationError(problems)
 
@@ -223,8 +248,14 @@ def _row_numbers(frame: pd.DataFrame) -> list[int]:
 
 
 def _convert(
-    frame: pd.DataFrame, schema: Schema, source: str, rows: list[int], labels: Mapping[str, str]
+    frame: pd.DataFrame,
+    schema: Schema,
+    where: tuple[str, str],
+    rows: list[int],
+    labels: Mapping[str, str],
 ) -> tuple[dict[str, pd.Series], dict[str, int], list[Problem]]:
+    """Each schema field converted; ``where`` is (source, decimal mark)."""
+    source, decimal = where
     values: dict[str, pd.Series] = {}
     filled: dict[str, int] = {}
     problems: list[Problem] = []
@@ -237,7 +268,7 @@ def _convert(
         empties = 0
         for row, cell in zip(rows, frame[f.name].tolist(), strict=True):
             try:
-                value = coerce(cell, f)
+                value = coerce(cell, f, decimal=decimal)
             except BadValue as bad:
                 problems.append(Problem(source, row, label, bad.expected, describe(cell), bad.hint))
                 value = None

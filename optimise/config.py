@@ -3,7 +3,9 @@
 A config file may hold ``seed``, ``time_limit``, ``out``, ``on_bad_row`` and a
 ``[columns]`` table mapping the engine's column names to a council's own, either flat
 (``id = "URN"``) or per kind (``[columns.sites] id = "AssetCode"``). Problem-specific
-tables (``[transport]``, ``[estate]``, ``[hours]``) are read by their own commands.
+tables (``[transport]``, ``[estate]``, ``[hours]``) are read by their own commands;
+every command checks them on load (:func:`check_table`: known keys, TOML types, the
+parameter classes' own rules), so a bad key is one line naming file, table and key.
 Options given on the command line win over the file.
 """
 
@@ -15,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from geodata.errors import InputError
+from geodata.read.derived import ReadSettings
 from geodata.schema import KINDS
 
-__all__ = ["RunConfig", "column_tables", "parse_columns"]
+__all__ = ["RunConfig", "check_table", "column_tables", "parse_columns"]
 
 _TOP_KEYS = {
     "seed",
@@ -29,6 +32,8 @@ _TOP_KEYS = {
     "estate",
     "hours",
     "batch",
+    "geocode",
+    "values",
 }
 
 
@@ -62,6 +67,7 @@ class RunConfig:
     on_bad_row: str = "error"
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> mapping
     tables: dict[str, Any] = field(default_factory=dict)  # problem-specific tables
+    reading: ReadSettings = field(default_factory=ReadSettings)  # [geocode], [values], ...
 
     def __post_init__(self) -> None:
         if self.on_bad_row not in ("error", "skip"):
@@ -93,6 +99,9 @@ class RunConfig:
                     f"expected one of {', '.join(sorted(_TOP_KEYS))}"
                 )
         _check_types(data, source)
+        for name in ("estate", "hours", "transport"):
+            if name in data:
+                check_table(data[name], name, source)
         columns = column_tables(data.get("columns", {}), source)
         cli_columns = options.pop("columns", None)
         kind = options.pop("kind", None) or "*"
@@ -107,10 +116,14 @@ class RunConfig:
         for key, value in options.items():
             if value is not None:
                 values[key] = Path(value) if key == "out" else value
+        if values["on_bad_row"] not in ("error", "skip"):
+            where = "--on-bad-row" if options.get("on_bad_row") else f"{source}: on_bad_row"
+            raise InputError(f"{where}: expected 'error' or 'skip', found '{values['on_bad_row']}'")
         if not isinstance(values["seed"], int) or isinstance(values["seed"], bool):
             raise InputError(f"{source}: seed: expected a whole number, found {values['seed']!r}")
         tables = {k: v for k, v in data.items() if k in ("transport", "estate", "hours", "batch")}
-        return cls(columns=columns, tables=tables, **values)
+        reading = read_settings(data, source)
+        return cls(columns=columns, tables=tables, reading=reading, **values)
 
 
 #: Seeds the solvers take (PyVRP and numpy: unsigned 32-bit).
@@ -127,6 +140,8 @@ _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "estate": ((dict,), "a table [estate]"),
     "hours": ((dict,), "a table [hours]"),
     "batch": ((dict,), "a table [batch]"),
+    "geocode": ((dict,), 'a table [geocode] with postcodes = "FILE_OR_FOLDER", uprns = "FILE"'),
+    "values": ((dict,), "tables [values.KIND.FIELD] of WORD = VALUE"),
 }
 
 
@@ -147,6 +162,106 @@ def _check_types(data: dict[str, Any], source: str) -> None:
             raise InputError(f"{source}: {key}: expected {wanted}, found {value!r}")
 
 
+#: A config's problem tables (and [transport]'s sub-tables) → their parameter class.
+_TABLES = {
+    "estate": ("optimise.estate.params", "EstateParams"),
+    "hours": ("optimise.hours.params", "HoursParams"),
+    "transport": ("models.transport", "TransportPolicy"),
+    "transport.routing": ("optimise.transport.params", "RoutingParams"),
+    "transport.stops": ("optimise.transport.stops.params", "StopParams"),
+    "transport.modes": ("optimise.transport.mode_params", "ModeParams"),
+    "transport.eligibility": ("optimise.transport.eligibility", "EligibilityParams"),
+}
+#: Keys of [transport] that are no policy field: pupils and schools that never share.
+_OTHER_KEYS = {"transport": {"no_share": [], "never_share": [], "school_year": 2026}}
+
+
+def check_table(table: Any, name: str, source: str) -> None:
+    """A problem table's keys are its parameters' fields (or its sub-tables), each of
+    the field's TOML type: one line naming the file, table and key if not."""
+    import dataclasses
+    import importlib
+
+    if not isinstance(table, dict):
+        raise InputError(f"{source}: [{name}]: expected a table, found {table!r}")
+    module, name_of_class = _TABLES[name]
+    cls = getattr(importlib.import_module(module), name_of_class)
+    defaults = {**_OTHER_KEYS.get(name, {})}
+    for f in dataclasses.fields(cls):
+        factory = f.default_factory
+        defaults[f.name] = factory() if factory is not dataclasses.MISSING else f.default
+    for key, value in table.items():
+        if f"{name}.{key}" in _TABLES:
+            check_table(value, f"{name}.{key}", source)
+        elif key not in defaults:
+            raise InputError(
+                f"{source}: [{name}]: unknown key '{key}'; "
+                f"expected one of {', '.join(sorted(defaults))}"
+            )
+        else:
+            wanted = _toml_type(defaults[key], value)
+            if wanted:
+                raise InputError(f"{source}: [{name}] {key}: expected {wanted}, found {value!r}")
+    own = {k: v for k, v in table.items() if k not in _OTHER_KEYS.get(name, {})}
+    own = {k: v for k, v in own.items() if f"{name}.{k}" not in _TABLES}
+    cls.from_dict(own, source=f"{source}: [{name}]")  # the class's own rules (ranges)
+
+
+def _toml_type(default: Any, value: Any) -> str | None:
+    """What a value like ``default`` must be when ``value`` is not that, else None."""
+    import math
+
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "a number"
+        if not math.isfinite(value):
+            return "a finite number"
+        if isinstance(default, int) and not float(value).is_integer():
+            return "a whole number"
+        return None
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "text in quotes"
+    if isinstance(default, list | tuple):
+        return None if isinstance(value, list) else 'a list, e.g. ["a", "b"]'
+    if isinstance(default, dict):
+        return None if isinstance(value, dict) else "a table of name = value"
+    return None
+
+
+def read_settings(data: dict[str, Any], source: str) -> ReadSettings:
+    """What the readers take from a config: ``[geocode]``, ``[values]`` and
+    ``[transport] school_year``."""
+    from geodata.geocode import load_postcodes
+    from geodata.read.values import check_value_tables
+
+    geocode = data.get("geocode", {})
+    unknown = sorted(set(geocode) - {"postcodes", "uprns"})
+    if unknown:
+        raise InputError(
+            f"{source}: [geocode]: unknown key '{unknown[0]}'; expected postcodes, uprns"
+        )
+    for key in ("postcodes", "uprns"):
+        if key in geocode and not isinstance(geocode[key], str):
+            raise InputError(f"{source}: [geocode] {key}: expected a path in quotes, found "
+                             f"{geocode[key]!r}")  # fmt: skip
+    year = data.get("transport", {}).get("school_year")
+    if year is not None and not (isinstance(year, int) and 2000 <= year <= 2100):
+        raise InputError(f"{source}: [transport] school_year: expected a year such as 2026 "
+                         f"(the school year starting in September), found {year!r}")  # fmt: skip
+    return ReadSettings(
+        postcodes=load_postcodes(geocode["postcodes"]) if "postcodes" in geocode else None,
+        uprns=geocode.get("uprns"),
+        school_year=year,
+        values=check_value_tables(data.get("values", {}), source),
+    )
+
+
+#: Column tables for the plan files a run is given (``--current-plan``).
+PLAN_KINDS = ("current_plan",)
+
+
 def column_tables(table: Any, source: str) -> dict[str, dict[str, str]]:
     """A config's `[columns]` table: ``{"*": {...}, KIND: {...}}``, checked."""
     if not isinstance(table, dict):
@@ -154,10 +269,18 @@ def column_tables(table: Any, source: str) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {"*": {}}
     for key, value in table.items():
         if isinstance(value, dict):
-            if key not in KINDS:
+            if key not in (*KINDS, *PLAN_KINDS):
                 raise InputError(
-                    f"{source}: [columns.{key}]: unknown kind; expected one of {', '.join(KINDS)}"
+                    f"{source}: [columns.{key}]: unknown kind; expected one of "
+                    f"{', '.join((*KINDS, *PLAN_KINDS))}"
                 )
+            if key in PLAN_KINDS:
+                from optimise.transport.evaluate import PLAN_COLUMNS
+
+                bad = sorted(set(value) - set(PLAN_COLUMNS))
+                if bad:
+                    raise InputError(f"{source}: [columns.{key}] {bad[0]}: not a plan column; "
+                                     f"the columns are {', '.join(PLAN_COLUMNS)}")  # fmt: skip
             out[key] = {str(k): str(v) for k, v in value.items()}
         else:
             out["*"][str(key)] = str(value)

@@ -256,8 +256,11 @@ def test_corrupt_files_raise_validation_error(tmp_path, suffix):
 def test_missing_file_and_unknown_extension(tmp_path):
     with pytest.raises(ValidationError, match="a readable file"):
         read(tmp_path / "nope.csv", "sites")
-    (tmp_path / "a.xlsx").write_bytes(b"PK")
-    with pytest.raises(ValidationError, match=r"'\.xlsx'"):
+    (tmp_path / "a.docx").write_bytes(b"PK")
+    with pytest.raises(ValidationError, match=r"'\.docx'"):
+        read(tmp_path / "a.docx", "sites")
+    (tmp_path / "a.xlsx").write_bytes(b"PK")  # a workbook that does not open: one line
+    with pytest.raises(ValidationError, match=r"a \.xlsx workbook, found a file that does not"):
         read(tmp_path / "a.xlsx", "sites")
     with pytest.raises(InputError, match="did you mean 'sites'"):
         read(tmp_path / "a.csv", "site")

@@ -205,3 +205,160 @@ def test_bad_value_tables_name_the_table(table, needle):
 
     with pytest.raises(InputError, match=needle):
         check_value_tables(table, "c.toml")
+
+
+# --- a council workbook, end to end ---------------------------------------------------
+
+BOOK = {
+    "Pupils": [
+        ["Home to school transport 2026/27"], ["Exported from the MIS, 01/09/2026"], [],
+        ["Pupil No", "School", "Post Code", "Date of Birth", "Wheelchair user"],
+        *[[f"P{i}", "S1" if i < 6 else "S2", code, born, "Yes" if i == 3 else "No"]
+          for i, (code, born) in enumerate([
+              ("NE61 6EW", dt.date(2016, 5, 1)), ("NE61 3NF", "12/10/2015"),
+              ("NE61 6GR", dt.date(2017, 1, 9)), ("NE61 5EZ", "03/03/2016"),
+              ("ne61 3lj", dt.date(2015, 9, 30)), ("NE61 4LG", dt.date(2012, 2, 2)),
+              ("NE61 4NN", "29/02/2012"), ("NE61 5JL", dt.date(2011, 12, 24)),
+              ("NE61 5PG", dt.date(2012, 8, 31))])],
+    ],
+    "Schools": [
+        ["id", "name", "phase", "bell_time", "arrive_min_before", "arrive_max_before",
+         "end_time", "postcode"],
+        ["S1", "Morpeth First", "primary", dt.time(8, 50), 5, 25, dt.time(15, 15), "NE61 1LT"],
+        ["S2", "Morpeth High", "secondary", dt.time(8, 40), 5, 25, dt.time(15, 5), "NE61 2FR"],
+    ],
+    "Stops": [
+        ["id", "name", "Safety", "postcode"],
+        ["T1", "Market Place", "Safe", "NE61 1YJ"], ["T2", "Bypass lay-by", "Unsafe", "NE61 1UR"],
+        ["T3", "Station", "Safe", "NE61 1JP"],
+    ],
+    "Fleet": [
+        ["id", "seats", "wheelchair_spaces", "day_rate", "cost_per_mile", "available",
+         "Depot postcode"],
+        ["MB", 16, 1, 180, 1.2, 3, "NE61 6JQ"], ["TX", 4, 0, 90, 1.0, 6, "NE61 6JQ"],
+    ],
+    "Routes": [
+        ["Contract", "Vehicle", "Order", "Pupil"],
+        ["C1", "MB", 1, "P0"], ["C1", "MB", 2, "P1"], ["C2", "TX", 1, "P5"],
+    ],
+}  # fmt: skip
+
+MAPPING = """
+[transport]
+school_year = 2026
+[columns.pupils]
+id = "Pupil No"
+school_id = "School"
+wheelchair = "Wheelchair user"
+[columns.stops]
+unsafe = "Safety"
+[columns.fleet]
+postcode = "Depot postcode"
+[values.stops.unsafe]
+Unsafe = true
+Safe = false
+[columns.current_plan]
+route = "Contract"
+vehicle_type = "Vehicle"
+sequence = "Order"
+id = "Pupil"
+"""
+
+
+@pytest.fixture(scope="module")
+def council_book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("book")
+    book = _book(folder / "transport.xlsx", BOOK)
+    config = folder / "mapping.toml"
+    config.write_text(MAPPING, encoding="utf-8")
+    files = [f"--{k}" if i % 2 == 0 else f"{book}#{k.title()}"
+             for k in ("pupils", "schools", "stops", "fleet") for i in (0, 1)]  # fmt: skip
+    return book, config, files
+
+
+def test_a_council_workbook_checks_clean_with_one_mapping_file(council_book, capsys):
+    from cli import main
+
+    _, config, files = council_book
+    assert main(["data", "check", *files, "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "pupils: 9 location(s) from postcodes (Code-Point Open" in out
+    assert "pupils: ages from date_of_birth: the age on 31 August 2026" in out
+    assert "no problems found" in out
+
+
+def test_the_flag_words_are_read_as_mapped(council_book):
+    from geodata.read import read
+    from optimise.config import RunConfig
+
+    book, config, _ = council_book
+    cfg = RunConfig.load(config)
+    stops = read(f"{book}#Stops", "stops", columns=cfg.columns_for("stops"), settings=cfg.reading)
+    assert stops.frame["unsafe"].tolist() == [False, True, False]
+    pupils = read(f"{book}#Pupils", "pupils", columns=cfg.columns_for("pupils"),
+                  settings=cfg.reading).frame  # fmt: skip
+    # 1 Sep 2015 → 31 Aug 2026: 10 (born 30/09/2015); 29/02/2012 → 14
+    assert pupils.set_index("id")["age"].to_dict() == {
+        "P0": 10,
+        "P1": 10,
+        "P2": 9,
+        "P3": 10,
+        "P4": 10,
+        "P5": 14,
+        "P6": 14,
+        "P7": 14,
+        "P8": 14,
+    }
+    assert pupils.set_index("id")["wheelchair"].to_dict()["P3"]
+
+
+def test_a_column_no_field_uses_is_named(council_book, capsys):
+    """Without the mapping the stops' Safety column would be dropped: it is said."""
+    from cli import main
+
+    book, _, _ = council_book
+    assert main(["data", "check", str(book), "--sheet", "Stops", "--kind", "stops"]) == 0
+    assert "stops: not used: Safety" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["routes", "plan"])
+def test_a_council_workbook_plans_against_its_current_routes(council_book, tmp_path, command):
+    import json
+
+    from cli import main
+
+    book, config, files = council_book
+    out = tmp_path / command
+    args = ["transport", command, *files, "--config", str(config), "--current-plan",
+            f"{book}#Routes", "--time-limit", "4", "--run", "am", "--out", str(out),
+            "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["pupils_total"] == 9 and summary["pupils_unserved"] == 0
+    assert summary["current_annual_cost_gbp"] > 0  # the Routes sheet was read and costed
+    assert summary["inputs"]["pupils"]["locations_from_postcodes"] == 9
+    assert summary["inputs"]["stops"]["locations_from_postcodes"] == 3
+
+
+@pytest.mark.parametrize("kind", ["pupils", "schools", "stops", "fleet", "sites", "centres"])
+def test_a_template_reads_back_clean(tmp_path, kind, capsys):
+    """The template's header is the engine's own, and its example row is valid."""
+    from cli import main
+
+    book = tmp_path / f"{kind}.xlsx"
+    assert main(["data", "template", "--kind", kind, "--out", str(book), "--quiet"]) == 0
+    about = openpyxl.load_workbook(book)["About"]
+    described = {row[0].value for row in about.iter_rows(min_row=2) if row[0].value}
+    from geodata.schema import SCHEMAS
+
+    assert set(SCHEMAS[kind].names) <= described
+    assert main(["data", "check", str(book), "--kind", kind]) == 0
+    assert "no problems found" in capsys.readouterr().out
+
+
+def test_a_template_is_not_written_over_a_folder(tmp_path):
+    from cli import main
+
+    assert main(["data", "template", "--kind", "pupils", "--out", str(tmp_path)]) == 2
+    assert main(["data", "template", "--kind", "pupils", "--out", str(tmp_path / "p.csv")]) == 2
+    assert list(tmp_path.iterdir()) == []

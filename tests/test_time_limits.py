@@ -231,6 +231,17 @@ def test_ctrl_c_ends_estate_with_one_line_and_nothing_written(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", [("transport", "routes"), ("transport", "plan"), ("hours",)])
+def test_ctrl_c_ends_a_solve_with_one_line_and_nothing_written(tmp_path, command):
+    """Interrupted inside the solvers (PyVRP, HiGHS), not only between steps."""
+    out = tmp_path / "o"
+    run = _optimise(*command, "--time-limit", "120", "--out", str(out))
+    _, err = _interrupt(run, 8.0)
+    assert run.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "interrupted; nothing written"
+    assert not out.exists()
+
+
 def test_ctrl_c_ends_a_dask_batch_keeping_finished_scenarios(tmp_path):
     sleeps = [1 + i / 100 for i in range(20)]
     spec = _spec(tmp_path, f'problem = "none"\n[grid]\nsleep = {sleeps}\n')

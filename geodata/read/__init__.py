@@ -10,14 +10,17 @@ extension; :func:`read_text` does the same for text (tests, notebooks).
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 from typing import TYPE_CHECKING, Literal
 
 from geodata.errors import InputError, Problem, ValidationError
 from geodata.read._records import Parsed
+from geodata.read.derived import ReadSettings, derive
 from geodata.read.naptan import parse_naptan, read_naptan
+from geodata.read.sheet import OLD_SPREADSHEETS, SPREADSHEETS, read_sheet, split_sheet
 from geodata.read.table import parse_csv, read_csv
-from geodata.read.vector import parse_geojson, read_vector
+from geodata.read.values import map_values
+from geodata.read.vector import dbf_names, parse_geojson, read_vector
 from geodata.validate import Layer, OnBadRow, schema_for, validate
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ EXTENSIONS = {
     ".parquet": "vector",
     ".geoparquet": "vector",
     ".xml": "naptan",
+    **dict.fromkeys((*SPREADSHEETS, *OLD_SPREADSHEETS), "sheet"),
 }
 
 
@@ -62,13 +66,15 @@ def read(
     crs: object = None,
     layer: str | None = None,
     include_inactive: bool = False,
+    settings: ReadSettings | None = None,
 ) -> Layer:
     """Read and validate one input file.
 
     Parameters
     ----------
     path
-        ``.csv``, ``.geojson``/``.json``, ``.gpkg``, ``.shp``/``.zip``,
+        ``.csv``, ``.xlsx``/``.xlsm``/``.ods`` (a sheet as ``book.xlsx#Sheet``, else the
+        first), ``.geojson``/``.json``, ``.gpkg``, ``.shp``/``.zip``,
         ``.parquet``/``.geoparquet``, or ``.xml`` (NaPTAN, kind ``"stops"`` only).
     kind
         A key of :data:`geodata.schema.SCHEMAS`.
@@ -84,6 +90,10 @@ def read(
         The GeoPackage layer, when the file has several.
     include_inactive
         NaPTAN only: keep stops that are not active.
+    settings
+        The ``[geocode]`` tables, the school year and the ``[values]`` mappings
+        (:class:`~geodata.read.derived.ReadSettings`): a ``postcode`` (or ``uprn``)
+        column locates a file without coordinates, a ``date_of_birth`` gives ``age``.
 
     Raises
     ------
@@ -91,9 +101,10 @@ def read(
         Anything wrong with the file, naming it, the row and the column.
     """
     schema = schema_for(kind)
+    settings = settings or ReadSettings()
     source = str(path)
     _known_columns(columns, schema)
-    suffix = Path(path).suffix.lower()
+    suffix = split_sheet(path)[0].suffix.lower()
     reader = EXTENSIONS.get(suffix)
     if reader is None:
         raise ValidationError(
@@ -103,17 +114,24 @@ def read(
                 None,
                 "a file ending " + ", ".join(EXTENSIONS),
                 f"'{suffix or 'no extension'}'",
-                "save it as CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet or NaPTAN XML",
+                "save it as CSV, a workbook (.xlsx, .ods), GeoJSON, GeoPackage, Shapefile, "
+                "GeoParquet or NaPTAN XML",
             )
         )
-    if reader == "csv":
+    if reader == "sheet":
+        parsed = read_sheet(path, columns=columns, crs=crs)
+    elif reader == "csv":
         parsed = read_csv(path, columns=columns, crs=crs)
     elif reader == "vector":
         parsed = read_vector(path, columns=columns, crs=crs, layer=layer)
+        if suffix in (".shp", ".zip"):
+            parsed = dbf_names(parsed, schema)
     else:
         _naptan_kind(schema.kind, source)
         parsed = read_naptan(path, include_inactive=include_inactive)
-    return _validate(parsed, schema.kind, on_bad_row)
+    parsed = map_values(parsed, settings.values.get(schema.kind))
+    parsed, notes = derive(parsed, settings, ages="age" in schema.names)
+    return _noted(_validate(parsed, schema.kind, on_bad_row), notes, schema)
 
 
 def read_text(
@@ -145,13 +163,28 @@ def read_text(
     return _validate(parsed, schema.kind, on_bad_row)
 
 
+def _noted(layer: Layer, notes: dict[str, object], schema: Schema) -> Layer:
+    """The layer with what the reader derived, and the file's columns no field uses."""
+    from dataclasses import replace
+
+    from geodata.read.derived import SOURCE_COLUMNS
+
+    unused = [str(c) for c in layer.frame.columns
+              if c not in schema.names and c != "geometry" and
+              re.sub(r"[^a-z0-9]", "", str(c).lower()) not in SOURCE_COLUMNS]  # fmt: skip
+    notes = {**notes, "columns_not_used": unused} if unused else dict(notes)
+    layer.frame.attrs["read"] = notes
+    return replace(layer, notes=notes)
+
+
 def _known_columns(columns: Mapping[str, str] | None, schema: Schema) -> None:
     """Each name mapped by ``--columns`` is one the engine reads for this kind."""
     from geodata.read._records import COORDINATE_NAMES
 
-    known = [*schema.names, "lon", "lat", "easting", "northing", "x", "y"]
+    derived = ("postcode", "uprn", "date_of_birth")
+    known = [*schema.names, "lon", "lat", "easting", "northing", "x", "y", *derived]
     for name in columns or {}:
-        if name not in schema.names and name not in COORDINATE_NAMES:
+        if name not in schema.names and name not in COORDINATE_NAMES and name not in derived:
             raise InputError(
                 f"--columns: '{name}' is not a field of {schema.kind}; "
                 f"the fields are {', '.join(known)}"
@@ -180,4 +213,5 @@ def _validate(parsed: Parsed, kind: str, on_bad_row: OnBadRow) -> Layer:
         on_bad_row=on_bad_row,
         row_problems=parsed.problems,
         names=parsed.names,
+        decimal=parsed.decimal,
     )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-__all__ = ["Parsed", "apply_columns", "find_coordinates", "parse_crs"]
+__all__ = ["COORDINATE_NAMES", "Parsed", "apply_columns", "find_coordinates", "parse_crs"]
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,17 @@ class Parsed:
         Row problems met while parsing.
     names
         Canonical column name → the file's own name, for messages.
+    decimal
+        The decimal mark of the file's numbers: ``"."``, ``","`` (a semicolon CSV
+        written with decimal commas) or ``"?"`` (a semicolon CSV without them);
+        see :func:`geodata._coerce.coerce`.
     """
 
     frame: pd.DataFrame
     source: str
     problems: tuple[Problem, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
+    decimal: str = "."
 
 
 def _norm(name: object) -> str:

@@ -26,13 +26,15 @@ if TYPE_CHECKING:
     from geodata.geocode import PostcodeTable
     from geodata.read._records import Parsed
 
-__all__ = ["ReadSettings", "derive", "school_year_now"]
+__all__ = ["SOURCE_COLUMNS", "ReadSettings", "derive", "school_year_now"]
 
 _COORDS = ("lon", "lat", "easting", "northing")
 #: A file's names for the source columns (lower case, letters and digits only).
 _POSTCODE = {"postcode", "postalcode", "pcode", "homepostcode"}
 _BIRTH = {"dateofbirth", "dob", "birthdate", "birthday"}
 _UPRN = {"uprn"}
+#: Every name read as the source of a derived field (a column in use, not "not used").
+SOURCE_COLUMNS = frozenset(_POSTCODE | _BIRTH | _UPRN)
 
 
 @dataclass(frozen=True)

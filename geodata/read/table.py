@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geodata.errors import Problem, ValidationError
-from geodata.read._records import Parsed, apply_columns, find_coordinates
+from geodata.read._records import COORDINATE_NAMES, Parsed, apply_columns, find_coordinates
 
 if TYPE_CHECKING:
     import os
@@ -28,6 +29,8 @@ __all__ = ["decode", "parse_csv", "read_bytes", "read_csv"]
 log = logging.getLogger(__name__)
 
 _DELIMITERS = ",;\t|"
+#: A number written with a decimal comma: 18000,0 or 1.234,5 (also -1,6 and 85,5%).
+_DECIMAL_COMMA = re.compile(r"[+-]?£?(\d{1,3}(\.\d{3})+|\d*),\d+%?")
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -47,6 +50,15 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         ) from exc
 
 
+#: How binary files that users save as .csv begin → what they probably are.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip file, such as an Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
+    (b"SQLite format 3", "a database, such as a GeoPackage"),
+    (b"%PDF", "a PDF document"),
+)
+
+
 def decode(data: bytes, source: str) -> str:
     """Text of a file: UTF-16 or UTF-8 by BOM, else UTF-8, else Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -54,6 +66,7 @@ def decode(data: bytes, source: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
+    _not_binary(data, source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -63,6 +76,27 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def _not_binary(data: bytes, source: str) -> None:
+    """A ValidationError for a file of binary data (never its bytes on the terminal)."""
+    head = data[:8192]
+    controls = sum(1 for b in head if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    if not controls:
+        return
+    what = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if what is None and b"\x00" not in head and controls <= max(8, len(head) // 100):
+        return  # a stray control character in text: the cell that holds it says so
+    raise ValidationError(
+        Problem(
+            source,
+            None,
+            None,
+            "a text CSV file",
+            what or "binary data",
+            "open it in a spreadsheet and save it as CSV (UTF-8), or pass the right file",
+        )
+    )
 
 
 def read_csv(
@@ -100,8 +134,9 @@ def parse_csv(
         File name for messages.
     """
     text = text.lstrip("\ufeff")
+    delimiter = _delimiter(text)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ValidationError(
             Problem(
@@ -151,9 +186,21 @@ def parse_csv(
         data.append([cell.strip() for cell in record])
     frame = pd.DataFrame(data, columns=header, dtype=object)
     frame.index = pd.Index(rows, name="row", dtype="int64")
+    decimal = _decimal_mark(data, delimiter, source)
     frame, names = apply_columns(frame, columns, source)
     frame = find_coordinates(frame, names, crs, source)
-    return Parsed(frame, source, tuple(problems), names)
+    return Parsed(frame, source, tuple(problems), names, decimal)
+
+
+def _decimal_mark(data: list[list[str]], delimiter: str, source: str) -> str:
+    """``","`` for a semicolon CSV whose numbers use decimal commas, ``"?"`` for one
+    that shows none (a dot is a decimal mark, but ``1.234`` is ambiguous), else ``"."``."""
+    if delimiter != ";":
+        return "."
+    if not any(_DECIMAL_COMMA.fullmatch(cell.replace(" ", "")) for row in data for cell in row):
+        return "?"
+    log.info("%s: semicolon CSV with decimal commas: reading 18000,5 as 18000.5", source)
+    return ","
 
 
 def _delimiter(text: str) -> str:
@@ -166,7 +213,6 @@ def _delimiter(text: str) -> str:
 def _no_duplicate_columns(cells: list[str], columns: Mapping[str, str] | None, source: str) -> None:
     """A column the engine reads (a schema field, a coordinate, a mapped column) named
     twice in the header is ambiguous: one problem naming it."""
-    from geodata.read._records import COORDINATE_NAMES
     from geodata.schema import SCHEMAS
 
     used = {f.name for schema in SCHEMAS.values() for f in schema.fields}

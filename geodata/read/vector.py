@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely.geometry
 
-from geodata.errors import Problem, ValidationError
+from geodata.errors import InputError, Problem, ValidationError
 from geodata.read._records import Parsed, apply_columns, find_coordinates, parse_crs
 from geodata.read.table import decode, read_bytes
 
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Mapping
 
-__all__ = ["parse_geojson", "read_vector"]
+    from geodata.schema import Schema
+
+__all__ = ["dbf_names", "parse_geojson", "read_vector"]
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +203,48 @@ def _finish(
     frame, names = apply_columns(frame, columns, source)
     frame = find_coordinates(frame, names, crs, source)
     return Parsed(frame, source, tuple(problems), names)
+
+
+#: A name a DBF writer (GDAL) made unique after cutting it: ``lease_br_1``.
+_NUMBERED = re.compile(r"(.+)_\d+")
+
+
+def dbf_names(parsed: Parsed, schema: Schema) -> Parsed:
+    """A Shapefile's column names cut to 10 characters (``running_co``) renamed to the
+    schema field they begin, with a warning. A cut name that could be two fields, or
+    that the writer numbered after a clash (``lease_brea``, ``lease_br_1``), is a
+    one-line error saying how to map it with ``--columns``."""
+    columns = [c for c in parsed.frame.columns if isinstance(c, str)]
+    present = {c.lower() for c in columns}
+    long = [f.name for f in schema.fields if len(f.name) > 10 and f.name not in present]
+    stems = [m.group(1) for c in present if len(c) <= 10 and (m := _NUMBERED.fullmatch(c))]
+    renames: dict[str, str] = {}
+    for column in columns:
+        name = column.lower()
+        if name in schema.names:
+            continue
+        fits = [f for f in long if len(name) == 10 and f.startswith(name)]
+        clash = any(name.startswith(stem) for stem in stems)
+        if not fits and (m := _NUMBERED.fullmatch(name)) and len(name) <= 10:
+            fits, clash = [f for f in long if f.startswith(m.group(1))], True
+        if len(fits) == 1 and not clash:
+            renames[column] = fits[0]
+        elif fits:
+            raise InputError(
+                f"{parsed.source}: column '{column}' (a Shapefile cuts names to 10 "
+                f"characters) could be {' or '.join(fits)}; say which with --columns "
+                f"{fits[0]}={column} (or save the file as GeoPackage, which keeps names)"
+            )
+    if not renames:
+        return parsed
+    log.warning(
+        "%s: a Shapefile cuts column names to 10 characters; reading %s",
+        parsed.source,
+        ", ".join(f"{a} as {b}" for a, b in renames.items()),
+    )
+    names = {**parsed.names, **{b: a for a, b in renames.items()}}
+    frame = parsed.frame.rename(columns=renames)
+    return Parsed(frame, parsed.source, parsed.problems, names, parsed.decimal)
 
 
 def _has_geometry(frame: gpd.GeoDataFrame) -> bool:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from geodata.errors import InputError
+from geodata.read.sheet import split_sheet
 from optimise.batch.names import folder_names
 from optimise.batch.params import KINDS, RUN_KEYS, resolve
 from optimise.config import column_tables
@@ -260,13 +261,13 @@ def _data(doc: dict[str, Any], kind: str, source: str, base_dir: Path | None):
     for layer in DATA_KINDS[kind]:
         if layer not in table:
             continue
-        path = Path(str(table[layer]))
+        path, sheet = split_sheet(str(table[layer]))  # a workbook's sheet: book.xlsx#Pupils
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
         if not path.is_file():
             raise InputError(f"{source}: [data] {layer}: file not found: {path}")
-        files[layer] = str(path)
-        identity[layer] = hashlib.sha256(path.read_bytes()).hexdigest()
+        files[layer] = str(path) if sheet is None else f"{path}#{sheet}"
+        identity[layer] = hashlib.sha256(path.read_bytes() + str(sheet).encode()).hexdigest()
     return data_seed, files, identity
 
 

@@ -19,9 +19,9 @@ from typer.core import TyperGroup
 from optimise.config import SEED_MAX
 
 __all__ = [
-    "Config", "Debug", "Json", "Network", "Out", "Progress", "Quiet", "Seed", "TimeLimit",
-    "app", "check_out_option", "console", "err_console", "non_negative", "print_json",
-    "travel_provider", "write_run_report",
+    "OPTION_OF_KEY", "Config", "Debug", "Json", "Network", "Out", "Progress", "Quiet", "Seed",
+    "TimeLimit", "app", "check_out_option", "console", "err_console", "non_negative",
+    "option_named", "print_json", "travel_provider", "write_run_report",
 ]  # fmt: skip
 
 console = Console(highlight=False, soft_wrap=True)  # paths and messages never wrap
@@ -79,6 +79,30 @@ _positive = _checked(lambda v: math.isfinite(v) and v > 0, "a finite number of s
 _seed = _checked(lambda v: 0 <= v <= SEED_MAX, f"a whole number from 0 to {SEED_MAX}")
 
 
+#: Parameters set by options → the option as typed, for the parameter classes' messages
+#: about values given on the command line (``options: max_travel_minutes ...``).
+OPTION_OF_KEY = {
+    "max_travel_minutes": "--max-travel", "receipt_target": "--receipt-target",
+    "office_reduction": "--office-reduction", "pareto_measure": "--pareto-measure",
+    "receipt_share": "--receipt-share", "disposal_cost_gbp": "--disposal-cost",
+    "max_disposals": "--max-disposals", "budget_hours": "--budget-hours",
+    "over65_weight": "--over65-weight", "min_block_hours": "--min-block",
+}  # fmt: skip
+
+
+def option_named(message: str, args: list[str]) -> str:
+    """A parameter class's message about a value typed as an option names the option,
+    not the parameter: ``options: max_travel_minutes must be positive`` (or
+    ``run.toml: ...``, the option winning over the file) → ``--max-travel must be
+    positive``."""
+    for key, option in OPTION_OF_KEY.items():
+        at = message.find(f": {key} ")
+        typed = any(a == option or a.startswith(option + "=") for a in args)
+        if at >= 0 and ": " not in message[:at] and typed:
+            return option + message[at + 2 + len(key) :]
+    return message
+
+
 def print_json(summary: Any) -> None:
     """A summary on stdout as strict JSON (NaN and infinity as null)."""
     from geodata.write import strict_json
@@ -88,7 +112,7 @@ def print_json(summary: Any) -> None:
 
 # Options shared by the commands.
 Config = Annotated[
-    Path | None, typer.Option("--config", help="TOML file with settings and a [columns] table.")
+    Path | None, typer.Option("--config", help="TOML file with settings and a \\[columns] table.")
 ]
 
 
@@ -169,7 +193,11 @@ def write_run_report(out_dir: Any, step: Any, *, include_personal_data: bool = F
 
 
 class Progress:
-    """A rich status line per step; silent when quiet."""
+    """A rich status line per step; silent when quiet.
+
+    Ctrl-C inside it ends the command with one line and exit code 130 (Typer would
+    exit 130 without a word); the runs stage their outputs, so nothing was written.
+    """
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
@@ -185,6 +213,9 @@ class Progress:
         if self._status is not None:
             self._status.update(text + " ...")
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         if self._status is not None:
-            self._status.__exit__(*exc)
+            self._status.__exit__(kind, *exc)
+        if kind is KeyboardInterrupt:
+            err_console.print("interrupted; nothing written", markup=False)
+            raise typer.Exit(130) from None

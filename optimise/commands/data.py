@@ -22,6 +22,36 @@ from optimise.commands.common import (
     print_json,
 )
 
+Sheet = Annotated[
+    str | None,
+    typer.Option("--sheet", help="The sheet of a workbook (else FILE#SHEET, else the first)."),
+]
+
+
+def _with_sheet(file: Path, sheet: str | None) -> Path:
+    """``FILE`` with ``--sheet`` as ``FILE#SHEET``."""
+    if sheet is None:
+        return file
+    if "#" in file.name:
+        raise InputError(f"--sheet {sheet}: the file already names a sheet ({file.name})")
+    return Path(f"{file}#{sheet}")
+
+
+def note_lines(notes: dict) -> list[str]:
+    """What a reader noted of a file, as lines for the terminal."""
+    out = []
+    if "locations_from_postcodes" in notes:
+        out.append(f"{notes['locations_from_postcodes']} location(s) from postcodes "
+                   f"({notes['postcodes']}): a postcode's centre, not the address")  # fmt: skip
+    if "locations_from_uprns" in notes:
+        out.append(f"{notes['locations_from_uprns']} location(s) from UPRNs (OS Open UPRN)")
+    if "age_from_date_of_birth" in notes:
+        out.append(f"ages from date_of_birth: the {notes['age_from_date_of_birth']}")
+    if notes.get("columns_not_used"):
+        out.append(f"not used: {', '.join(notes['columns_not_used'])}")
+    return out
+
+
 data_app = typer.Typer(
     help="Export the embedded default data, or check a council's own file.\n\n"
     "Example: optimise data check sites.csv --kind sites --columns id=AssetCode",
@@ -99,6 +129,7 @@ def data_check(
         str | None, typer.Option("--crs", help="CRS of a file that declares none, e.g. EPSG:4326.")
     ] = None,
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")] = None,
+    sheet: Sheet = None,
     config: Config = None,
     out: Out = None,
     json_out: Json = False,
@@ -108,7 +139,7 @@ def data_check(
     """Validate a file, or a transport run's files and what lies across them; list every
     problem; exit 2 if there is any."""
     from geodata.schema import KINDS
-    from geodata.validate import check
+    from geodata.validate import check_file
     from geodata.write import Staging, write_json
     from optimise.config import RunConfig, parse_columns
 
@@ -123,13 +154,16 @@ def data_check(
         raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found {found}")
     cfg = RunConfig.load(config, out=out, columns=parse_columns(columns), kind=kind)
     if file is not None:
-        problems = check(file, kind, columns=cfg.columns_for(kind) or None, crs=crs, layer=layer)
+        file = _with_sheet(file, sheet)
+        problems, noted = check_file(file, kind, columns=cfg.columns_for(kind) or None, crs=crs,
+                                     layer=layer, settings=cfg.reading)  # fmt: skip
+        notes = {kind: noted} if noted else {}
         what = f"{file} ({kind})"
     else:
         from optimise.transport.check import check_transport_files
 
         table = cfg.tables.get("transport")
-        problems = check_transport_files(given, cfg.columns_for, table)
+        problems, notes = check_transport_files(given, cfg.columns_for, table, cfg.reading)
         what = ", ".join(str(v) for v in given.values() if v is not None)
     summary = {
         "command": "data check",
@@ -138,6 +172,7 @@ def data_check(
         "files": {k: str(v) for k, v in given.items() if v is not None},
         "ok": not problems,
         "problems": [p.as_dict() for p in problems],
+        "read": notes,
     }
     if cfg.out is not None:
         with Staging(cfg.out) as stage:
@@ -147,6 +182,9 @@ def data_check(
     elif not quiet:
         for p in problems:
             console.print(str(p), markup=False, soft_wrap=True)
+        for kind_noted, noted in notes.items():
+            for line in note_lines(noted):
+                console.print(f"{kind_noted}: {line}", markup=False, soft_wrap=True)
         if problems:
             rows = len({(p.file, p.row) for p in problems if p.row is not None})
             console.print(f"{len(problems)} problem(s) in {rows} row(s) of {what}", markup=False)
@@ -183,6 +221,7 @@ def data_import(
         str | None, typer.Option("--crs", help="CRS of a file that declares none.")
     ] = None,
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of a GeoPackage.")] = None,
+    sheet: Sheet = None,
     config: Config = None,
     json_out: Json = False,
     quiet: Quiet = False,
@@ -203,13 +242,14 @@ def data_import(
         config, out=out, on_bad_row=on_bad_row, columns=parse_columns(columns), kind=kind
     )
     summary = convert(
-        file,
+        _with_sheet(file, sheet),
         kind,
         cfg.out or out,
         columns=cfg.columns_for(kind) or None,
         on_bad_row=cfg.on_bad_row,
         crs=crs,
         layer=layer,
+        settings=cfg.reading,
     )
     if json_out:
         print_json(summary)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -108,8 +109,10 @@ def estate(
     Writes DIR/summary.json, sites.csv, disposals.csv (ranked), estate.gpkg and, with
     --pareto N, pareto.csv (access measured by --pareto-measure limit|population).
     """
+    started = time.monotonic()  # --time-limit counts from here: reading is part of it
     from optimise.config import RunConfig, parse_columns
     from optimise.estate.params import EstateParams
+    from optimise.estate.pareto import MAX_POINTS
     from optimise.estate.run import load_layers, run_estate
 
     cfg = RunConfig.load(
@@ -118,6 +121,11 @@ def estate(
     )  # fmt: skip
     if pareto < 0:
         raise InputError(f"--pareto: expected a number of points ≥ 0, found {pareto}")
+    if pareto > MAX_POINTS:
+        raise InputError(
+            f"--pareto: expected at most {MAX_POINTS} points, found {pareto}; each point is "
+            "a solve, and the front rarely has more than a few dozen distinct plans"
+        )
     table = cfg.tables.get("estate", {})
     if not isinstance(table, dict):
         raise InputError(f"{config}: [estate] must be a table")
@@ -136,9 +144,11 @@ def estate(
             site_frame, zone_frame, cfg.out or Path("optimise-estate"), params=params,
             seed=cfg.seed, time_limit=cfg.time_limit, pareto=pareto, step=step,
             provider=travel_provider(network),
+            deadline=None if cfg.time_limit is None else started + cfg.time_limit,
         )  # fmt: skip
         write_run_report(summary["out"], step)
-    summary["notes"] = notes
+    run_notes = summary.get("notes", [])  # the run's own, e.g. a front cut short
+    summary["notes"] = [*notes, *run_notes]
     if json_out:
         print_json(summary)
     elif not quiet:
@@ -157,6 +167,8 @@ def estate(
                 f"{'optimal' if summary['optimal'] else 'gap ' + format(summary['gap'], '.2%')}",
                 markup=False,
             )
+        for note in run_notes:
+            console.print(f"note: {note}", markup=False, soft_wrap=True)
         console.print(f"outputs in {summary['out']} ({summary['elapsed_s']:.1f} s)", markup=False)
     if summary["status"] in ("infeasible", "no solution"):
         raise typer.Exit(1)

@@ -119,6 +119,7 @@ def transport_routes(
             seed=cfg.seed,
             include_personal_data=include_personal_data,
             step=step,
+            reading=cfg.reading,
             provider=travel_provider(network),
             mode_choice=mode_choice,
             run=run,
@@ -241,6 +242,7 @@ def transport_plan(
             include_personal_data=include_personal_data,
             mode_choice=mode_choice,
             step=step,
+            reading=cfg.reading,
             run=run,
         )
         write_run_report(out_dir, step, include_personal_data=include_personal_data)
@@ -308,6 +310,7 @@ def transport_eligibility(
             table=cfg.tables.get("transport"),
             provider=travel_provider(network),
             step=step,
+            reading=cfg.reading,
         )
     if json_out:
         print_json(summary)

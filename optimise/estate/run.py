@@ -53,7 +53,8 @@ def load_layers(
 
             out.append(getattr(load_default(cfg.seed), kind))
             continue
-        layer = read(path, kind, columns=cfg.columns_for(kind) or None, on_bad_row=cfg.on_bad_row)
+        layer = read(path, kind, columns=cfg.columns_for(kind) or None, on_bad_row=cfg.on_bad_row,
+                     settings=cfg.reading)  # fmt: skip
         if layer.skipped:
             notes.append(f"{path}: {len(layer.skipped)} bad row(s) skipped")
             for p in layer.skipped:

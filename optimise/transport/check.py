@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from geodata.read.derived import ReadSettings
+
 __all__ = ["check_transport_files"]
 
 
@@ -23,22 +25,27 @@ def check_transport_files(
     files: dict[str, Path | None],
     columns: Callable[[str], dict[str, str]],
     table: dict[str, Any] | None = None,
-) -> list[Problem]:
-    """Every problem of the files, then (when each is clean) across them."""
-    from geodata.validate import check
+    reading: ReadSettings | None = None,
+) -> tuple[list[Problem], dict[str, Any]]:
+    """Every problem of the files, then (when each is clean) across them; and what the
+    reader noted of each file (by kind)."""
+    from geodata.validate import check_file
     from optimise.transport.run import build_problem, read_frames
 
     problems: list[Problem] = []
+    notes: dict[str, Any] = {}
     for kind, path in files.items():
         if path is not None:
-            problems += check(path, kind, columns=columns(kind) or None)
+            found, noted = check_file(path, kind, columns=columns(kind) or None, settings=reading)
+            problems += found
+            notes.update({kind: noted} if noted else {})
     if problems:
-        return problems
+        return problems, notes
     named = {k: str(v) for k, v in files.items() if v is not None}
     try:
-        build_problem(**read_frames(files, columns), table=table)
+        build_problem(**read_frames(files, columns, reading), table=table)
     except ValidationError as exc:  # name the user's file, not the kind
-        return [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
+        return [replace(p, file=named.get(p.file, p.file)) for p in exc.problems], notes
     except InputError as exc:
-        return [Problem("the files together", None, None, "files that agree", str(exc))]
-    return []
+        return [Problem("the files together", None, None, "files that agree", str(exc))], notes
+    return [], notes

@@ -35,11 +35,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from geodata.matrix import TravelProvider
+    from geodata.read.derived import ReadSettings
 
 __all__ = ["build_eligibility", "eligibility_table", "read_settings", "run_eligibility"]
 
 #: Keys of ``[transport]`` that belong to the routing and planning commands.
-_OTHER_KEYS = ("no_share", "never_share")
+_OTHER_KEYS = ("no_share", "never_share", "school_year")
 
 
 def read_settings(table: dict[str, Any] | None) -> tuple[TransportPolicy, EligibilityParams]:
@@ -123,6 +124,7 @@ def run_eligibility(
     table: dict[str, Any] | None = None,
     provider: TravelProvider | None = None,
     step: Callable[[str], None] | None = None,
+    reading: ReadSettings | None = None,
 ) -> dict[str, Any]:
     """Assess every pupil into ``out_dir``; return the summary (also in ``summary.json``).
 
@@ -130,14 +132,14 @@ def run_eligibility(
     the embedded default data. ``provider`` gives walking distances (a network provider
     from ``--network``), straight line × 1.2 when None.
     """
-    from optimise.transport.run import read_frames
+    from optimise.transport.run import input_notes, read_frames
 
     step = step or (lambda _t: None)
     started = time.perf_counter()
     files = {k: (files or {}).get(k) for k in ("pupils", "schools")}
     policy, params = read_settings(table)
     step("reading pupils and schools")
-    frames = read_frames(files, columns or (lambda _k: {}))
+    frames = read_frames(files, columns or (lambda _k: {}), reading)
     step("measuring walking distances to schools")
     source = str(files["pupils"] or "pupils (default data)")
     problem = build_eligibility(frames["pupils"], frames["schools"], provider, source=source)
@@ -145,6 +147,7 @@ def run_eligibility(
     result = assess(problem, params=params, policy=policy)
     summary: dict[str, Any] = {"command": "transport eligibility", **result.summary()}
     summary["walking_distances"] = problem.walk.source
+    summary["inputs"] = input_notes(frames)
     summary["files"] = ["summary.json", "eligibility-personal.csv"]
     summary["personal_data"] = ["eligibility-personal.csv"]
     step("writing eligibility-personal.csv")

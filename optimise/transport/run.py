@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from geodata.matrix import TravelProvider
+    from geodata.read.derived import ReadSettings
     from models.transport_result import TransportResult
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "build_problem",
     "day_totals",
     "demo_step",
+    "input_notes",
     "policy_summary",
     "read_frames",
     "run_routes",
@@ -80,6 +82,7 @@ def build_problem(
     from geodata.providers import StraightLine
 
     table = dict(table or {})
+    table.pop("school_year", None)  # the readers' (ages from dates of birth)
     routing = RoutingParams.from_dict(table.pop("routing", {}), source="[transport.routing]")
     pairs = table.pop("no_share", [])
     apart = table.pop("never_share", [])
@@ -145,9 +148,14 @@ def policy_summary(problem: TransportProblem) -> dict[str, Any]:
     }
 
 
-def read_frames(files: dict[str, Path | None], columns: Callable[[str], dict[str, str]]):
+def read_frames(
+    files: dict[str, Path | None],
+    columns: Callable[[str], dict[str, str]],
+    reading: ReadSettings | None = None,
+):
     """The input frames by kind: each given file read and checked, the default data for
-    the rest (shared by the transport commands)."""
+    the rest (shared by the transport commands). What the reader noted of a file
+    (:attr:`geodata.validate.Layer.notes`) is in its frame's ``attrs["read"]``."""
     from geodata.default import DEFAULT_SEED, load_default
     from geodata.read import read
 
@@ -155,7 +163,7 @@ def read_frames(files: dict[str, Path | None], columns: Callable[[str], dict[str
     out = {}
     for kind, path in files.items():
         if path is not None:
-            out[kind] = read(path, kind, columns=columns(kind) or None).frame
+            out[kind] = read(path, kind, columns=columns(kind) or None, settings=reading).frame
         else:
             out[kind] = getattr(data, kind)
     if "pupils" in out and "schools" in out:  # across files: each pupil's school exists
@@ -172,6 +180,12 @@ def read_frames(files: dict[str, Path | None], columns: Callable[[str], dict[str
 WRITE_RESERVE_S = 1.5
 #: The least a solve is given, however little of the limit is left.
 MIN_SOLVE_S = 0.5
+
+
+def input_notes(frames: dict[str, Any]) -> dict[str, Any]:
+    """What the readers noted per input kind (locations from postcodes, ages from dates
+    of birth, columns no field uses); kinds with nothing to say are left out."""
+    return {k: dict(f.attrs["read"]) for k, f in frames.items() if f.attrs.get("read")}
 
 
 def solve_seconds(time_limit: float, started: float) -> float:
@@ -195,6 +209,7 @@ def run_routes(
     provider: TravelProvider | None = None,
     mode_choice: bool = False,
     run: str = "both",
+    reading: ReadSettings | None = None,
 ) -> dict[str, Any]:
     """Plan routes into ``out_dir``; return the summary (also in ``summary.json``).
 
@@ -206,8 +221,9 @@ def run_routes(
     ``mode_choice``: choose SEND pupils' travel modes jointly with the routes
     (:mod:`optimise.transport.modes`); adds ``modes-personal.csv`` and the savings by line.
 
-    ``files`` maps ``pupils``/``schools``/``stops``/``fleet`` to a user's file; a kind
-    left out comes from the embedded default data (its published seed: ``seed`` is the
+    ``files`` maps ``pupils``/``schools``/``stops``/``fleet`` to a user's file (read with
+    ``columns`` and ``reading``: the config's ``[geocode]``, ``[values]`` and school year);
+    a kind left out comes from the embedded default data (its published seed: ``seed`` is the
     search's only, so a new seed never changes the pupils).
     """
     if run not in RUNS:
@@ -217,7 +233,7 @@ def run_routes(
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     columns = columns or (lambda _k: {})
     step("reading pupils, schools, stops and fleet")
-    frames = read_frames(files, columns)
+    frames = read_frames(files, columns, reading)
     step("building the transport problem")
     try:
         problem, routing = build_problem(**frames, table=table, provider=provider)
@@ -274,6 +290,7 @@ def run_routes(
     ]  # fmt: skip
     summary["travel_times"] = problem.drive.source
     summary["method"] = result.method
+    summary["inputs"] = input_notes(frames)
     if modes is not None:
         summary["mode_choice"] = modes.summary()
         summary["savings_by_line_gbp"] = modes.savings_by_line_gbp

@@ -43,6 +43,7 @@ from optimise.transport.output import (
 from optimise.transport.run import (
     build_problem,
     day_totals,
+    input_notes,
     policy_summary,
     read_frames,
     solve_seconds,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from geodata.matrix import TravelProvider
+    from geodata.read.derived import ReadSettings
 
 __all__ = ["run_plan"]
 
@@ -108,6 +110,7 @@ def run_plan(
     step: Callable[[str], None] | None = None,
     frames: dict[str, Any] | None = None,
     run: str = "am",
+    reading: ReadSettings | None = None,
 ) -> dict[str, Any]:
     """Plan pick-up points and routes into ``out_dir``; return the summary.
 
@@ -133,7 +136,7 @@ def run_plan(
     columns = columns or (lambda _k: {})
     step("reading pupils, schools, stops and fleet")
     if frames is None:
-        frames = read_frames(files, columns)
+        frames = read_frames(files, columns, reading)
     plan_now = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
     prev = read_previous(previous_plan) if previous_plan is not None else None
     step("building the transport problem and the walks to stops")
@@ -234,6 +237,7 @@ def run_plan(
                            for u in result.unserved]  # fmt: skip
     summary["travel_times"] = problem.drive.source
     summary["walk_times"] = problem.walk.source if problem.walk is not None else ""
+    summary["inputs"] = input_notes(frames)
     summary["method"] = result.method
     summary["files"] = FILES + (["modes-personal.csv"] if modes is not None else [])
     if include_personal_data:
