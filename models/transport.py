@@ -35,6 +35,25 @@ SCHOOL_DAYS = 190
 METRES_PER_MILE = 1609.344
 
 
+#: The location of a contract without an operator base: no miles, no minutes to or
+#: from anywhere, so its route starts at the first pick-up (day rate + loaded miles).
+NO_BASE = "base:none"
+
+
+def with_no_base(drive: TravelMatrix, at: int) -> TravelMatrix:
+    """``drive`` with :data:`NO_BASE` inserted at position ``at`` on both axes, 0 s and
+    0 m to and from every location."""
+    from geodata.matrix import TravelMatrix
+
+    def grow(values: np.ndarray) -> np.ndarray:
+        out = np.insert(values, at, 0, axis=0)
+        return np.insert(out, at, 0, axis=1)
+
+    ids = (*drive.origins[:at], NO_BASE, *drive.origins[at:])
+    return TravelMatrix(ids, ids, grow(drive.seconds), grow(drive.metres), mode=drive.mode,
+                        source=drive.source)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TransportPolicy(Params):
     """The council's transport policy; every figure overridable from TOML.
@@ -229,19 +248,12 @@ class TransportProblem:
         import geopandas as gpd
         import pandas as pd
 
-        bases = fleet[fleet.geometry.notna()] if "geometry" in fleet else fleet.iloc[:0]
-        if bases.empty:
-            from geodata.errors import InputError
-
-            raise InputError(
-                "fleet: expected an operator base (lon/lat or easting/northing) on at least "
-                "one row, found none; add the depot of each contract's operator"
-            )
-        base_points = bases.geometry.drop_duplicates()
+        located = fleet.geometry.notna() if "geometry" in fleet else pd.Series(False, fleet.index)
+        base_points = fleet.geometry[located].drop_duplicates() if located.any() else []
         everything = pd.concat(
             [
                 gpd.GeoSeries(
-                    base_points.to_numpy(),
+                    list(base_points),
                     index=[f"base:{i}" for i in range(len(base_points))],
                     crs=27700,
                 ),
@@ -251,6 +263,8 @@ class TransportProblem:
             ]
         )
         drive = provider.matrix(everything, everything, mode="drive")
+        if not located.all():  # a contract without a base starts at its first pick-up
+            drive = with_no_base(drive, len(base_points))
         walk = None
         if walk_provider is not None and len(stops):
             walk = walk_provider.matrix(
@@ -258,10 +272,8 @@ class TransportProblem:
             )
         base_of = {geom.wkb: i for i, geom in enumerate(base_points)}
         fleet_rows = []
-        for _, row in fleet.iterrows():
-            geom = row.get("geometry")
-            base = base_of[geom.wkb] if geom is not None and not pd.isna(geom) else 0
-            fleet_rows.append((row, base))
+        for (_, row), has_base in zip(fleet.iterrows(), located, strict=True):
+            fleet_rows.append((row, base_of[row["geometry"].wkb] if has_base else len(base_points)))
         return cls.from_matrix(pupils, schools, stops, fleet_rows, drive, policy=policy, walk=walk)
 
     @classmethod

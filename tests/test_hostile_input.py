@@ -62,8 +62,6 @@ CASES = [
      ["data", "check", "--pupils", "{tmp}/p.csv", "--schools", "{tmp}/s.csv", "--fleet",
       "{tmp}/f.csv"], "excluded_vehicles"),
     ("check needs a file", {}, ["data", "check"], "give one FILE"),
-    ("fleet without a base", {"f.csv": FLEET},
-     ["transport", "routes", "--fleet", "{tmp}/f.csv"], "operator base"),
 ]  # fmt: skip
 
 
@@ -103,3 +101,28 @@ def test_json_writer_writes_null_for_non_finite(tmp_path):
     path = write_json(tmp_path / "s.json", {"gap": float("nan"), "x": [float("inf"), 1.0]})
     assert json.loads(path.read_text(), parse_constant=lambda c: 1 / 0) == {
         "gap": None, "x": [None, 1.0]}  # fmt: skip
+
+
+def test_a_fleet_without_bases_is_priced_from_the_first_pick_up(tmp_path):
+    """Councils hold contracts, not depots: no base columns, a plan all the same."""
+    import json
+
+    import pandas as pd
+
+    (tmp_path / "p.csv").write_text(PUPILS + "P2,S1,10,-1.65,55.14\n")
+    (tmp_path / "s.csv").write_text(SCHOOLS)
+    (tmp_path / "f.csv").write_text(FLEET)
+    out = tmp_path / "out"
+    code = cli.main(["transport", "routes", "--pupils", str(tmp_path / "p.csv"), "--schools",
+                     str(tmp_path / "s.csv"), "--fleet", str(tmp_path / "f.csv"),
+                     "--time-limit", "3", "--out", str(out), "--quiet"])  # fmt: skip
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["pupils_served"] == 2 and "no operator bases" in summary["costing"]
+    rows = pd.read_csv(out / "routes.csv", dtype=str, keep_default_na=False)
+    am = rows[rows.run == "am"].sort_values("sequence", key=lambda c: c.astype(int))
+    # the route leaves its (no) base when it reaches the first pick-up: no deadhead
+    assert am.kind.iloc[0] == "base" and am.depart.iloc[0] == am.arrive.iloc[1]
+    miles = float(am.route_miles.iloc[0])
+    direct = summary["daily_cost_gbp"] - 200  # day rate 200, £1.50 a mile
+    assert miles * 1.5 == pytest.approx(direct, abs=0.05)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from models.transport import NO_BASE
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -151,7 +153,11 @@ def route_layers(
     pairs = [(res, r) for res in (result, pm) if res is not None for r in res.routes]
     for res, r in pairs:
         start = _depot(problem, r)
-        pts = [xy(start), *(xy(v.location) for v in r.visits)]
+        visits = [xy(v.location) for v in r.visits]
+        # a contract without a base starts where it first stops (am) or ends where it
+        # last stops (pm): drawn there, so vertex i stays row i of routes.csv
+        edge = visits[-1 if r.run == "pm" else 0] if visits else (0.0, 0.0)
+        pts = [edge if problem.locations[start] == NO_BASE else xy(start), *visits]
         if r.run == "pm":
             pts = [*pts[1:], pts[0]]
         if len(pts) == 1 or len(set(pts)) == 1:
@@ -165,7 +171,7 @@ def route_layers(
                       "depart": clock(r.start_s), "geometry": LineString(pts)})  # fmt: skip
         for loc in (start, *(v.location for v in r.visits)):
             name = problem.locations[loc]
-            if name.startswith("pupil:"):
+            if name.startswith("pupil:") or name == NO_BASE:
                 continue
             stops.setdefault(name, {"id": name.partition(":")[2], "kind": name.partition(":")[0],
                                     "routes": 0, "geometry": Point(xy(loc))})  # fmt: skip

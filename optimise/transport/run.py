@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RUNS",
     "build_problem",
+    "costing",
     "day_totals",
     "demo_step",
     "input_notes",
@@ -145,7 +146,22 @@ def policy_summary(problem: TransportProblem) -> dict[str, Any]:
             "secondary": policy.max_ride_secondary_min,
         },
         "school_days": policy.school_days,
+        "costing": costing(problem),
     }
+
+
+def costing(problem: TransportProblem) -> str:
+    """How routes are priced: from operator bases (deadhead counted), or for contracts
+    with no base in the fleet file, day rate + loaded miles from the first pick-up."""
+    from models.transport import NO_BASE
+
+    loose = sorted({v.id for v in problem.vehicles if problem.locations[v.base] == NO_BASE})
+    if not loose:
+        return "day rate + miles from and to the operator's base"
+    if len(loose) == len({v.id for v in problem.vehicles}):
+        return "day rate + loaded miles (no operator bases in the fleet file)"
+    return (f"day rate + miles from the operator's base; {', '.join(loose)}: no base, so day "
+            "rate + loaded miles")  # fmt: skip
 
 
 def read_frames(
