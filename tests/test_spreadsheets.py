@@ -79,6 +79,18 @@ def test_bad_workbooks_are_one_line(tmp_path, name, content, needle):
     assert "\n" not in str(err.value)
 
 
+def test_a_password_protected_workbook_is_one_line(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = _book(tmp_path / "plain.xlsx", {"Pupils": PUPILS})
+    locked = tmp_path / "locked.xlsx"
+    with plain.open("rb") as source, locked.open("wb") as out:
+        OOXMLFile(source).encrypt("secret", out)
+    with pytest.raises(ValidationError, match="password-protected") as err:
+        read_sheet(locked)
+    assert "\n" not in str(err.value)
+
+
 def test_a_missing_sheet_names_the_sheets_there(tmp_path):
     path = _book(tmp_path / "b.xlsx", {"Pupils": PUPILS, "Schools": [["id", "x"], [1, 2]]})
     with pytest.raises(ValidationError, match="'Pupils', 'Schools'"):
