@@ -62,6 +62,23 @@ def test_times_and_numbers_come_as_the_validators_read_them(tmp_path):
     assert parsed.frame.iloc[0].tolist() == ["S1", "08:45", "15:15:30", "16", "1.25"]
 
 
+def test_a_formula_reads_as_its_value(tmp_path):
+    """Excel stores a formula's last value beside it; openpyxl writes none, so the test
+    puts it there as Excel would (``<f>8*2</f><v>16</v>``)."""
+    import zipfile
+
+    plain = _book(tmp_path / "plain.xlsx", {"Fleet": [["id", "seats"], ["V1", "=8*2"]]})
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(saved, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<f>8*2</f><v />" in data
+                data = data.replace(b"<f>8*2</f><v />", b"<f>8*2</f><v>16</v>")
+            dst.writestr(item, data)
+    assert read_sheet(saved).frame["seats"].tolist() == ["16"]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "needle"),
     [
@@ -244,10 +261,9 @@ BOOK = {
         ["T1", "Market Place", "Safe", "NE61 1YJ"], ["T2", "Bypass lay-by", "Unsafe", "NE61 1UR"],
         ["T3", "Station", "Safe", "NE61 1JP"],
     ],
-    "Fleet": [
-        ["id", "seats", "wheelchair_spaces", "day_rate", "cost_per_mile", "available",
-         "Depot postcode"],
-        ["MB", 16, 1, 180, 1.2, 3, "NE61 6JQ"], ["TX", 4, 0, 90, 1.0, 6, "NE61 6JQ"],
+    "Fleet": [  # contracts, no depots: priced from the first pick-up
+        ["id", "seats", "wheelchair_spaces", "day_rate", "cost_per_mile", "available"],
+        ["MB", 16, 1, 180, 1.2, 3], ["TX", 4, 0, 90, 1.0, 6],
     ],
     "Routes": [
         ["Contract", "Vehicle", "Order", "Pupil"],
@@ -264,8 +280,6 @@ school_id = "School"
 wheelchair = "Wheelchair user"
 [columns.stops]
 unsafe = "Safety"
-[columns.fleet]
-postcode = "Depot postcode"
 [values.stops.unsafe]
 Unsafe = true
 Safe = false
@@ -350,6 +364,7 @@ def test_a_council_workbook_plans_against_its_current_routes(council_book, tmp_p
     assert summary["current_annual_cost_gbp"] > 0  # the Routes sheet was read and costed
     assert summary["inputs"]["pupils"]["locations_from_postcodes"] == 9
     assert summary["inputs"]["stops"]["locations_from_postcodes"] == 3
+    assert "no operator bases" in summary["costing"]
 
 
 @pytest.mark.parametrize("kind", ["pupils", "schools", "stops", "fleet", "sites", "centres"])
