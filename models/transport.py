@@ -35,6 +35,25 @@ SCHOOL_DAYS = 190
 METRES_PER_MILE = 1609.344
 
 
+def spot_hire(
+    fleet: tuple[VehicleType, ...], premium: float, pupils: int
+) -> tuple[VehicleType, ...]:
+    """A spot-hire row per fleet row: the same vehicle from the same base at ``premium``
+    × its day rate, as many as there are pupils; none when ``premium`` is 0."""
+    if premium <= 0:
+        return ()
+    return tuple(
+        dataclasses.replace(
+            vt,
+            name=f"{vt.name} (spot hire)",
+            day_rate=vt.day_rate * premium,
+            available=max(1, pupils),
+            hired=True,
+        )
+        for vt in fleet
+    )
+
+
 #: The location of a contract without an operator base: no miles, no minutes to or
 #: from anywhere, so its route starts at the first pick-up (day rate + loaded miles).
 NO_BASE = "base:none"
@@ -78,6 +97,9 @@ class TransportPolicy(Params):
     pm_delay_min: float = 10.0
     #: ... and a vehicle may leave up to this many minutes later (pupils wait at school).
     pm_wait_min: float = 0.0
+    #: A pupil the fleet cannot carry goes in a spot-hired vehicle of a type in the file
+    #: at this multiple of its day rate (0: no hire; the pupil is listed as not carried).
+    spot_hire_premium: float = 1.5
 
     def __post_init__(self) -> None:
         self._positive(
@@ -90,7 +112,12 @@ class TransportPolicy(Params):
             "school_days",
         )
         self._non_negative(
-            "dwell_stop_s", "dwell_pupil_s", "assistant_day_rate", "pm_delay_min", "pm_wait_min"
+            "dwell_stop_s",
+            "dwell_pupil_s",
+            "assistant_day_rate",
+            "pm_delay_min",
+            "pm_wait_min",
+            "spot_hire_premium",
         )
 
 
@@ -106,6 +133,7 @@ class VehicleType:
     cost_per_mile: float
     available: int
     base: int  # position of its operator base among the problem's locations
+    hired: bool = False  # a spot-hire row: used only for pupils the fleet cannot carry
 
     def __post_init__(self) -> None:
         if self.seats < 1:
@@ -327,6 +355,7 @@ class TransportProblem:
             )
             for row, base in fleet
         )
+        vehicles += spot_hire(vehicles, policy.spot_hire_premium, len(pupil_ids))
         max_pupils = column(stops, "max_pupils", 0, float)
         excluded = _excluded(pupils, pupil_ids, vehicles)
         return cls(

@@ -133,8 +133,23 @@ class TransportResult:
             "miles": round(sum(r.metres for r in self.routes) / 1609.344, 1),
             "routes_with_assistant": sum(r.assistant for r in self.routes),
             "multi_school_routes": sum(len(r.schools) > 1 for r in self.routes),
+            **self._hire(),
+            **self._beyond_limit(),
             **self._repeatable(),
         }
+
+    def _hire(self) -> dict[str, object]:
+        # Vehicles the fleet file lacks, hired at the spot price (solve()).
+        if "vehicles_to_procure" not in self.details:
+            return {}
+        daily = float(self.details.get("spot_hire_daily_gbp", 0.0))  # type: ignore[arg-type]
+        return {"vehicles_to_procure": self.details["vehicles_to_procure"],
+                "spot_hire_cost_gbp": round(daily * self.school_days, 2)}  # fmt: skip
+
+    def _beyond_limit(self) -> dict[str, object]:
+        # Pupils carried although even the direct drive is over their limit (solve()).
+        flagged = self.details.get("ride_limit_exceeded_unavoidably")
+        return {} if flagged is None else {"ride_limit_exceeded_unavoidably": len(flagged)}
 
     def _repeatable(self) -> dict[str, object]:
         # A solved plan (not an evaluated one) says whether every search stopped on its

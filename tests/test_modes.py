@@ -121,21 +121,23 @@ def test_moving_a_pupil_frees_a_vehicle():
     assert res.summary()["total_saving_gbp"] == pytest.approx(total, abs=0.05)
 
 
-def test_solo_pupil_and_unserved_pupil():
-    # P must travel alone; Q's direct drive (20 km = 20 min) exceeds a 15 min limit.
+def test_solo_pupil_and_pupils_beyond_the_limit():
+    # P must travel alone; Q's and R's direct drive (20 km = 20 min) exceeds a 15 min
+    # limit: carried all the same (directly), so Q's budget is priced against that ride.
     prob = line_problem([{"id": "P", "x": 6, "sen": True, "solo": True},
                          {"id": "Q", "x": 20, "sen": True, "max_ride_min": 15},
                          {"id": "R", "x": 20, "sen": True, "max_ride_min": 15}])  # fmt: skip
     res = _choose(prob, _flags(prob, budget=["P", "Q"]))
-    assert _chosen(res, prob) == {"P": "budget", "Q": "budget", "R": "unserved"}
+    assert _chosen(res, prob) == {"P": "budget", "Q": "budget", "R": "route"}
     q = next(d for d in res.decisions if prob.pupil_ids[d.pupil] == "Q")
-    assert q.round == -1 and np.isnan(q.route_gbp)
-    summary = res.summary()
-    assert summary["unserved_given_alternative"] == 1
-    assert summary["unserved_alternative_cost_gbp"] == pytest.approx(q.budget_gbp, abs=0.01)
+    # alone, base 10 → Q 20 → school 0: 30 km and the day rate
+    assert q.route_gbp == pytest.approx((100 + 30_000 / MILE) * DAYS, abs=0.01)
+    assert q.budget_gbp == pytest.approx(0.45 * 20_000 / MILE * 2 * DAYS, abs=0.01)
+    assert res.summary()["unserved_given_alternative"] == 0
     # The solo pupil's seat is their whole vehicle: 4 + 6 km and the day rate.
+    p_saving = (100 + 10_000 / MILE) * DAYS - 0.45 * 6000 / MILE * 2 * DAYS
     assert res.savings_by_line_gbp["personal_budgets"] == pytest.approx(
-        (100 + 10_000 / MILE) * DAYS - 0.45 * 6000 / MILE * 2 * DAYS, abs=0.01
+        p_saving + q.route_gbp - q.budget_gbp, abs=0.02
     )
 
 

@@ -48,10 +48,14 @@ def test_routes_run_writes_the_outputs(routes_run):
     assert summary["saving_gbp"] == pytest.approx(
         summary["current_annual_cost_gbp"] - summary["annual_cost_gbp"], abs=0.05
     )
-    # The default data holds pupils whose direct drive already exceeds their limit.
-    reasons = [u["reason"] for u in summary["unserved"]]
-    assert sum("exceeds the ride limit" in r for r in reasons) == 18
-    assert all("pupil" not in u for u in summary["unserved"])
+    # The default data holds 18 pupils whose direct drive already exceeds their limit:
+    # carried all the same, and flagged with that ride (no pupil id in the summary).
+    assert summary["pupils_served"] == 3000 and summary["pupils_unserved"] == 0
+    assert summary["ride_limit_exceeded_unavoidably"] == 18
+    flagged = summary["carried_beyond_limit"]
+    assert len(flagged) == 18 and all(f["direct_ride_minutes"] > f["limit_minutes"]
+                                      for f in flagged)  # fmt: skip
+    assert all("pupil" not in f for f in flagged)
 
 
 def test_routes_outputs_hold_no_home_points(routes_run):
@@ -138,7 +142,9 @@ def test_routes_run_plans_the_afternoon_too(routes_run):
     assert set(rows["run"]) == {"am", "pm"}
     firsts = rows[rows["sequence"] == 0].groupby("run")["kind"].agg(set)
     assert firsts["am"] <= {"base", "school"} and firsts["pm"] == {"school"}
-    assert set(pd.read_csv(out / "unserved.csv")["run"]) == {"am", "pm"}
+    # everyone is carried, morning and afternoon: the file has its header and no rows
+    lost = pd.read_csv(out / "unserved.csv")
+    assert lost.empty and "run" in lost and summary["pupils_unserved"] == pm["pupils_unserved"] == 0
 
 
 def test_routes_bad_run_value_exits_2(tmp_path, capsys):

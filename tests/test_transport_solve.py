@@ -75,8 +75,8 @@ def test_wheelchair_user_needs_a_wheelchair_space():
         [{"id": "A", "x": 2, "wheelchair": True}, {"id": "B", "x": 3, "wheelchair": True}],
         fleet=_chair_fleet(chair_buses=1),
     )
-    res = _solve(short)
-    assert len(res.unserved) == 1 and "wheelchair" in res.unserved[0].reason
+    res = _solve(short)  # one wheelchair vehicle in the file: the second is hired
+    assert res.unserved == () and res.details["vehicles_to_procure"] == {"wav": 1}
 
 
 def test_solo_pupil_travels_alone():
@@ -97,15 +97,59 @@ def test_no_share_pair_is_kept_apart():
     assert all({0, 1} - set(r.pupils) for r in res.routes)
 
 
-def test_pupil_beyond_the_limit_is_reported_not_routed():
+def test_pupil_beyond_the_limit_is_carried_directly_and_flagged():
+    """The duty to carry: a pupil whose direct drive is over the limit rides, alone on
+    the way (no detour for anyone else), and is flagged with the direct ride."""
     prob = line_problem([{"id": "A", "x": 2}, {"id": "far", "x": 50, "max_ride_min": 45}])
     res = _solve(prob)
-    assert _ids(prob, res) == [("A",)]
+    assert res.unserved == ()
+    far = prob.pupil_ids.index("far")
+    assert res.ride_s[far] == 3000  # the direct drive: 50 km at 1 km a minute
+    (flag,) = res.details["ride_limit_exceeded_unavoidably"]
+    assert flag == {"pupil": far, "direct_ride_s": 3000, "limit_s": 2700}
+    assert res.summary()["ride_limit_exceeded_unavoidably"] == 1
+    assert res.ride_limit_violations == 0
+
+
+def test_no_beyond_limit_carry_for_a_pupil_no_vehicle_fits():
+    prob = line_problem([{"id": "far", "x": 50, "max_ride_min": 45, "wheelchair": True}])
+    res = _solve(prob)
     (u,) = res.unserved
-    assert prob.pupil_ids[u.pupil] == "far"
-    assert "exceeds the ride limit" in u.reason
-    assert u.best_ride_s == 3000 and u.max_ride_s == 2700
-    assert res.ride_s[u.pupil] == -1
+    assert "no wheelchair-accessible vehicle" in u.reason
+    assert res.details["ride_limit_exceeded_unavoidably"] == []
+
+
+SIX = [{"id": f"P{i}", "x": 3 + i / 10} for i in range(6)]
+SMALL = [{"id": "bus", "seats": 4, "wheelchair_spaces": 0, "day_rate": 100.0,
+          "cost_per_mile": 1.0, "available": 1}]  # fmt: skip
+
+
+def test_a_fleet_shortfall_is_hired_not_left_at_home():
+    """One vehicle of 4 seats for 6 pupils: the rest ride a spot-hired one, listed as
+    vehicles to procure at the premium day rate."""
+    prob = line_problem(SIX, fleet=SMALL)
+    res = _solve(prob)
+    assert res.unserved == () and (res.ride_s >= 0).all()
+    hired = [r for r in res.routes if prob.vehicles[r.vehicle].hired]
+    assert len(hired) == 1 and res.details["vehicles_to_procure"] == {"bus": 1}
+    premium = prob.policy.spot_hire_premium
+    assert prob.vehicles[hired[0].vehicle].day_rate == pytest.approx(
+        premium * prob.vehicles[0].day_rate
+    )
+    assert res.summary()["spot_hire_cost_gbp"] == pytest.approx(
+        hired[0].daily_cost * prob.policy.school_days, abs=1
+    )
+
+
+def test_no_hire_when_the_premium_is_zero():
+    from models.transport import TransportPolicy, spot_hire
+
+    policy = TransportPolicy(spot_hire_premium=0)
+    prob = line_problem(SIX, fleet=SMALL)
+    assert spot_hire(prob.vehicles, policy.spot_hire_premium, 6) == ()
+    own = prob.replace(vehicles=tuple(v for v in prob.vehicles if not v.hired), policy=policy)
+    res = _solve(own)
+    assert len(res.unserved) == 2 and "no vehicle" in res.unserved[0].reason
 
 
 def test_second_trip_to_a_later_bell_reuses_the_vehicle():
@@ -119,7 +163,11 @@ def test_second_trip_to_a_later_bell_reuses_the_vehicle():
     # base 10 → A 2 → S1 0 (10 km), then S1 0 → B 3 → S2 1 (5 km); day rate paid once.
     assert res.daily_cost == pytest.approx(100 + 15_000 / MILE)
     single = _solve(prob, RoutingParams(max_iterations=300, multi_trip=False))
-    assert len(single.routes) == 1 and len(single.unserved) == 1
+    # without a second trip the one vehicle cannot take B after A: B goes on a hired
+    # bus, and the two schools' routes are then joined into the fleet's one (no hire)
+    assert len(single.routes) == 1 and not single.unserved
+    assert set(single.routes[0].schools) == {0, 1}
+    assert single.details["vehicles_to_procure"] == {}
 
 
 def test_assistant_day_rate_is_paid_once_per_route():

@@ -137,6 +137,7 @@ def transport_routes(
             markup=False,
         )
         _print_afternoon(summary)
+        _print_duty(summary)
         if summary["pupils_unserved"]:
             console.print(
                 f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
@@ -258,6 +259,7 @@ def transport_plan(
             markup=False,
         )
         _print_afternoon(summary)
+        _print_duty(summary)
         if "pupils_changed" in summary:
             console.print(
                 f"re-planned ({summary['replanning']['chosen']}): {summary['pupils_changed']} "
@@ -335,6 +337,19 @@ def _print_afternoon(summary: dict[str, Any]) -> None:
             " a year",
             markup=False,
         )
+
+
+def _print_duty(summary: dict[str, Any]) -> None:
+    """What carrying everyone took: vehicles to hire, pupils beyond the ride limit."""
+    for label, run in (("", summary), ("afternoon: ", summary.get("pm") or {})):
+        if run.get("vehicles_to_procure"):
+            what = ", ".join(f"{n} x {k}" for k, n in run["vehicles_to_procure"].items())
+            console.print(f"{label}vehicles to procure (spot hire): {what}, "
+                          f"£{run['spot_hire_cost_gbp']:,.0f} a year", markup=False)  # fmt: skip
+    if summary.get("ride_limit_exceeded_unavoidably"):
+        n = summary["ride_limit_exceeded_unavoidably"]
+        console.print(f"{n} pupil(s) carried beyond the ride limit: their direct ride is "
+                      "longer (see the report)", markup=False)  # fmt: skip
 
 
 def _print_saving(summary: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from models.transport import TransportPolicy
 from optimise.report.load import read_csv
@@ -24,7 +25,6 @@ from optimise.report.transport_map import map_layers
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pandas as pd
 
 __all__ = ["ride_minutes", "section"]
 
@@ -80,6 +80,15 @@ def _figures(summary: dict[str, Any]) -> str:
         ("95th percentile ride, min", summary.get("p95_ride_minutes")),
         ("over the ride limit", summary.get("ride_limit_violations")),
     ]  # fmt: skip
+    pm_run = summary.get("pm") if isinstance(summary.get("pm"), dict) else {}
+    for label, run in (("", summary), ("afternoon ", pm_run)):
+        if run.get("vehicles_to_procure"):
+            what = ", ".join(f"{n} × {kind}" for kind, n in run["vehicles_to_procure"].items())
+            items.append((f"{label}vehicles to procure (spot hire)",
+                          f"{what}: £{run.get('spot_hire_cost_gbp', 0):,.0f} a year"))  # fmt: skip
+    if summary.get("ride_limit_exceeded_unavoidably"):
+        items.append(("carried beyond the limit (direct ride longer)",
+                      summary["ride_limit_exceeded_unavoidably"]))  # fmt: skip
     pm = summary.get("pm")
     if isinstance(pm, dict):
         items += [("afternoon routes", pm.get("routes")),
@@ -114,6 +123,15 @@ def section(
         per.reset_index(), "routes", columns=columns,
         formats={"daily_cost_gbp": ",.2f", "annual_cost_gbp": ",.0f"},
     ))  # fmt: skip
+    beyond = summary.get("carried_beyond_limit") or []
+    if beyond:
+        frame = pd.DataFrame(beyond)
+        s.blocks.append(f'<h3>Carried beyond the ride limit ({len(frame)})</h3><p class="note">'
+                        "Their direct drive from pick-up to school is longer than their limit: "
+                        "each rides no longer than that direct drive.</p>"
+                        + table(frame, "beyond", columns={
+                            "school": "school", "direct_ride_minutes": "direct ride, min",
+                            "limit_minutes": "limit, min"}))  # fmt: skip
     named = personal and (folder / "unserved-personal.csv").is_file()
     unserved = read_csv(folder / ("unserved-personal.csv" if named else "unserved.csv"),
                         required=False)  # fmt: skip

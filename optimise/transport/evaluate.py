@@ -151,8 +151,9 @@ def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> Transpor
     """
     pupil_at = {pid: i for i, pid in enumerate(problem.pupil_ids)}
     stop_at = {sid: i for i, sid in enumerate(problem.stop_ids)}
-    vehicle_at = {v.id: i for i, v in enumerate(problem.vehicles)}
-    vehicle_at.update({v.name: i for i, v in enumerate(problem.vehicles)})
+    own = [(i, v) for i, v in enumerate(problem.vehicles) if not v.hired]  # the file's fleet
+    vehicle_at = {v.id: i for i, v in own}
+    vehicle_at.update({v.name: i for i, v in own})
     violations: list[str] = []
     seen: set[int] = set()
     trips: dict[str, list[tuple[int, str, int, list[int]]]] = {}  # unit → its routes

@@ -160,6 +160,10 @@ def choose_modes(
     seed: int = 0,
 ) -> ModeResult:
     """Choose each candidate's mode jointly with the routes (module docstring)."""
+    from optimise.transport.solve import raise_limits
+
+    # as solve() does: a pupil whose direct ride is over the limit is carried directly
+    problem, _ = raise_limits(problem)
     started = time.perf_counter()
     deadline = started + time_limit
     params, flags = params or ModeParams(), flags or ModeFlags.default(problem)

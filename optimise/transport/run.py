@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUNS",
+    "beyond_limit",
     "build_problem",
     "costing",
     "day_totals",
@@ -198,6 +199,15 @@ WRITE_RESERVE_S = 1.5
 MIN_SOLVE_S = 0.5
 
 
+def beyond_limit(problem: TransportProblem, result: TransportResult) -> list[dict[str, Any]]:
+    """The pupils carried although their direct ride is over their limit: school, the
+    direct ride and the limit (no pupil id: the summary is shared)."""
+    return [{"school": problem.school_ids[problem.pupil_school[f["pupil"]]],
+             "direct_ride_minutes": round(f["direct_ride_s"] / 60, 1),
+             "limit_minutes": round(f["limit_s"] / 60, 1)}
+            for f in result.details.get("ride_limit_exceeded_unavoidably", ())]  # fmt: skip
+
+
 def input_notes(frames: dict[str, Any]) -> dict[str, Any]:
     """What the readers noted per input kind (locations from postcodes, ages from dates
     of birth, columns no field uses); kinds with nothing to say are left out."""
@@ -307,6 +317,7 @@ def run_routes(
     summary["travel_times"] = problem.drive.source
     summary["method"] = result.method
     summary["inputs"] = input_notes(frames)
+    summary["carried_beyond_limit"] = beyond_limit(problem, result)
     if modes is not None:
         summary["mode_choice"] = modes.summary()
         summary["savings_by_line_gbp"] = modes.savings_by_line_gbp

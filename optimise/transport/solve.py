@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
     from models.transport import TransportProblem
     from optimise.transport.schedule import RouteCheck
 
-__all__ = ["solve"]
+__all__ = ["plan_routes", "raise_limits", "solve"]
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,49 @@ def solve(
     seed: int = 0,
     deadline: float | None = None,
 ) -> TransportResult:
-    """Plan the morning routes.
+    """Plan the morning routes; see :func:`plan_routes` for the parameters.
+
+    The council must carry every eligible pupil: one whose direct drive from pick-up
+    to school is already longer than their ride limit is planned with the limit raised
+    to that direct drive (so they ride no longer than the shortest possible ride:
+    nobody is picked up after them at a cost to their ride), and flagged in the
+    result's ``details["ride_limit_exceeded_unavoidably"]`` (pupil, direct ride,
+    limit) rather than left at home.
+    """
+    raised, beyond = raise_limits(problem)
+    result = plan_routes(raised, params=params, time_limit=time_limit, seed=seed,
+                         deadline=deadline)  # fmt: skip
+    served = result.ride_s
+    flagged = [{"pupil": p, "direct_ride_s": best, "limit_s": limit}
+               for p, best, limit in beyond if served[p] >= 0]  # fmt: skip
+    return replace(result, details={**result.details,
+                                    "ride_limit_exceeded_unavoidably": flagged})  # fmt: skip
+
+
+def raise_limits(problem: TransportProblem) -> tuple[TransportProblem, list[tuple[int, int, int]]]:
+    """``problem`` with each pupil's ride limit raised to their direct drive from
+    pick-up to school where that is longer, and those pupils: (pupil, direct, limit)."""
+    beyond = [(p, best, int(problem.pupil_max_ride_s[p]))
+              for p in range(problem.num_pupils)
+              if (best := _best_ride(problem, p)) > problem.pupil_max_ride_s[p]]  # fmt: skip
+    if not beyond:
+        return problem, []
+    limits = np.array(problem.pupil_max_ride_s, dtype=np.int64)
+    for p, best, _ in beyond:
+        limits[p] = best
+    limits.setflags(write=False)
+    return problem.replace(pupil_max_ride_s=limits), beyond
+
+
+def plan_routes(
+    problem: TransportProblem,
+    *,
+    params: RoutingParams | None = None,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    deadline: float | None = None,
+) -> TransportResult:
+    """Plan the morning routes within each pupil's ride limit.
 
     Parameters
     ----------
@@ -150,21 +193,25 @@ def solve(
         left -= len(groups)
         schools_left -= 1
         began = time.perf_counter()
-        options = _options(problem, s, remaining, free, params)
-        if not options:
-            unserved += [_unserved(problem, p, "no vehicle left") for _, ps in groups for p in ps]
-            continue
-        routes, missing = solve_school(
-            problem, s, groups, options, time_limit=budget,
-            max_iterations=params.max_iterations, seed=seed,
-            prize_gbp=params.unserved_prize_gbp, arrive_by=_arrive_by(problem, s, params),
-            vehicle_premium_gbp=params.vehicle_premium_gbp, stats=stats,
-        )  # fmt: skip
+        missing = list(range(len(groups)))
+        for hired in (False, True):  # the fleet first; spot hire for what it cannot carry
+            todo = [groups[g] for g in missing]
+            options = _options(problem, s, remaining, [] if hired else free, params, hired)
+            if not todo or not options:
+                continue
+            routes, unplaced = solve_school(
+                problem, s, todo, options, time_limit=budget if not hired else budget / 4,
+                max_iterations=params.max_iterations, seed=seed,
+                prize_gbp=params.unserved_prize_gbp, arrive_by=_arrive_by(problem, s, params),
+                vehicle_premium_gbp=params.vehicle_premium_gbp, stats=stats,
+            )  # fmt: skip
+            for oi, _assistant, order in routes:
+                stops = [todo[g] for g in order]
+                rid, arrive = f"R{len(checks) + 1:04d}", _arrive_by(problem, s, params)
+                check = _commit(problem, options[oi], stops, remaining, free, rid, arrive)
+                checks.append(check)
+            missing = [missing[g] for g in unplaced]
         overhead = max(overhead, time.perf_counter() - began - budget)
-        for oi, _assistant, order in routes:
-            check = _commit(problem, options[oi], [groups[g] for g in order], remaining, free,
-                            f"R{len(checks) + 1:04d}", _arrive_by(problem, s, params))  # fmt: skip
-            checks.append(check)
         for g in missing:
             for p in groups[g][1]:
                 unserved.append(_unserved(problem, p, _why_missing(problem, p)))
@@ -198,8 +245,19 @@ def solve(
             # 0: every school's search stopped on max_iterations, so the plan repeats
             # exactly for the same inputs and seed on any machine.
             "searches_stopped_by_time_limit": stats["time_limited"],
+            **_hire(problem, [c.route for c in checks]),
         },
     )
+
+
+def _hire(problem: TransportProblem, routes: list) -> dict[str, object]:
+    """The spot-hired vehicles the plan needs, by type, and their cost a day."""
+    hired = [r for r in routes if problem.vehicles[r.vehicle].hired]
+    units: dict[str, set[str]] = {}
+    for r in hired:
+        units.setdefault(problem.vehicles[r.vehicle].id, set()).add(r.unit)
+    return {"vehicles_to_procure": {k: len(v) for k, v in sorted(units.items())},
+            "spot_hire_daily_gbp": round(sum(r.daily_cost for r in hired), 2)}  # fmt: skip
 
 
 def _seconds_left(time_limit: float, deadline: float | None) -> float:
@@ -277,11 +335,13 @@ def _groups(problem, s, out, params):
     return solo, groups
 
 
-def _options(problem, s, remaining, free, params) -> list[Option]:
+def _options(problem, s, remaining, free, params, hired=False) -> list[Option]:
+    """The fleet's vehicles left (or, with ``hired``, the spot-hire rows) and the
+    earlier trips' vehicles that can reach school s in time."""
     opts = [
         Option(v, problem.vehicles[v].base, 0, n, True, key=("fleet", v))
         for v, n in enumerate(remaining)
-        if n > 0
+        if n > 0 and problem.vehicles[v].hired == hired
     ]
     if params.multi_trip and free:
         school_loc = int(problem.school_location[s])
@@ -319,14 +379,22 @@ def _commit(problem, opt, stops, remaining, free, route_id, arrive_by) -> RouteC
 
 
 def _solo_route(problem, p, s, remaining, free, route_id, params) -> RouteCheck | None:
-    """The cheapest vehicle that can take pupil p alone (fresh, or after an earlier trip)."""
+    """The cheapest vehicle that can take pupil p alone (fresh, or after an earlier trip);
+    a spot-hired one when no vehicle of the fleet can."""
+    own = _solo_on(problem, p, s, remaining, free, route_id, params, hired=False)
+    if own is not None:
+        return own
+    return _solo_on(problem, p, s, remaining, [], route_id, params, hired=True)
+
+
+def _solo_on(problem, p, s, remaining, free, route_id, params, hired) -> RouteCheck | None:
     secs, metres = problem.drive.seconds, problem.drive.metres
     home, school = int(problem.pickup_location()[p]), int(problem.school_location[s])
     need_chair = bool(problem.pupil_wheelchair[p])
     arrive = _arrive_by(problem, s, params)
     leave_home = arrive - int(secs[home, school]) - dwell_seconds(problem, 1)
     candidates = []
-    for opt in _options(problem, s, remaining, free if params.multi_trip else [], params):
+    for opt in _options(problem, s, remaining, free if params.multi_trip else [], params, hired):
         vt = problem.vehicles[opt.vehicle]
         if (vt.wheelchair_spaces if need_chair else vt.seats) < 1 or problem.excluded(
             p, opt.vehicle

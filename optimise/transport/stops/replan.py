@@ -152,7 +152,7 @@ def _kept(problem, prev, previous, moved):
     rate, and is kept only if the vehicle is there in time.
     """
     at = {pid: i for i, pid in enumerate(problem.pupil_ids)}
-    vehicle_at = {v.id: i for i, v in enumerate(problem.vehicles)}
+    vehicle_at = {v.id: i for i, v in enumerate(problem.vehicles) if not v.hired}
     assign = problem.pupil_stop
     kept, last, used = [], {}, np.zeros(len(problem.vehicles), dtype=np.int64)
     seq = pd.to_numeric(prev["sequence"], errors="coerce") if "sequence" in prev else 0
