@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cli import main
+from optimise.hours.sweep import NOT_PROVEN, NOT_RUN
 
 ISSUE_KEYS = {
     "budget_hours", "hours_used", "demand_served", "over65_demand_served",
@@ -62,7 +63,32 @@ def test_profile_and_config_options(tmp_path):
     assert summary["curve"][0]["extra_visits_per_extra_hour"] is None
     assert "NaN" not in (out / "summary.json").read_text()
     curve = pd.read_csv(out / "curve.csv")
-    assert (curve["hours_used"] <= curve["budget_hours"]).all()
+    # --time-limit bounds the whole command: a budget it leaves out stays in the curve,
+    # marked not run (with a note), never dropped.
+    ran = curve["status"] != NOT_RUN
+    assert (curve.loc[ran, "hours_used"] <= curve.loc[ran, "budget_hours"]).all()
+    assert curve.loc[~ran, "demand_served"].isna().all()
+    assert set(curve["status"]) <= {"optimal", NOT_PROVEN, NOT_RUN}
+    for row in summary["curve"]:
+        if row["status"] != "optimal":
+            assert any(row["status"] in n and f"{row['budget_hours']:g}" in n
+                       for n in summary["notes"])  # fmt: skip
+
+
+def test_time_limit_bounds_the_whole_run_and_says_what_it_left_out(tmp_path):
+    # One second for everything: the plan gets it; the rule prices and the other curve
+    # budgets are reported as not run, in curve.csv, summary.json and timetable.md.
+    out = tmp_path / "out"
+    code = main(["hours", "--out", str(out), "--quiet", "--time-limit", "1"])
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    curve = pd.read_csv(out / "curve.csv")
+    assert list(curve["budget_hours"]) == [40, 50, 60, 70, 80, 90, 100, 110, 120]
+    assert (curve.loc[curve["budget_hours"] != 70, "status"] == NOT_RUN).all()
+    assert summary["rule_prices"]["no_floor"]["status"] == NOT_RUN
+    assert summary["rule_prices"]["price_of_floor_demand_served"] is None
+    assert any(NOT_RUN in n for n in summary["notes"])
+    assert NOT_RUN in (out / "timetable.md").read_text()
 
 
 @pytest.mark.parametrize(

@@ -236,3 +236,35 @@ def test_pattern_bound_stopped_early_is_still_an_upper_bound():
     done = pattern_plan(travel_minutes(problem), worth, profile, allowed, **rules)
     assert early.bound >= done.bound >= full.objective * (1 - 1e-9)
     assert done.value == pytest.approx(full.objective, rel=2e-6)
+
+
+@pytest.mark.parametrize(
+    ("budget", "block", "max_hours", "by_patterns"),
+    [(12, 2, 4, True), (9, 3, 6, True), (20, 2, 5, False)],
+)
+def test_regular_patterns_reach_the_regular_milp_optimum(
+    budget, block, max_hours, by_patterns, monkeypatch
+):
+    # With regular timetables the pattern path lays out regular plans (each centre one
+    # block, the same on each of its days) and proves the first two within 1e-6 of the
+    # (non-regular) pattern bound; the third falls back to the MILP. Either way solve()
+    # ends at the regular MILP's optimum and the plan is regular.
+    from optimise.hours.greedy import _runs
+    from optimise.hours.solve import is_regular
+
+    problem, demand = like_slots()
+    params = HoursParams(budget_hours=budget, min_block_hours=block, max_centre_hours=max_hours,
+                         open_days="Mon-Tue", cover_days="Mon-Tue", mip_gap=1e-6)  # fmt: skip
+    fast = solve(problem, demand=demand, params=params, seed=1)
+    full = solve(problem, demand=demand, params=params, seed=1, patterns=False)
+    assert full.optimal and fast.optimal
+    assert fast.objective == pytest.approx(full.objective, rel=2e-6)
+    assert is_regular(_runs(fast.plan)) and is_regular(_runs(full.plan))
+    assert (fast.status == "Optimal (pattern bound)") == by_patterns
+    # The MILP's two forms of regular timetables (one column per centre's timetable, or
+    # templates times days when there would be too many) prove the same optimum.
+    import optimise.hours.milp as milp
+
+    monkeypatch.setattr(milp, "MAX_TIMETABLES", 0)
+    templates = solve(problem, demand=demand, params=params, seed=1, patterns=False)
+    assert templates.optimal and templates.objective == pytest.approx(full.objective, rel=2e-6)

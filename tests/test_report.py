@@ -51,9 +51,11 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     _run("transport", "routes", "--time-limit", "3", "--current-plan", str(plan),
          "--include-personal-data", "--out", str(tmp / "personal"))  # fmt: skip
     _run("estate", "--pareto", "2", "--time-limit", "8", "--out", str(tmp / "estate"))
-    config = tmp / "curve.toml"  # three points on the budget curve keep the run short
-    config.write_text("[hours]\ncurve_step = 40\n", encoding="utf-8")
-    _run("hours", "--time-limit", "2", "--config", str(config), "--out", str(tmp / "hours"))
+    config = tmp / "curve.toml"  # a short curve (40 and 50 h) and no rule prices: quick
+    config.write_text("[hours]\ncurve_from = 40\ncurve_to = 50\ncurve_step = 10\n"
+                      "rule_prices = false\n", encoding="utf-8")  # fmt: skip
+    _run("hours", "--budget-hours", "40", "--time-limit", "20", "--config", str(config),
+         "--out", str(tmp / "hours"))  # fmt: skip
     _run("batch", str(spec), "--out", str(tmp / "batch"), "--serial")
     return {"demo": tmp / "demo", "transport": tmp / "demo" / "transport",
             "personal": tmp / "personal", "estate": tmp / "estate", "hours": tmp / "hours",
@@ -284,8 +286,14 @@ def _expected_features(kind: str, folder: Path, homes: pd.DataFrame) -> dict[str
         rows = pd.read_csv(folder / "routes.csv")
         stops = pyogrio.read_dataframe(folder / "routes.gpkg", layer="stops")
         runs = rows["run"] if "run" in rows else pd.Series("am", index=rows.index)
-        picked = rows.loc[(rows["kind"] == "home") & (runs == "am"), "id"]
-        at_home = {p for ids in picked for p in ids.split(";")}
+        named = folder / "routes-personal.csv"  # ids only there (personal data)
+        if named.is_file():
+            ids = pd.read_csv(named, dtype=str, keep_default_na=False)
+            picked = ids.loc[(ids["kind"] == "home") & (ids["run"] == "am"), "id"]
+            at_home = {p for ids in picked for p in ids.split(";")}
+        else:  # `transport routes` collects every pupil at home, and this run carried all
+            assert json.loads((folder / "summary.json").read_text())["pupils_unserved"] == 0
+            at_home = set(homes["id"])
         where = homes.set_index("id").loc[sorted(at_home)]
         squares = {(int(x // GRID_M), int(y // GRID_M)) for x, y in zip(where["x"], where["y"],
                                                                         strict=True)}  # fmt: skip

@@ -135,7 +135,12 @@ Seed = Annotated[
 ]
 TimeLimit = Annotated[
     float | None,
-    typer.Option("--time-limit", callback=_positive, help="Seconds the solver may use."),
+    typer.Option(
+        "--time-limit",
+        callback=_positive,
+        help="Seconds for the whole command (reading, every solve, writing); what it cannot "
+        "finish is cut short and said in the summary's notes.",
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]

@@ -12,11 +12,20 @@ these nested sets, so one ``v`` per distinct set and slot carries the summed
 coefficient, with ``v(S) <= v(S - c) + x(c)`` (three non-zeros) and, where a
 coefficient is negative (a worth not falling with travel time), ``v(S) >= v(S - c)`` and
 ``v(S) >= x(c)`` as well, so that ``v`` is exactly "one of S is open".
+
+Regular timetables with one daily block (``regular``, ``max_patterns`` 1, the default)
+are one binary ``z`` per centre and timetable (a block on a set of days, within the
+hours rules): ``x = sum z`` and at most one ``z`` a centre (exactly one for a centre
+the floor keeps open). Its LP is the convex hull of each centre's timetables, far
+tighter than templates times days (``q``, ``y`` below, used for ``max_patterns`` > 1
+or above :data:`MAX_TIMETABLES` timetables): at 70 h on the default data the variant
+without the floor was proven in 40-50 s instead of not in 60 s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 
@@ -54,6 +63,8 @@ class MilpModel:
     value: np.ndarray
     x_cols: np.ndarray  # centres × 7 × slots, column of x or -1
     budget_row: int
+    #: Per centre, its regular timetables ``(a, b, days)`` when the model uses them.
+    timetables: list | None = None
 
 
 def _node_sets(order: np.ndarray, gain: np.ndarray) -> dict[int, list]:
@@ -118,6 +129,98 @@ def _regular(rows: _Rows, new_col, x_cols: np.ndarray, allowed: np.ndarray, n_pa
                     rows.add([x, *zs], [1.0] + [-1.0] * len(zs), 0, 0)
 
 
+def _blocks(rows: _Rows, new_col, x_cols: np.ndarray, block_slots: int) -> None:
+    """Blocks of at least block_slots: a start where x switches on; x stays on after it."""
+    n_c, n_d, n_s = x_cols.shape
+    for c in range(n_c):
+        for d in range(n_d):
+            cols = x_cols[c, d]
+            starts = {}
+            for s in np.flatnonzero(cols >= 0):
+                fits = s + block_slots <= n_s and bool((cols[s : s + block_slots] >= 0).all())
+                starts[s] = new_col(hi=1.0 if fits else 0.0)
+                prev = [int(cols[s - 1]), -1.0] if s > 0 and cols[s - 1] >= 0 else []
+                rows.add([int(cols[s]), *prev[:1], starts[s]], [1.0, *prev[1:], -1.0], -np.inf, 0)
+            for s in starts:
+                window = [starts[k] for k in range(s - block_slots + 1, s + 1) if k in starts]
+                rows.add([*window, int(cols[s])], [1.0] * len(window) + [-1.0], -np.inf, 0)
+
+
+def _hours(
+    rows: _Rows, new_col, x_cols: np.ndarray, slot_hours: float, hours: tuple[float, float],
+    centre_min: np.ndarray | None,
+) -> None:  # fmt: skip
+    """Hours per centre: within ``hours`` (min, max) if it opens at all, at least
+    ``centre_min``."""
+    min_hours, max_hours = hours
+    for c in range(x_cols.shape[0]):
+        cols = x_cols[c][x_cols[c] >= 0].tolist()
+        if not cols:
+            continue
+        used = new_col(is_int=True)
+        rows.add([*cols, used], [slot_hours] * len(cols) + [-max_hours], -np.inf, 0)
+        if min_hours > 0:
+            rows.add([*cols, used], [slot_hours] * len(cols) + [-min_hours], 0, np.inf)
+        if centre_min is not None and centre_min[c] > 0:
+            rows.add(cols, [slot_hours] * len(cols), float(centre_min[c]), np.inf)
+
+
+#: Above this many regular timetables in all, :func:`_timetables` is not used.
+MAX_TIMETABLES = 30_000
+
+
+def _timetables(
+    x_cols: np.ndarray, block_slots: int, slot_hours: float, hours: tuple[float, float],
+    centre_min: np.ndarray | None,
+) -> list[list[tuple[int, int, tuple[int, ...]]]] | None:  # fmt: skip
+    """Per centre, every regular timetable with one daily block: ``(a, b, days)``, one
+    block of slots ``[a, b)`` of at least ``block_slots`` on days where it fits, with
+    weekly hours within ``hours`` (min, max) and at least ``centre_min``. None when
+    there are more than :data:`MAX_TIMETABLES` in all."""
+    n_c, n_d, n_s = x_cols.shape
+    out, total = [], 0
+    for c in range(n_c):
+        least = max(hours[0], 0.0 if centre_min is None else float(centre_min[c]))
+        options = []
+        for a in range(n_s):
+            for b in range(a + block_slots, n_s + 1):
+                fits = [d for d in range(n_d) if (x_cols[c, d, a:b] >= 0).all()]
+                for k in range(1, len(fits) + 1):
+                    h = (b - a) * k * slot_hours
+                    if least - 1e-9 <= h <= hours[1] + 1e-9:
+                        options += [(a, b, days) for days in combinations(fits, k)]
+        total += len(options)
+        if total > MAX_TIMETABLES:
+            return None
+        out.append(options)
+    return out
+
+
+def _regular_options(
+    rows: _Rows, new_col, x_cols: np.ndarray, options: list, centre_min: np.ndarray | None
+) -> None:
+    """Regular timetables with one daily block (``max_patterns`` 1) as a choice of one
+    timetable per centre: ``x[c, d, s] = sum of z[c, o]`` over the timetables ``o``
+    that open it, ``sum_o z[c, o] <= 1``. Its LP relaxation is the convex hull of each
+    centre's timetables, much tighter than templates times days."""
+    for c, opts in enumerate(options):
+        own = x_cols[c][x_cols[c] >= 0]
+        if not len(own):
+            continue
+        cover: dict[int, list[int]] = {int(j): [] for j in own}
+        zs = []
+        for a, b, days in opts:
+            z = new_col(is_int=True)
+            zs.append(z)
+            for d in days:
+                for j in x_cols[c, d, a:b]:
+                    cover[int(j)].append(z)
+        for j, opening in cover.items():
+            rows.add([j, *opening], [1.0] + [-1.0] * len(opening), 0, 0)
+        must = centre_min is not None and centre_min[c] > 0  # the access floor
+        rows.add(zs, [1.0] * len(zs), 1.0 if must else -np.inf, 1)
+
+
 def build(
     minutes: np.ndarray,
     worth: np.ndarray,
@@ -161,7 +264,7 @@ def build(
         The zone floor: for each set of centres, one of them open on at least
         ``min_days`` days.
     """
-    n_c, n_d, n_s = allowed.shape
+    n_d, n_s = allowed.shape[1:]
     x_cols = np.full(allowed.shape, -1, dtype=np.int64)
     x_cols[allowed] = np.arange(int(allowed.sum()))
     n_x = int(allowed.sum())
@@ -176,33 +279,17 @@ def build(
         integer.append(is_int)
         return len(cost) - 1
 
-    # Blocks of at least block_slots: a start where x switches on; x stays on after it.
-    for c in range(n_c):
-        for d in range(n_d):
-            cols = x_cols[c, d]
-            starts = {}
-            for s in np.flatnonzero(cols >= 0):
-                fits = s + block_slots <= n_s and bool((cols[s : s + block_slots] >= 0).all())
-                starts[s] = new_col(hi=1.0 if fits else 0.0)
-                prev = [int(cols[s - 1]), -1.0] if s > 0 and cols[s - 1] >= 0 else []
-                rows.add([int(cols[s]), *prev[:1], starts[s]], [1.0, *prev[1:], -1.0], -np.inf, 0)
-            for s in starts:
-                window = [starts[k] for k in range(s - block_slots + 1, s + 1) if k in starts]
-                rows.add([*window, int(cols[s])], [1.0] * len(window) + [-1.0], -np.inf, 0)
-
-    # Hours per centre: within [min, max] if it opens at all.
-    for c in range(n_c):
-        cols = x_cols[c][x_cols[c] >= 0].tolist()
-        if not cols:
-            continue
-        used = new_col(is_int=True)
-        rows.add([*cols, used], [slot_hours] * len(cols) + [-max_hours], -np.inf, 0)
-        if min_hours > 0:
-            rows.add([*cols, used], [slot_hours] * len(cols) + [-min_hours], 0, np.inf)
-        if centre_min is not None and centre_min[c] > 0:
-            rows.add(cols, [slot_hours] * len(cols), float(centre_min[c]), np.inf)
-    if regular:
-        _regular(rows, new_col, x_cols, allowed, max_patterns)
+    options = None
+    if regular and max_patterns == 1:
+        options = _timetables(x_cols, block_slots, slot_hours, (min_hours, max_hours),
+                              centre_min)  # fmt: skip
+    if options is not None:  # each timetable keeps the blocks and hours rules itself
+        _regular_options(rows, new_col, x_cols, options, centre_min)
+    else:
+        _blocks(rows, new_col, x_cols, block_slots)
+        _hours(rows, new_col, x_cols, slot_hours, (min_hours, max_hours), centre_min)
+        if regular:
+            _regular(rows, new_col, x_cols, allowed, max_patterns)
     for members in zone_sets or []:
         days = []
         for d in range(n_d):
@@ -260,4 +347,5 @@ def build(
         value=np.array(rows.value),
         x_cols=x_cols,
         budget_row=budget_row,
+        timetables=options,
     )

@@ -18,6 +18,15 @@ pieces of at least a block laid end to end in the runs of like slots of each day
 small MILP), so every centre opens in runs of at least a block. The plan is checked
 against every rule and valued exactly; when it is within ``mip_gap`` of the bound it
 is proven optimal without the full MILP.
+
+Regular timetables (``regular``, issue #18): the bound stays the same (it relaxes
+regularity too), and the plan is laid out regular in one of two ways, the better kept:
+disjoint patterns each on whole days of their own (one binary per pattern, number of
+days and daily block), or every centre on the same days with one sequence of patterns
+repeated each day (counts a multiple of the number of days). Each centre then opens
+one block a day, the same on each of its days (so any ``max_patterns`` holds). A
+layout that fails, or is not within ``mip_gap`` of the bound, leaves the decision to
+the full MILP, as before.
 """
 
 from __future__ import annotations
@@ -85,14 +94,16 @@ def pattern_plan(
     centre_min: np.ndarray | None = None,
     max_rounds: int = 500,
     deadline: float | None = None,
+    regular: bool = False,
 ) -> PatternResult | None:
     """Bound and plan by opening patterns; None unless all slots with demand are alike.
 
     ``deadline`` (a ``time.perf_counter()`` value): stop generating patterns then; the
     bound so far is still valid, only weaker. ``centre_min`` (hours a week each centre
     must open, the access floor) binds the plan; the bound relaxes it, so it stays an
-    upper bound. Regular timetables are not built here: a plan that breaks them is
-    rejected by the caller and the MILP decides.
+    upper bound. ``regular``: the plan is laid out as regular timetables (see
+    :func:`_regular_layout`); the bound relaxes regularity too, so a regular plan
+    within ``mip_gap`` of it is proven optimal.
     """
     weights = np.asarray(profile, dtype=float)
     live = (weights > 0) & allowed.any(axis=0)
@@ -171,7 +182,7 @@ def pattern_plan(
     plan = _integer_plan(pats, master, allowed, live, centres, block_slots=block_slots,
                          cap=cap, min_slots=min_hours / slot_hours, cover_days=cover_days,
                          n_slots=n_slots, deadline=deadline,
-                         floor=floor)  # fmt: skip
+                         floor=floor, regular=regular)  # fmt: skip
     if plan is None:
         return PatternResult(bound, None, -np.inf)
     return PatternResult(bound, plan, plan_value(minutes, worth, profile, plan))
@@ -197,6 +208,7 @@ def _integer_plan(
     n_slots: int,
     deadline: float | None = None,
     floor: np.ndarray | None = None,
+    regular: bool = False,
 ) -> np.ndarray | None:
     """Integer counts (0 or at least a block) of the patterns found, then laid out.
 
@@ -229,6 +241,10 @@ def _integer_plan(
     master.run()
     if master.getInfo().primal_solution_status != 2:
         return None
+    if regular:
+        return _regular_layout(master, pats, live, allowed.shape, n_p=n_p,
+                               block_slots=block_slots, cover_days=cover_days,
+                               deadline=deadline)  # fmt: skip
     counts = np.rint(np.asarray(master.getSolution().col_value)[:n_p]).astype(int)
     used = [i for i in range(n_p) if counts[i] > 0]
 
@@ -277,4 +293,121 @@ def _integer_plan(
             if k > 0:
                 plan[pats[i], d, at : at + k] = True
                 at += k
+    return plan
+
+
+def _longest_run(row: np.ndarray) -> tuple[int, int]:
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    return max(runs, key=lambda r: r[1] - r[0]) if runs else (0, 0)
+
+
+def _regular_layout(
+    master: highspy.Highs, pats: list[list[int]], live: np.ndarray, shape: tuple, *,
+    n_p: int, block_slots: int, cover_days: list[int], deadline: float | None,
+) -> np.ndarray | None:  # fmt: skip
+    """A regular plan from the integer master (counts of the first ``n_p`` columns).
+
+    Every centre opens on the same ``m`` days (the cover days first), and each of
+    those days repeats one sequence of patterns: pattern ``i`` for ``l_i`` slots, so
+    its count is ``m * l_i`` (rows added to the master, one solve per ``m``). The
+    patterns go in order of size; the layout is kept only when each centre's
+    patterns are consecutive in that order (one block a day, the same every day) and
+    its block is at least ``block_slots``. None when no ``m`` gives one."""
+    days = [d for d in range(live.shape[0]) if live[d].any()]
+    if any(d not in days for d in cover_days):
+        return None
+    days = [d for d in cover_days if d in days] + [d for d in days if d not in cover_days]
+    runs = {d: _longest_run(live[d]) for d in days}
+    best = _partition(master, pats, runs, days, shape, n_p=n_p, block_slots=block_slots,
+                      cover=len(cover_days), deadline=deadline)  # fmt: skip
+    base, first = master.getNumCol(), master.getNumRow()
+    for i in range(n_p):
+        master.addVar(0.0, float(live.shape[1]))
+        master.changeColIntegrality(base + i, _INT)
+        master.addRow(0.0, 0.0, 2, np.array([i, base + i], np.int32), np.array([1.0, -1.0]))
+    for m in range(max(len(cover_days), 1), len(days) + 1):
+        for i in range(n_p):
+            master.changeCoeff(first + i, base + i, -float(m))
+        master.setOptionValue("time_limit", _seconds_left(deadline))
+        master.run()
+        if master.getInfo().primal_solution_status != 2:
+            continue
+        value = float(master.getInfo().objective_function_value)
+        if best is not None and value <= best[0]:
+            continue
+        per_day = np.rint(np.asarray(master.getSolution().col_value)[base : base + n_p])
+        plan = _lay_out(pats, per_day.astype(int), days[:m], runs, shape, block_slots)
+        if plan is not None:
+            best = (value, plan)
+    return None if best is None else best[1]
+
+
+def _partition(
+    master: highspy.Highs, pats: list[list[int]], runs: dict, days: list[int], shape: tuple, *,
+    n_p: int, block_slots: int, cover: int, deadline: float | None,
+) -> tuple[float, np.ndarray] | None:  # fmt: skip
+    """A regular plan of disjoint patterns, each on its own days (a copy of the master).
+
+    Pattern ``i`` takes ``m`` whole days of its own for a daily block of ``l`` slots
+    (one binary per ``(i, m, l)``, its count ``m * l``); no centre is in two patterns
+    used and the patterns' days add up to at most the days there are, the cover days
+    first. Each centre then opens one block on each of its pattern's days."""
+    h = _highs()
+    h.passModel(master.getModel())
+    longest = min(b - a for a, b in runs.values())
+    pairs = [(m, ln) for m in range(1, len(days) + 1) for ln in range(block_slots, longest + 1)]
+    if not pairs:
+        return None
+    u: dict[int, list[int]] = {}
+    for i in range(n_p):
+        if not pats[i]:
+            continue
+        u[i] = []
+        for _ in pairs:
+            h.addVar(0.0, 1.0)
+            u[i].append(h.getNumCol() - 1)
+            h.changeColIntegrality(u[i][-1], _INT)
+        idx = np.array([i, *u[i]], np.int32)
+        h.addRow(0.0, 0.0, len(idx), idx, np.array([1.0] + [-float(m * ln) for m, ln in pairs]))
+    every = [(j, float(m)) for i in u for j, (m, _) in zip(u[i], pairs, strict=True)]
+    h.addRow(-np.inf, float(len(days)), len(every), np.array([j for j, _ in every], np.int32),
+             np.array([v for _, v in every]))  # fmt: skip
+    h.addRow(float(cover), np.inf, len(every), np.array([j for j, _ in every], np.int32),
+             np.array([v for _, v in every]))  # fmt: skip
+    for c in {c for S in pats for c in S}:
+        own = np.array([j for i in u if c in pats[i] for j in u[i]], np.int32)
+        h.addRow(-np.inf, 1.0, len(own), own, np.ones(len(own)))
+    h.setOptionValue("mip_rel_gap", 1e-6)
+    h.setOptionValue("time_limit", _seconds_left(deadline))
+    h.run()
+    if h.getInfo().primal_solution_status != 2:
+        return None
+    sol = np.asarray(h.getSolution().col_value)
+    plan, at = np.zeros(shape, dtype=bool), 0
+    for i in u:
+        for j, (m, ln) in zip(u[i], pairs, strict=True):
+            if sol[j] > 0.5:
+                for d in days[at : at + m]:
+                    plan[pats[i], d, runs[d][0] : runs[d][0] + ln] = True
+                at += m
+    return float(h.getInfo().objective_function_value), plan
+
+
+def _lay_out(pats, per_day, days, runs, shape, block_slots) -> np.ndarray | None:
+    """The same sequence of patterns on each of ``days``, or None (see above)."""
+    order = sorted((i for i in range(len(per_day)) if per_day[i] > 0), key=lambda i: -len(pats[i]))
+    length = int(sum(per_day[i] for i in order))
+    if any(runs[d][1] - runs[d][0] < length for d in days):
+        return None
+    for c in {c for i in order for c in pats[i]}:
+        at = [k for k, i in enumerate(order) if c in pats[i]]
+        if at[-1] - at[0] + 1 != len(at) or sum(per_day[order[k]] for k in at) < block_slots:
+            return None
+    plan = np.zeros(shape, dtype=bool)
+    for d in days:
+        s = runs[d][0]
+        for i in order:
+            plan[pats[i], d, s : s + per_day[i]] = True
+            s += per_day[i]
     return plan

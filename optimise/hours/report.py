@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from models.hours_result import HoursResult
     from optimise.hours.calibrate import Calibration
 
-__all__ = ["blocks", "centre_table", "timetable", "weekly_grid"]
+__all__ = ["blocks", "centre_table", "lost_access", "price_table", "timetable", "weekly_grid"]
 
 
 def blocks(problem: HoursProblem, mask: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -63,8 +63,13 @@ def closures_and_openings(problem: HoursProblem, plan: np.ndarray) -> tuple[list
     return np.flatnonzero(today & ~new).tolist(), np.flatnonzero(~today & new).tolist()
 
 
-def weekly_grid(problem: HoursProblem, result: HoursResult) -> str:
-    """Markdown: the plan's week per centre, today's week beside it."""
+def weekly_grid(
+    problem: HoursProblem, result: HoursResult, changes: pd.DataFrame | None = None,
+    prices: dict | None = None, notes: list[str] | None = None,
+) -> str:  # fmt: skip
+    """Markdown: the plan's week per centre, today's week beside it, the closures and
+    openings, the zones that lose access (``changes``: :func:`zone_changes`'s frame)
+    and the price of each rule (``prices``: the summary's ``rule_prices``)."""
     days = [d for d in range(7) if result.plan[:, d].any() or problem.current[:, d].any()]
     head = "| centre | " + " | ".join(DAY_NAMES[d] for d in days) + " | h/week |"
     rule = "|---|" + "---|" * len(days) + "---:|"
@@ -83,7 +88,69 @@ def weekly_grid(problem: HoursProblem, result: HoursResult) -> str:
     parts.append("## Closures and openings\n\n"
                  f"- Closes: {', '.join(closed) or 'none'}\n"
                  f"- Opens: {', '.join(opened) or 'none'}")  # fmt: skip
+    if changes is not None:
+        parts.append(lost_access(changes))
+    if prices:
+        parts.append(price_table(prices))
+    if notes:
+        parts.append("## Notes\n\n" + "\n".join(f"- {n}" for n in notes))
     return "# Face-to-face centre opening hours\n\n" + "\n\n".join(parts) + "\n"
+
+
+def losing(changes: pd.DataFrame) -> pd.DataFrame:
+    """Zones whose nearest open centre is farther in the plan, or beyond the reach."""
+    beyond = changes["beyond_plan"].astype(bool) & ~changes["beyond_today"].astype(bool)
+    return changes[(changes["change"] == "farther") | beyond]
+
+
+def lost_access(changes: pd.DataFrame, most: int = 20) -> str:
+    """Markdown: the zones that lose access (the ``most`` with most over-65s)."""
+    lose = losing(changes).sort_values("over65", ascending=False)
+    if not len(lose):
+        return "## Zones that lose access\n\nNone: no zone's nearest open centre is farther."
+    lines = ["## Zones that lose access", "",
+             f"{len(lose)} zones ({int(lose['population'].sum()):,} residents, "
+             f"{int(lose['over65'].sum()):,} over-65s): nearest open centre farther in the plan.",
+             "", "| zone | residents | over-65s | today | minutes | plan | minutes |",
+             "|---|---:|---:|---|---:|---|---:|"]  # fmt: skip
+    for r in lose.head(most).itertuples(index=False):
+        lines.append(
+            f"| {r.zone_id} | {int(r.population):,} | {int(r.over65):,} | {r.today_centre} | "
+            f"{r.today_minutes:g} | {r.plan_centre or 'none'} | {r.plan_minutes:g} |"
+        )
+    return "\n".join(lines)
+
+
+PRICE_ROWS = (("with_rules", "floor + regular (the plan)"), ("no_floor", "no access floor"),
+              ("no_regular", "no regular timetables"), ("no_rules", "neither rule"))  # fmt: skip
+
+
+def _fmt(value: object, spec: str = ",.0f") -> str:
+    if value is None:
+        return "-"
+    return format(round(value) if spec.endswith((".0f", "d")) else value, spec)  # no "-0"
+
+
+def price_table(prices: dict) -> str:
+    """Markdown: demand served with every rule and without each (the summary's
+    ``rule_prices``); ``price`` is what the plan gives up for the rule."""
+    lines = ["## The price of each rule (same budget)", "",
+             "| rules | visits a year | by over-65s | centres open | status |",
+             "|---|---:|---:|---:|---|"]  # fmt: skip
+    for key, label in PRICE_ROWS:
+        v = prices.get(key) or {}
+        lines.append(f"| {label} | {_fmt(v.get('demand_served'))} | "
+                     f"{_fmt(v.get('over65_demand_served'))} | {_fmt(v.get('centres_open'), 'd')} "
+                     f"| {v.get('status', '-')} |")  # fmt: skip
+    lines.append("")
+    for label in ("floor", "regular", "both"):
+        served = prices.get(f"price_of_{label}_demand_served")
+        old = prices.get(f"price_of_{label}_over65_demand_served")
+        lines.append(f"- Price of {label if label != 'both' else 'both rules'}: "
+                     f"{_fmt(served)} visits a year ({_fmt(old)} by over-65s)")  # fmt: skip
+    lines.append("- Each figure is proven within the solver's gap (mip_gap), so prices that "
+                 "differ by less than that gap are equal within the proof.")  # fmt: skip
+    return "\n".join(lines)
 
 
 def centre_table(

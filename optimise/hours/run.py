@@ -23,6 +23,7 @@ from optimise.hours.params import HoursParams
 from optimise.hours.profile import read_profile, uniform_profile
 from optimise.hours.report import centre_table, closures_and_openings, timetable, weekly_grid
 from optimise.hours.solve import solve
+from optimise.hours.sweep import NOT_PROVEN, Clock, budget_curve, notes, rule_prices
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -84,73 +85,9 @@ def _inputs(cfg: RunConfig, centres: Path | None, zones: Path | None) -> tuple[A
             frames[kind] = getattr(load_default(cfg.seed), kind)
         else:
             layer = read(path, kind, columns=cfg.columns_for(kind) or None,
-                         on_bad_row=cfg.on_bad_row)  # type: ignore[arg-type]  # fmt: skip
+                         on_bad_row=cfg.on_bad_row, settings=cfg.reading)  # type: ignore[arg-type]  # fmt: skip
             frames[kind] = layer.frame
     return frames["centres"], frames["zones"]
-
-
-#: The price of each rule (issue #18): the same budget without the floor, without
-#: regular timetables, and without both.
-VARIANTS = {"no_floor": {"keep_open": False}, "no_regular": {"regular": False},
-            "no_rules": {"keep_open": False, "regular": False}}  # fmt: skip
-
-
-def rule_prices(
-    problem: HoursProblem, calibration: Calibration, params: HoursParams,
-    time_limit: float | None, seed: int,
-) -> dict[str, Any]:  # fmt: skip
-    """Demand served by each variant of the rules at ``params``' budget (None where a
-    variant has no plan), and what it would gain over the plan with every rule."""
-    out: dict[str, Any] = {}
-    for name, change in VARIANTS.items():
-        try:
-            varied = dataclasses.replace(params, **change)
-            r = solve(problem, demand=calibration.model, params=varied,
-                      time_limit=time_limit, seed=seed)  # fmt: skip
-            out[name] = {"demand_served": round(r.coverage.served, 1),
-                         "over65_demand_served": round(r.coverage.over65_served, 1),
-                         "objective": round(r.objective, 1), "optimal": r.optimal,
-                         "centres_open": int((r.coverage.hours > 0).sum())}  # fmt: skip
-        except ValueError as exc:
-            log.warning("rule price %s skipped: %s", name, exc)
-            out[name] = None
-    return out
-
-
-def _curve(
-    problem: HoursProblem, calibration: Calibration, params: HoursParams,
-    time_limit: float | None, seed: int,
-) -> pd.DataFrame:  # fmt: skip
-    rows = []
-    for budget in params.curve_budgets():
-        at = dataclasses.replace(params, budget_hours=budget)
-        try:
-            r = solve(problem, demand=calibration.model, params=at,
-                      time_limit=time_limit, seed=seed)  # fmt: skip
-        except ValueError as exc:
-            log.warning("curve: budget %g skipped: %s", budget, exc)
-            continue
-        row = {
-            "budget_hours": budget, "hours_used": r.hours_used,
-            "demand_served": round(r.coverage.served, 1),
-            "over65_demand_served": round(r.coverage.over65_served, 1),
-            "optimal": r.optimal,
-        }  # fmt: skip
-        # Each rule's price along the whole curve would take 4 solves a budget (minutes):
-        # it is priced at the run's own budget only; other rows leave those columns empty.
-        if params.rule_prices and budget == params.budget_hours:
-            for name, v in rule_prices(problem, calibration, at, time_limit, seed).items():
-                row[f"demand_served_{name}"] = None if v is None else v["demand_served"]
-                row[f"over65_demand_served_{name}"] = (
-                    None if v is None else v["over65_demand_served"])  # fmt: skip
-                row[f"optimal_{name}"] = None if v is None else v["optimal"]
-        rows.append(row)
-    curve = pd.DataFrame(rows)
-    if len(curve):
-        curve["extra_visits_per_extra_hour"] = (
-            curve["demand_served"].diff() / curve["hours_used"].diff()
-        ).round(1)
-    return curve
 
 
 def run_hours(
@@ -167,11 +104,13 @@ def run_hours(
 ) -> dict[str, Any]:
     """Run the whole opening-hours job and return ``summary.json``'s content.
 
-    ``frames`` (centres, zones) bypasses reading files, as the demo does.
+    ``frames`` (centres, zones) bypasses reading files, as the demo does. The config's
+    time limit bounds the whole run (see :mod:`optimise.hours.sweep`); without one
+    each solve has its own cap (60 s, the curve's ``curve_time_limit``).
     """
+    clock = Clock(cfg.time_limit)  # --time-limit bounds the whole command
     centre_frame, zone_frame = frames or _inputs(cfg, centres, zones)
     problem = build_problem(centre_frame, zone_frame, provider)
-    limit = cfg.time_limit or DEFAULT_TIME_LIMIT
     profile_path = profile or (Path(params.profile) if params.profile else None)
     weights = read_profile(profile_path, problem) if profile_path else uniform_profile(problem)
     try:
@@ -179,23 +118,27 @@ def run_hours(
                                 propensity=params.propensity,
                                 half_distance=params.half_distance_minutes)  # fmt: skip
         result = solve(problem, demand=calibration.model, params=params,
-                       time_limit=limit, seed=cfg.seed)  # fmt: skip
+                       time_limit=clock.limit(DEFAULT_TIME_LIMIT), seed=cfg.seed)  # fmt: skip
     except ValueError as exc:
         raise InputError(f"hours: {exc}") from None
-    curve_limit = min(limit, params.curve_time_limit)
-    curve_frame = _curve(problem, calibration, params, curve_limit, cfg.seed) if curve else None
+    prices = None
+    if params.rule_prices:
+        prices = rule_prices(problem, calibration, params, result, clock, cfg.seed,
+                             DEFAULT_TIME_LIMIT)  # fmt: skip
+    curve_frame = budget_curve(problem, calibration, params, result, clock, cfg.seed,
+                               prices) if curve else None  # fmt: skip
     share = centre_frame["share"].to_numpy(dtype=float) if "share" in centre_frame else None
     table = centre_table(problem, result, calibration, share)
     summary = _summary(problem, result, calibration, params, table, cfg.seed)
-    if params.rule_prices:
-        summary["rule_prices"] = _prices(
-            result, rule_prices(problem, calibration, params, limit, cfg.seed)
-        )
+    if prices is not None:
+        summary["rule_prices"] = _prices(result, prices)
     changes = zone_changes(problem, result.plan, params.max_travel_min)
     summary.update(access_summary(problem, result.plan, changes, params.max_travel_min))
     if curve_frame is not None:
         records = curve_frame.astype(object).where(curve_frame.notna(), None)
         summary["curve"] = records.to_dict(orient="records")  # NaN is not JSON
+    summary["notes"] = notes(curve_frame, prices)
+    summary["time_limit_s"] = cfg.time_limit
     if out_dir is not None:
         files = _write(Path(out_dir), problem, result, table, curve_frame, summary, centre_frame,
                        changes)  # fmt: skip
@@ -210,14 +153,16 @@ def _prices(result: HoursResult, variants: dict[str, Any]) -> dict[str, Any]:
         "demand_served": round(result.coverage.served, 1),
         "over65_demand_served": round(result.coverage.over65_served, 1),
         "objective": round(result.objective, 1), "optimal": result.optimal,
-        "centres_open": int((result.coverage.hours > 0).sum())}}  # fmt: skip
+        "centres_open": int((result.coverage.hours > 0).sum()),
+        "status": "optimal" if result.optimal else NOT_PROVEN,
+        "seconds": round(result.runtime_s, 1)}}  # fmt: skip
     out.update(variants)
     for name, label in (("no_floor", "floor"), ("no_regular", "regular"), ("no_rules", "both")):
-        v = variants.get(name)
-        for key in ("demand_served", "over65_demand_served"):
+        v = variants.get(name) or {}
+        for key, attr in (("demand_served", "served"), ("over65_demand_served", "over65_served")):
             out[f"price_of_{label}_{key}"] = (
-                None if v is None else round(v[key] - result.coverage.__getattribute__(
-                    "served" if key == "demand_served" else "over65_served"), 1))  # fmt: skip
+                None if v.get(key) is None else round(v[key] - getattr(result.coverage, attr), 1)
+            )
     return out
 
 
@@ -321,7 +266,9 @@ def _write(
     with Staging(out, owns=HOURS_OUTPUTS) as stage:
         write_csv(stage.path / "timetable.csv", timetable(problem, result.plan))
         write_csv(stage.path / "current_timetable.csv", timetable(problem, problem.current))
-        write_text(stage.path / "timetable.md", weekly_grid(problem, result))
+        grid = weekly_grid(problem, result, changes, summary.get("rule_prices"),
+                           summary.get("notes"))  # fmt: skip
+        write_text(stage.path / "timetable.md", grid)
         write_csv(stage.path / "centres.csv", table)
         if changes is not None:
             write_csv(stage.path / "zone_changes.csv", changes)
@@ -343,8 +290,8 @@ def demo_step(
     """The hours step of ``optimise demo``: default parameters on ``data``'s centres
     and zones, outputs in ``out_dir``; returns the summary (also in summary.json).
 
-    Without ``curve`` it takes one solve (about 10 s on the default data); the curve
-    adds nine more (about 50 s in all)."""
+    ``time_limit`` bounds the whole step (the plan, the three rule variants and, with
+    ``curve``, the curve's budgets); what it leaves out is marked not run."""
     from optimise.config import RunConfig
 
     cfg = RunConfig(seed=seed, time_limit=time_limit)

@@ -19,6 +19,7 @@ from optimise.hours.demand import DemandModel, evaluate, travel_minutes
 from optimise.hours.greedy import _runs, greedy_plan
 from optimise.hours.milp import MilpModel, build
 from optimise.hours.patterns import pattern_plan, plan_value
+from optimise.hours.regular_start import regular_start
 
 if TYPE_CHECKING:
     from models.hours import HoursProblem
@@ -181,6 +182,9 @@ def solve(
     time_limit: float | None = None,
     seed: int = 2026,
     patterns: bool = True,
+    hint: np.ndarray | list[np.ndarray] | None = None,
+    bound: float | None = None,
+    only: np.ndarray | None = None,
 ) -> HoursResult:
     """Choose the open slots that maximise over-65-weighted expected visits.
 
@@ -202,6 +206,19 @@ def solve(
         First try opening patterns (:mod:`optimise.hours.patterns`): when every slot
         with demand is alike, a plan proven within ``mip_gap`` without the full MILP.
         False: always the full MILP (the tests compare the two).
+    hint
+        Plans (centres × 7 × slots, e.g. another budget's or rule's solution) that
+        HiGHS may start from if it keeps every rule here and is the best start found;
+        with ``regular`` it also seeds the regular start.
+    bound
+        An upper bound on the objective known from a relaxation of these rules (the
+        same budget without a rule): a start within ``mip_gap`` of it is proven
+        optimal without HiGHS, and a time-limited solve reports its gap against the
+        tighter of it and HiGHS's bound.
+    only
+        Centres (a bool mask) the search may open; the others stay closed. A smaller
+        search for a start (see :mod:`optimise.hours.sweep`): its proof holds over
+        those centres only.
 
     Returns
     -------
@@ -218,6 +235,8 @@ def solve(
     block_slots = _check(params, allowed, params.step_minutes)
     slot_hours = params.step_minutes / 60
     allowed, centre_min = centre_floor(problem, params, allowed, block_slots * slot_hours)
+    if only is not None:
+        allowed = allowed & np.asarray(only, dtype=bool)[:, None, None]
     zone_sets = zone_floor(problem, params, allowed)
     minutes = travel_minutes(problem)
     rules = {"slot_hours": slot_hours, "block_slots": block_slots,
@@ -229,7 +248,8 @@ def solve(
     deadline = None if time_limit is None else started + 0.5 * float(time_limit)
     found = None
     if patterns:  # at most half the time limit, leaving the rest to the MILP fallback
-        found = pattern_plan(minutes, worth, profile, allowed, deadline=deadline, **rules)
+        found = pattern_plan(minutes, worth, profile, allowed, deadline=deadline,
+                             regular=params.regular, **rules)  # fmt: skip
     pattern_bound = np.inf if found is None else found.bound
     if (found is not None and found.plan is not None
             and keeps_rules(found.plan, allowed, **rules, **extra)):  # fmt: skip
@@ -248,20 +268,31 @@ def solve(
     ):
         h.setOptionValue(key, value)
     _pass(h, model)
-    start = greedy_plan(
+    starts = [greedy_plan(
         worth, profile, allowed, block_slots=block_slots, slot_hours=slot_hours,
         staff=params.staff_per_slot, budget=params.budget_hours,
         max_hours=params.max_centre_hours, cover_days=params.cover_day_list(),
-    )  # fmt: skip
-    usable = found is not None and found.plan is not None
-    if not keeps_rules(start, allowed, **rules, **extra) and usable:
-        start = found.plan
-    if (
-        usable
-        and keeps_rules(found.plan, allowed, **rules, **extra)
-        and found.value > plan_value(minutes, worth, profile, start)
-    ):
-        start = found.plan
+    )]  # fmt: skip
+    if found is not None and found.plan is not None:
+        starts.append(found.plan)
+    for given in [] if hint is None else [hint] if isinstance(hint, np.ndarray) else hint:
+        starts.append(given.reshape(*given.shape[:2], -1, k).all(axis=3) & allowed)
+
+    def keeps(p: np.ndarray) -> bool:
+        return keeps_rules(p, allowed, **rules, **extra)
+
+    if model.timetables is not None:
+        starts += [regular_start(
+            minutes, worth, profile, model.timetables, cost=slot_hours * params.staff_per_slot,
+            budget=params.budget_hours, must=centre_min > 0, like=like, keeps=keeps,
+        ) for like in starts]  # fmt: skip
+    start = _best_start(starts, minutes, worth, profile, keeps)
+    if bound is not None and keeps(start):  # proven by a relaxation's bound?
+        value = float(plan_value(minutes, worth, profile, start))
+        gap = max(bound - value, 0.0) / max(abs(value), 1e-9)
+        if gap <= params.mip_gap:
+            return _result(problem, demand, params, start, k, started, value, bound, gap,
+                           True, "Optimal (bound of a relaxation)")  # fmt: skip
     cols = model.x_cols[allowed].astype(np.int32)
     h.setSolution(len(cols), cols, start[allowed].astype(float))
     if time_limit is not None:  # the limit covers building the model and the start too
@@ -278,11 +309,11 @@ def solve(
             "the budget cannot meet the floor, regular timetables and cover days together"
         )
     objective = float(info.objective_function_value)
-    bound, gap = float(info.mip_dual_bound), float(info.mip_gap)
+    relaxed, (bound, gap) = bound, (float(info.mip_dual_bound), float(info.mip_gap))
     optimal = status == highspy.HighsModelStatus.kOptimal
     status_text = h.modelStatusToString(status)
     if not optimal:  # HiGHS stopped early: its bound may be far weaker than the class LP's
-        bound = min(bound, pattern_bound, class_bound(
+        bound = min(bound, pattern_bound, np.inf if relaxed is None else relaxed, class_bound(
             minutes, worth, profile, allowed, slot_hours=slot_hours,
             staff=params.staff_per_slot, budget=params.budget_hours,
             max_hours=params.max_centre_hours,
@@ -295,6 +326,14 @@ def solve(
     steps[allowed] = values[model.x_cols[allowed]] > 0.5
     return _result(problem, demand, params, steps, k, started, objective, bound, gap, optimal,
                    status_text)  # fmt: skip
+
+
+def _best_start(starts: list, minutes, worth, profile, keeps) -> np.ndarray:
+    """The most valuable start that keeps every rule (the first one when none does)."""
+    good = [s for s in starts if s is not None and keeps(s)]
+    if not good:
+        return starts[0]
+    return max(good, key=lambda s: plan_value(minutes, worth, profile, s))
 
 
 def keeps_rules(
