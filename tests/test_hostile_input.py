@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hostile_case import run_case
 
 import cli
 
@@ -68,21 +69,7 @@ CASES = [
 @pytest.mark.parametrize(("files", "argv", "needle"), [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])  # fmt: skip
 def test_hostile_input_is_one_line_exit_2(capsys, tmp_path, monkeypatch, files, argv, needle):
-    monkeypatch.chdir(tmp_path)
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    out_dir = tmp_path / "out"
-    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    if args[0] != "data":
-        args += ["--out", str(out_dir)]
-    code = cli.main(args)
-    out, err = capsys.readouterr()
-    lines = [line for line in (err + out).splitlines() if line.strip()]
-    problems = [line for line in lines if needle in line]
-    assert code == 2, (out, err)
-    assert "Traceback" not in err and "internal error" not in err
-    assert len(problems) == 1, lines
-    assert not (out_dir / "summary.json").exists()
+    run_case(capsys, tmp_path, monkeypatch, files, argv, needle)
 
 
 def test_excel_time_is_a_bell_time():

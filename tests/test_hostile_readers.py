@@ -7,6 +7,7 @@ import re
 import warnings
 
 import pytest
+from hostile_case import run_case
 
 import cli
 from geodata.errors import InputError, ValidationError
@@ -219,25 +220,7 @@ _INTERNAL = ("max_travel_minutes", "pareto_measure", "office_reduction", "budget
 @pytest.mark.parametrize(("files", "argv", "needle"), [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])  # fmt: skip
 def test_hostile_input_is_one_line_exit_2(capsys, tmp_path, monkeypatch, files, argv, needle):
-    monkeypatch.chdir(tmp_path)
-    for name, content in files.items():
-        if isinstance(content, bytes):
-            (tmp_path / name).write_bytes(content)
-        else:
-            (tmp_path / name).write_text(content)
-    out_dir = tmp_path / "out"
-    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    if args[0] != "data":
-        args += ["--out", str(out_dir)]
-    code = cli.main(args)
-    out, err = capsys.readouterr()
-    lines = [line for line in (err + out).splitlines() if line.strip()]
-    problems = [line for line in lines if needle in line]
-    assert code == 2, (out, err)
-    assert "Traceback" not in err and "internal error" not in err
-    assert len(problems) == 1, lines
-    assert not (out_dir / "summary.json").exists()
-    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out + err)  # no binary
+    problems = run_case(capsys, tmp_path, monkeypatch, files, argv, needle)
     if needle.startswith("--"):  # an option's error names the option, not the parameter
         assert not any(key in problems[0] for key in _INTERNAL), problems[0]
 
