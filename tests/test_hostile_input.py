@@ -63,6 +63,10 @@ CASES = [
      ["data", "check", "--pupils", "{tmp}/p.csv", "--schools", "{tmp}/s.csv", "--fleet",
       "{tmp}/f.csv"], "excluded_vehicles"),
     ("check needs a file", {}, ["data", "check"], "give one FILE"),
+    ("batch across files", {"p.csv": PUPILS.replace("P1,S1", "P1,S999"), "s.csv": SCHOOLS,
+                            "b.toml": 'problem = "transport"\ntime_limit = 2\n[data]\n'
+                                      'pupils = "p.csv"\nschools = "s.csv"\n'},
+     ["batch", "{tmp}/b.toml"], "school_id"),
 ]  # fmt: skip
 
 

@@ -56,6 +56,9 @@ class BatchProgress:
         counts = f"done {done}, failed {failed}, remaining {remaining}"
         self._bar.update(self._task, total=total, completed=done + failed, counts=counts)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         if self._bar is not None:
-            self._bar.__exit__(*exc)
+            if kind is not None and kind is not KeyboardInterrupt:
+                # an error ends the batch: its one line, not a bar above it
+                self._bar.live.transient = True
+            self._bar.__exit__(kind, *exc)

@@ -51,6 +51,13 @@ def load_data(spec: BatchSpec) -> dict[str, Any]:
             data[layer] = read(spec.files[layer], layer, columns=spec.columns_for(layer)).frame
         else:
             data[layer] = getattr(load_default(spec.data_seed), layer)
+    if "pupils" in data and "schools" in data:  # across files, before any scenario runs
+        from geodata.references import check_references
+
+        check_references(data["pupils"], "school_id", (str(i) for i in data["schools"]["id"]),
+                         source=str(spec.files.get("pupils", "pupils (default data)")),
+                         expected="the id of a school in the schools file",
+                         hint="check the schools file or the pupil's school_id")  # fmt: skip
     return data
 
 
