@@ -389,3 +389,56 @@ def test_a_template_is_not_written_over_a_folder(tmp_path):
     assert main(["data", "template", "--kind", "pupils", "--out", str(tmp_path)]) == 2
     assert main(["data", "template", "--kind", "pupils", "--out", str(tmp_path / "p.csv")]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_geocode_tables_come_from_the_config(tmp_path):
+    from optimise.config import RunConfig
+
+    onspd = tmp_path / "ONSPD.csv"
+    onspd.write_text("pcds,doterm,oseast1m,osnrth1m\nNE61 1AA,,419722,585993\n", encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[geocode]\npostcodes = "{onspd}"\n[transport]\nschool_year = 2025\n',
+                      encoding="utf-8")  # fmt: skip
+    cfg = RunConfig.load(config)
+    assert "ONS Postcode Directory" in cfg.reading.postcodes.source
+    assert cfg.reading.school_year == 2025
+
+
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        ('[geocode]\npostcodes = "nowhere.csv"\n', "no such file"),
+        ("[geocode]\npostcodes = 5\n", "a path in quotes"),
+        ('[geocode]\nplaces = "x"\n', "unknown key 'places'"),
+        ("[transport]\nschool_year = 26\n", "school_year"),
+        ('[columns.current_plan]\nroute_no = "Route"\n', "not a plan column"),
+    ],
+)
+def test_bad_reading_settings_are_one_line(tmp_path, toml, needle, capsys):
+    from cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text(toml, encoding="utf-8")
+    assert main(["transport", "routes", "--config", str(config), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0" * 8, "save it as .xlsx"),
+        ("book.xlsx#Nope", None, "a sheet named 'Nope'"),
+    ],
+)
+def test_workbook_errors_at_the_command_line(tmp_path, name, content, needle, capsys):
+    from cli import main
+
+    if content is None:
+        _book(tmp_path / "book.xlsx", {"Pupils": PUPILS})
+    else:
+        (tmp_path / name).write_bytes(content)
+    assert main(["transport", "routes", "--pupils", str(tmp_path / name), "--out",
+                 str(tmp_path / "o")]) == 2  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1 and not (tmp_path / "o").exists()
