@@ -442,3 +442,17 @@ def test_workbook_errors_at_the_command_line(tmp_path, name, content, needle, ca
                  str(tmp_path / "o")]) == 2  # fmt: skip
     err = capsys.readouterr().err.strip()
     assert needle in err and len(err.splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_data_import_takes_a_sheet(council_book, tmp_path, capsys):
+    import json
+
+    from cli import main
+
+    book, config, _ = council_book
+    out = tmp_path / "stops"
+    assert main(["data", "import", str(book), "--sheet", "Stops", "--kind", "stops", "--config",
+                 str(config), "--out", str(out), "--json"]) == 0  # fmt: skip
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows_kept"] == 3 and summary["read"]["locations_from_postcodes"] == 3
+    assert (out / "stops.gpkg").is_file()
