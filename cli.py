@@ -17,7 +17,7 @@ from rich.table import Table
 
 from geodata._coerce import printable
 from geodata.errors import InputError
-from optimise.commands import batch, bench, data, network, solvers, transport  # noqa: F401
+from optimise.commands import batch, bench, data, network, serve, solvers, transport  # noqa: F401
 from optimise.commands.common import (
     Config,
     Debug,

@@ -1,0 +1,14 @@
+"""``optimise serve``: the officers' local web app on the engine (issue #16).
+
+Modules: :mod:`~optimise.app.web` (the app factory), :mod:`~optimise.app.store` (the
+workspace database), :mod:`~optimise.app.uploads` (checked uploads),
+:mod:`~optimise.app.mapping` (column drop-downs), :mod:`~optimise.app.jobs` and
+:mod:`~optimise.app.worker` (runs in their own processes), :mod:`~optimise.app.sheets`
+(route sheets, tender pack), :mod:`~optimise.app.figures` (headline figures),
+:mod:`~optimise.app.security` (token, CSRF, size cap), and the pages
+(:mod:`~optimise.app.pages_transport`, :mod:`~optimise.app.pages_runs`).
+"""
+
+from optimise.app.web import create_app
+
+__all__ = ["create_app"]

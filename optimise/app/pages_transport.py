@@ -1,0 +1,159 @@
+"""The transport page: pick or upload files, map columns, check, set the policy, run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from geodata.errors import InputError, Problem
+from geodata.validate import check
+from optimise.app.context import ctx, render
+from optimise.app.security import BodyTooLarge, csrf_ok
+from optimise.app.transport_form import POLICY, RUNS, choose, policy_of
+from optimise.app.uploads import KINDS, MAX_UPLOAD_BYTES, UploadRefused, store_upload, too_big
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from starlette.responses import Response
+
+    from optimise.app.transport_form import Chosen
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+def _page(request: Request, values: Mapping[str, Any], status: int = 200, **extra: Any):
+    """The transport page for ``values`` (selection, mapping, policy); a bad selection
+    is shown as the page's message with the embedded data selected."""
+    c = ctx(request)
+    message = extra.pop("message", None)
+    try:
+        chosen = choose(c.ws, values, mapped=bool(extra.pop("mapped", False)))
+    except InputError as exc:
+        chosen, message, status = choose(c.ws, {}, mapped=False), str(exc), 400
+    uploads = c.ws.list_uploads()
+    return render(request, "transport.html", status, chosen=chosen, values=values,
+                  uploads=uploads, kinds=KINDS, policy=POLICY, runs=RUNS,
+                  message=message, recent=c.ws.list_runs()[:10], **extra)  # fmt: skip
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/transport", status_code=303)
+
+
+@router.get("/transport")
+def transport_page(request: Request) -> Response:
+    return _page(request, request.query_params)
+
+
+async def _form(request: Request) -> Any:
+    """The posted form, or None when its CSRF token is missing or wrong (a body over
+    the cap raises BodyTooLarge)."""
+    form = await request.form(max_files=1, max_fields=200)
+    return form if csrf_ok(form, ctx(request).csrf) else None
+
+
+async def _small_form(request: Request) -> Any:
+    """:func:`_form` for the forms without a file (a body over the cap: 413)."""
+    try:
+        return await _form(request)
+    except BodyTooLarge:
+        raise HTTPException(413, "the form is too large") from None
+
+
+def _refused() -> Response:
+    from fastapi.responses import PlainTextResponse
+
+    return PlainTextResponse("403: the form's CSRF token is missing or wrong; reload the page",
+                             status_code=403)  # fmt: skip
+
+
+@router.post("/uploads")
+async def upload(request: Request) -> Response:
+    try:
+        form = await _form(request)
+    except BodyTooLarge:
+        return _page(request, {}, 413, message=too_big("the file"))
+    if form is None:
+        return _refused()
+    kind, file = str(form.get("kind", "")), form.get("file")
+    keep = {k: str(form.get(k, "")) for k in KINDS}
+    if file is None or isinstance(file, str) or not file.filename:
+        return _page(request, keep, 400, message="choose a CSV file to upload")
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _page(request, keep, 413, message=too_big(file.filename))
+    try:
+        upload_id = await run_in_threadpool(
+            store_upload, ctx(request).ws, kind, file.filename, data
+        )
+    except UploadRefused as exc:
+        return _page(request, keep, 400, message=str(exc))
+    keep[kind] = str(upload_id)
+    return RedirectResponse("/transport?" + urlencode(keep), status_code=303)
+
+
+def _problems(chosen: list[Chosen], ws: Any) -> list[Problem]:
+    """Every problem of each uploaded file, named by the name the user uploaded."""
+    out: list[Problem] = []
+    for item in chosen:
+        if item.upload is None:
+            continue
+        path, name = ws.upload_path(item.upload), item.upload["original_name"]
+        try:
+            found = check(path, item.kind, columns=item.columns or None)
+        except InputError as exc:
+            found = [Problem(name, None, None, "a file the engine can read", str(exc))]
+        for p in found:
+            text = str(path)
+            expected, found = p.expected.replace(text, name), p.found.replace(text, name)
+            out.append(Problem(name, p.row, p.field, expected, found, p.hint.replace(text, name)))
+    return out
+
+
+@router.post("/transport/check")
+async def transport_check(request: Request) -> Response:
+    form = await _small_form(request)
+    if form is None:
+        return _refused()
+    c = ctx(request)
+    try:
+        chosen = choose(c.ws, form, mapped=True)
+    except InputError as exc:
+        return _page(request, form, 400, message=str(exc), mapped=True)
+    problems = await run_in_threadpool(_problems, chosen, c.ws)
+    checked = sum(1 for item in chosen if item.upload is not None)
+    return _page(request, form, mapped=True, problems=problems, checked=checked)
+
+
+@router.post("/transport/run")
+async def transport_run(request: Request) -> Response:
+    form = await _small_form(request)
+    if form is None:
+        return _refused()
+    c = ctx(request)
+    try:
+        chosen = choose(c.ws, form, mapped=True)
+        settings = policy_of(form)
+    except InputError as exc:
+        return _page(request, form, 400, message=str(exc), mapped=True)
+    job = {
+        **settings,
+        "files": {i.kind: str(c.ws.upload_path(i.upload)) if i.upload else None for i in chosen},
+        "names": {
+            str(c.ws.upload_path(i.upload)): i.upload["original_name"] for i in chosen if i.upload
+        },
+        "columns": {i.kind: i.columns for i in chosen if i.upload},
+        "uploads": {i.kind: i.upload["id"] for i in chosen if i.upload},
+        "personal": c.personal,
+    }
+    run_id = c.ws.add_run("transport routes", job)
+    c.runner.submit(run_id, job)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)

@@ -1,0 +1,152 @@
+"""``optimise serve`` in a real browser (headless Debian chromium, networking
+disabled, as the report tests do): upload a file and check it, then run a short plan
+on the embedded data, watch its progress, and see the report's map draw the routes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimise.app import create_app
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SCHOOLS = "ID,Name,Phase,Bell Time,lon,lat\nS1,First,primary,08:45,-1.61,55.17\n"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium with networking disabled; skipped locally when it is missing,
+    a failure under CI (``.ci/run`` installs it)."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        webdriver = None
+    if webdriver is None or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        message = "chromium, chromium-driver or selenium missing (.ci/run installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    profile = tempfile.mkdtemp(prefix="app-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                 "--proxy-server=127.0.0.1:9",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                 "--window-size=1200,1600"):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app on uvicorn in a thread, on a free local port: (address, workspace)."""
+    import uvicorn
+
+    root = tmp_path_factory.mktemp("browser") / "workspace"
+    port = _free_port()
+    config = uvicorn.Config(create_app(root, None), host="127.0.0.1", port=port,
+                            log_level="warning")  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    end = time.monotonic() + 30
+    while not server.started and time.monotonic() < end:
+        time.sleep(0.1)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", root
+    server.should_exit = True
+    thread.join(15)
+
+
+def _submit(browser, button_id: str) -> None:
+    """Click a submit button and wait for the next page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, button_id).click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+
+def _severe(browser) -> list:
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_upload_a_file_and_check_it(browser, served, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    address, _root = served
+    csv = tmp_path / "council schools.csv"
+    csv.write_text(SCHOOLS, encoding="utf-8")
+    browser.get(f"{address}/transport")
+    Select(browser.find_element(By.ID, "upload-kind")).select_by_visible_text("schools")
+    browser.find_element(By.ID, "upload-file").send_keys(str(csv))
+    _submit(browser, "upload-button")
+    bell = Select(browser.find_element(By.ID, "col-schools-bell_time"))
+    assert bell.first_selected_option.text == "Bell Time"  # pre-filled by name
+    Select(browser.find_element(By.ID, "col-schools-name")).select_by_visible_text("Name")
+    _submit(browser, "check")
+    assert "No problems found in 1 file" in browser.find_element(By.ID, "no-problems").text
+    assert _severe(browser) == []
+
+
+def test_run_a_short_plan_and_see_its_routes_on_the_map(browser, served, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    address, root = served
+    browser.get(f"{address}/transport")
+    for kind in ("pupils", "schools", "stops", "fleet"):
+        pick = Select(browser.find_element(By.ID, f"pick-{kind}"))
+        pick.select_by_value("")  # the embedded data
+    _submit(browser, "use-files")
+    limit = browser.find_element(By.ID, "time_limit")
+    limit.clear()
+    limit.send_keys("3")
+    Select(browser.find_element(By.ID, "run")).select_by_value("am")
+    _submit(browser, "run-button")
+    assert browser.find_elements(By.ID, "bar")  # the live progress bar while it runs
+    frame = WebDriverWait(browser, 120, poll_frequency=0.5).until(
+        lambda b: b.find_element(By.ID, "report") if b.find_elements(By.ID, "report") else None
+    )
+    assert browser.find_element(By.ID, "status").text == "finished"
+    run_id = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+    browser.switch_to.frame(frame)
+    drawn = WebDriverWait(browser, 30).until(
+        lambda b: b.execute_script("return window.reportFeatures")
+    )
+    paths = browser.execute_script(
+        "return document.querySelectorAll('.leaflet-overlay-pane path').length"
+    )
+    browser.switch_to.default_content()
+    routes = pd.read_csv(root / "runs" / run_id / "routes.csv")
+    layers = drawn["map-transport"]
+    assert sum(n for name, n in layers.items() if "oute" in name or "orning" in name) >= 1
+    assert routes["route"].nunique() in layers.values()
+    assert paths == sum(layers.values()) and paths > routes["route"].nunique()
+    assert _severe(browser) == []
+    shot = tmp_path / "app-run.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
