@@ -3,8 +3,9 @@
 The vertices below were written by hand from named landmarks on the coast and the
 county's borders (Scotland, Cumbria, Durham, Tyneside), not traced from a licensed
 boundary file. The outline is accurate to a few kilometres: good enough to place
-synthetic zones, stops and sites, not for mapping. The real boundary (ONS, CC BY 4.0)
-lives in ``../shared/data`` and the tests compare the two.
+synthetic zones, stops and sites, not for mapping. The real boundary (ONS; CC BY 4.0,
+see tests/data/README.md) is copied into
+``tests/data/northumberland/county_boundary.geojson`` and the tests compare the two.
 """
 
 from __future__ import annotations
