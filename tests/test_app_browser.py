@@ -4,52 +4,16 @@ on the embedded data, watch its progress, and see the report's map draw the rout
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from optimise.app import create_app
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SCHOOLS = "ID,Name,Phase,Bell Time,lon,lat\nS1,First,primary,08:45,-1.61,55.17\n"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless chromium with networking disabled; skipped locally when it is missing,
-    a failure under CI (``.ci/run`` installs it)."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        webdriver = None
-    if webdriver is None or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        message = "chromium, chromium-driver or selenium missing (.ci/run installs them)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    profile = tempfile.mkdtemp(prefix="app-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                 "--proxy-server=127.0.0.1:9",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                 "--window-size=1200,1600"):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def _free_port() -> int:

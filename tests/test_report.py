@@ -7,11 +7,9 @@ The runs are small (time limits of a few seconds) and made once per session.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,7 +23,8 @@ from optimise.report.transport import ride_minutes
 from optimise.report.transport_map import RUNS
 from optimise.transport.output import GRID_M
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _run(*args: str) -> None:
@@ -248,36 +247,6 @@ def test_bad_basemap_is_one_line_and_a_good_one_is_used(runs, capsys, tmp_path):
 
 
 # --- in a real browser -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless chromium with networking disabled; skipped locally when it is missing,
-    a failure under CI (``.ci/run`` installs it)."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        webdriver = None
-    if webdriver is None or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        message = "chromium, chromium-driver or selenium missing (.ci/run installs them)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    profile = tempfile.mkdtemp(prefix="report-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                 "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-                 "--window-size=1200,1600"):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def _expected_features(kind: str, folder: Path, homes: pd.DataFrame) -> dict[str, dict[str, int]]:
