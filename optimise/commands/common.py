@@ -142,6 +142,15 @@ TimeLimit = Annotated[
         "finish is cut short and said in the summary's notes.",
     ),
 ]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Processes for the route searches (default: one per core); the plan is the "
+        "same on any number.",
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]

@@ -6,23 +6,25 @@ school a route, ride limit from leaving a stop to reaching school, bell = AMEARL
 as H:MM, and chaining rule ``bell(A) + drive(A → first stop of r) + duration(r) + 154.4
 ≤ bell(B)``. Objective: buses.
 
-Method (the engine's decomposition): each school's routes by the same PyVRP encoding
-as :mod:`._school` (ride limit as a pick-up window before the arrival ``bell − 154.4``;
-a vehicle costs far more than a second, so the search first minimises routes, then
-their duration), then buses as a minimum path cover of the routes' chaining graph
-(routes − maximum bipartite matching; the graph is acyclic since bells increase).
+Method (the county planner's, :mod:`.master`): a pool of routes per school, from one
+PyVRP search per ride cap in :data:`CAPS` (the ride limit × 1 down to × 0.4: shorter
+routes chain more easily, at the price of more of them), all schools and caps spread
+over the cores (:mod:`.pool`); then one MILP chooses, per school, which routes of the
+pool to run (any mix of the searches' routes that serves each stop once) and chains
+them into buses across the bell times, with the fewest buses and, among those, the
+least time on the road. The search's encoding is :mod:`._school`'s (ride limit as a
+pick-up window before the arrival ``bell − 154.4``; a vehicle costs far more than a
+second, so each search first minimises routes, then their duration). A bus free at
+school A at A's bell can run route r next when it reaches r's first stop in time: the
+MILP links schools to routes, not routes to routes, which is exact and small.
 :func:`check` recomputes every time and load from the routes alone.
-
-Routing each school with a tighter ride limit too (``caps``; shorter routes chain more
-easily) and keeping the plan with fewest buses was measured on RSRB02, RSRB05,
-CSCB03 and CSCB04 at 5400 s (20 s, BENCHMARKS.md): never fewer buses than the true
-limit's plan, so it is off by default.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,10 +77,12 @@ def _stop_s(n: int) -> float:
     return 19.0 + 2.6 * n
 
 
-def _route_school(inst: SbrpInstance, school: int, stops: list[int], max_ride: float, *,
-                  time_limit: float, seed: int) -> list[list[int]]:  # fmt: skip
+def _route_school(inst: SbrpInstance, task: tuple) -> tuple[list[list[int]], bool]:
+    """One school's routes at one ride cap; and whether the clock stopped the search."""
     import pyvrp
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+    school, stops, max_ride, iterations, time_limit, seed = task
 
     # Ten units a second, travel rounded up: a plan feasible here is feasible in floats.
     xy = np.vstack([inst.school_xy[school][None, :], inst.stop_xy[stops]])
@@ -103,13 +107,15 @@ def _route_school(inst: SbrpInstance, school: int, stops: list[int], max_ride: f
     locs = [pyvrp.Location(0, 0) for _ in range(n + 2)]
     data = pyvrp.ProblemData(locs, clients, [pyvrp.Depot(0), pyvrp.Depot(1)], [vt], [full], [full])
     params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=1e9))
-    best = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, params=params).best
+    stop = MultipleCriteria([MaxIterations(iterations), MaxRuntime(time_limit)])
+    res = pyvrp.solve(data, stop=stop, seed=seed, params=params)
+    best = res.best
     # Keep the feasible routes; a stop left on an infeasible one (rare, at tiny time
     # limits) gets a route of its own, which the checker then judges like any other.
     routes = [[stops[a.idx] for a in r if a.is_client()] for r in best.routes()
               if r.is_feasible()]  # fmt: skip
     done = {s for r in routes for s in r}
-    return routes + [[s] for s in stops if s not in done]
+    return routes + [[s] for s in stops if s not in done], res.num_iterations < iterations
 
 
 def _duration(inst: SbrpInstance, route: list[int]) -> tuple[float, list[float]]:
@@ -153,40 +159,97 @@ def _chains(inst: SbrpInstance, routes: list[list[int]]) -> list[list[int]]:
     return buses
 
 
+#: Ride caps the generation routes each school with (× the ride limit): shorter routes
+#: chain more easily, at the price of more of them; the master mixes them per school.
+CAPS = (1.0, 0.85, 0.7, 0.55, 0.4)
+#: Iterations of each search: a 30-stop school's search settles well before this
+#: (1,000 and 3,000 gave the same routes on RSRB08's largest school).
+ITERATIONS = 1000
+
+
 def solve_sbrp(
     inst: SbrpInstance,
     max_ride: float,
     *,
     time_limit: float,
     seed: int = 0,
-    caps: tuple[float, ...] = (1.0,),
+    caps: tuple[float, ...] = CAPS,
+    workers: int = 1,
 ) -> dict:
-    """Routes per school, then buses by chaining; returns the checked summary.
+    """The county planner's method on a benchmark: a pool of routes per school (one
+    search per ride cap, on ``workers`` cores), then the master problem
+    (:mod:`.master`) chooses routes and chains them into the fewest buses."""
+    from optimise.transport.master import Candidate, Links, select_and_chain
+    from optimise.transport.pool import run_tasks
 
-    ``caps``: route with the ride limit × each cap in turn (time shared equally) and
-    keep the plan with the fewest buses; a tighter cap gives shorter routes, which
-    chain more easily, at the price of more routes.
-    """
-    order = np.argsort(inst.bell_s, kind="stable")
-    per_school = [np.flatnonzero(inst.stop_school == s).tolist() for s in order]
-    total = sum(len(p) for p in per_school) or 1
-    best = None
-    for cap in caps:
-        routes: list[list[int]] = []
-        for s, stops in zip(order, per_school, strict=True):
-            if stops:
-                share = max(0.05, time_limit / len(caps) * len(stops) / total)
-                routes += _route_school(inst, int(s), stops, max_ride * cap,
-                                        time_limit=share, seed=seed)  # fmt: skip
-        buses = _chains(inst, routes)
-        if best is None or (len(buses), len(routes)) < (len(best[1]), len(best[0])):
-            best = (routes, buses, cap)
-    routes, buses, cap = best
+    began = time.perf_counter()
+    per_school = {s: np.flatnonzero(inst.stop_school == s).tolist()
+                  for s in np.argsort(inst.bell_s, kind="stable")}  # fmt: skip
+    total = sum(len(p) for p in per_school.values()) or 1
+    share = 0.5 * time_limit * max(1, workers) / len(caps)
+    tasks = [(int(s), stops, max_ride * cap, ITERATIONS,
+              max(0.05, share * len(stops) / total), seed + k)
+             for s, stops in per_school.items() if stops for k, cap in enumerate(caps)]  # fmt: skip
+    done = run_tasks(_route_school, inst, tasks, workers)
+    generated = time.perf_counter() - began
+    pool: dict[tuple[int, ...], int] = {}
+    first: list[list[int]] = []  # the routes at the true limit: the master's start
+    for (_, _, _, _, _, k), (routes, _) in zip(tasks, done, strict=True):
+        for r in routes:
+            pool.setdefault(tuple(r), len(pool))
+            if k == seed:
+                first.append(r)
+    routes = [list(r) for r in pool]
+    end, head, drive = _links(inst, routes)
+    # A bus costs 1; time on the road (routes and empty drives) breaks ties, at a
+    # weight small enough that all of it together is worth less than a fifth of a bus.
+    cands = [Candidate(tuple(r), 0, _duration(inst, r)[0] * 1e-9, 1.0,
+                       int(inst.stop_school[r[0]])) for r in routes]  # fmt: skip
+    links = Links(end, head, drive * 1e-9)
+    start = [[pool[tuple(first[i])] for i in bus] for bus in _chains(inst, first)]
+    left = time_limit - (time.perf_counter() - began) - 0.5
+    master = select_and_chain(len(inst.students), cands, links, [math.inf],
+                              time_limit=left, seed=seed, start=start, gap_abs=0.999)  # fmt: skip
+    chosen = sorted({r for bus in master.vehicles for r in bus})
+    index = {r: i for i, r in enumerate(chosen)}
+    buses = [[index[r] for r in bus] for bus in master.vehicles]
+    routes = [routes[r] for r in chosen]
     violations = check(inst, routes, buses, max_ride)
     return {"instance": inst.name, "max_ride_s": max_ride, "buses": len(buses),
-            "routes": len(routes), "violations": len(violations), "ride_cap": cap,
+            "routes": len(routes), "violations": len(violations),
             "first_violations": violations[:5], "bus_routes": buses,
-            "route_stops": routes}  # fmt: skip
+            "route_stops": routes, "routes_generated": len(pool),
+            "master_status": master.status, "master_gap": _gap(master),
+            "buses_lower_bound": _lower_bound(master), "links": len(end),
+            "searches_stopped_by_time_limit": sum(t for _, t in done),
+            "generation_s": round(generated, 2), "selection_s": master.seconds}  # fmt: skip
+
+
+def _gap(master) -> float:
+    """The proven gap on buses: (found − lower bound) / found."""
+    if not master.vehicles:
+        return math.nan
+    found = len(master.vehicles)
+    return round((found - _lower_bound(master)) / found, 4)
+
+
+def _lower_bound(master) -> int:
+    """Fewest buses possible: the bound less the tie-break weights (under 0.2 in all)."""
+    return math.ceil(master.bound - 0.2) if math.isfinite(master.bound) else 0
+
+
+def _links(inst: SbrpInstance, routes: list[list[int]]) -> tuple[np.ndarray, ...]:
+    """Which route a bus free at each school (at its bell) can run next, by BiRD's
+    chaining rule; and the empty drive (s)."""
+    school = np.array([int(inst.stop_school[r[0]]) for r in routes])
+    dur = np.array([_duration(inst, r)[0] for r in routes])
+    first = inst.stop_xy[[r[0] for r in routes]]
+    sxy, bell = inst.school_xy, inst.bell_s
+    drive = (np.abs(sxy[:, None, 0] - first[None, :, 0])
+             + np.abs(sxy[:, None, 1] - first[None, :, 1])) / SPEED_FT_S  # fmt: skip
+    ok = bell[:, None] + drive + dur[None, :] + SCHOOL_S <= bell[school][None, :]
+    end, head = np.nonzero(ok)
+    return end, head, drive[end, head]
 
 
 def check(inst: SbrpInstance, routes: list[list[int]], buses: list[list[int]],
@@ -220,7 +283,8 @@ def check(inst: SbrpInstance, routes: list[list[int]], buses: list[list[int]],
     return out
 
 
-def run_sbrp(folder: str | Path, *, max_ride: float, time_limit: float, seed: int = 0) -> dict:
+def run_sbrp(folder: str | Path, *, max_ride: float, time_limit: float, seed: int = 0,
+             workers: int = 1) -> dict:  # fmt: skip
     """``optimise bench sbrp``: read the folder, solve, check; stops named by their ids."""
     from geodata.errors import InputError
 
@@ -233,7 +297,7 @@ def run_sbrp(folder: str | Path, *, max_ride: float, time_limit: float, seed: in
         inst = read_sbrp(folder)
     except (ValueError, IndexError, KeyError) as exc:
         raise InputError(f"{folder}: not a valid instance ({exc})") from None
-    result = solve_sbrp(inst, max_ride, time_limit=time_limit, seed=seed)
+    result = solve_sbrp(inst, max_ride, time_limit=time_limit, seed=seed, workers=workers)
     ids = [ln.split("\t")[0] for ln in (folder / "Stops.txt").read_text().splitlines()[1:] if ln]
     result["route_stops"] = [[ids[s] for s in r] for r in result["route_stops"]]
     result["time_limit_s"] = time_limit

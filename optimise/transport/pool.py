@@ -1,0 +1,54 @@
+"""Run independent route searches on every core, with the same result on any number.
+
+Generation tasks (one school, one setting) share one large read-only input (the
+problem and its travel matrices), so workers are forked after it is set here and read
+it from their copy of the parent's memory instead of having it pickled per task.
+Results come back in task order, and each task's seed is part of the task, so the
+pool is the same whatever the number of workers (as long as each search stops on its
+iteration count, not on the clock).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+__all__ = ["default_workers", "run_tasks"]
+
+_SHARED: Any = None
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _call(job: tuple[Callable, Any]) -> Any:
+    fn, task = job
+    return fn(_SHARED, task)
+
+
+def run_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any],
+              workers: int) -> list[Any]:  # fmt: skip
+    """``[fn(shared, t) for t in tasks]``, on ``workers`` processes when above 1.
+
+    ``fn`` must be a module-level function; ``shared`` reaches the workers by fork.
+    """
+    global _SHARED
+    if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fn(shared, t) for t in tasks]
+    _SHARED = shared
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
+            return list(pool.map(_call, [(fn, t) for t in tasks], chunksize=1))
+    finally:
+        _SHARED = None
