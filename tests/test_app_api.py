@@ -137,7 +137,7 @@ def test_upload_is_stored_under_a_server_name_and_mapped_by_name(client, app_dir
 
 
 BAD = {
-    "wrong type": ("schools.xlsx", b"PK\x03\x04 not a table", "expected a file ending .csv"),
+    "wrong type": ("schools.pdf", b"%PDF-1.4 not a table", "expected a file ending .csv, .xlsx"),
     "binary": ("schools.csv", b"PK\x03\x04\x00\x00\x01\x02" * 50, "expected a text CSV file"),
     "no header": ("schools.csv", b"\n\n", "expected a header row"),
     "empty": ("schools.csv", b"", "found an empty file"),

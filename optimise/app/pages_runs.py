@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from optimise.app.context import TEMPLATES, ctx, render
+from optimise.app.duty import beyond_limit, to_procure
 from optimise.app.figures import headline, unserved_reasons
 from optimise.app.security import BodyTooLarge, csrf_ok, headers
 from optimise.app.sheets import read_sheets, tender_pack
@@ -19,8 +20,9 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-#: Stages a run reports (run_routes' steps and the report), for the progress bar.
-STAGES = {"both": 6, "am": 5, "pm": 5}
+#: Stages a morning run reports (its steps and the report), for the progress bar; the
+#: afternoon and a current plan add one each.
+STAGES = {"routes": 5, "plan": 6}
 
 
 def _run(request: Request, run_id: int) -> dict[str, Any]:
@@ -40,7 +42,9 @@ def _finished(request: Request, run_id: int) -> dict[str, Any]:
 def _fraction(run: dict[str, Any]) -> float:
     if run["status"] == "finished":
         return 1.0
-    stages = STAGES.get(run["settings"].get("run", "both"), 6)
+    settings = run["settings"]
+    stages = STAGES.get(settings.get("command", "routes"), 6)
+    stages += (settings.get("run", "both") != "am") + bool(settings.get("current_plan"))
     return round(min(run["step"], stages) / (stages + 1), 3)
 
 
@@ -63,9 +67,11 @@ def run_page(request: Request, run_id: int) -> Response:
     summary = run["summary"] or {}
     extra = {}
     if run["status"] == "finished":
-        folder = ctx(request).ws.run_dir(run_id)
+        folder, personal = ctx(request).ws.run_dir(run_id), ctx(request).personal
         extra = {"figures": headline(summary), "reasons": unserved_reasons(summary),
-                 "sheets": read_sheets(folder, ctx(request).personal)}  # fmt: skip
+                 "sheets": read_sheets(folder, personal), "hires": to_procure(summary),
+                 "flagged": summary.get("ride_limit_exceeded_unavoidably") or 0,
+                 "beyond": beyond_limit(summary, folder, personal)}  # fmt: skip
     return render(request, "run.html", run=run, fraction=_fraction(run), **extra)
 
 

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from geodata.errors import InputError, Problem
+from geodata.errors import InputError, Problem, ValidationError
 from geodata.validate import check
 from optimise.app.context import ctx, render
 from optimise.app.security import BodyTooLarge, csrf_ok
-from optimise.app.transport_form import POLICY, RUNS, choose, policy_of
-from optimise.app.uploads import KINDS, MAX_UPLOAD_BYTES, UploadRefused, store_upload, too_big
+from optimise.app.transport_form import COMMANDS, POLICY, RUNS, choose, current_plan, policy_of
+from optimise.app.uploads import KINDS, MAX_UPLOAD_BYTES, PLAN, UploadRefused, store_upload, too_big
+from optimise.transport.evaluate import read_plan
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -35,12 +36,14 @@ def _page(request: Request, values: Mapping[str, Any], status: int = 200, **extr
     message = extra.pop("message", None)
     try:
         chosen = choose(c.ws, values, mapped=bool(extra.pop("mapped", False)))
+        plan = current_plan(c.ws, values)
     except InputError as exc:
-        chosen, message, status = choose(c.ws, {}, mapped=False), str(exc), 400
+        chosen, plan, message, status = choose(c.ws, {}, mapped=False), None, str(exc), 400
     uploads = c.ws.list_uploads()
-    return render(request, "transport.html", status, chosen=chosen, values=values,
-                  uploads=uploads, kinds=KINDS, policy=POLICY, runs=RUNS,
-                  message=message, recent=c.ws.list_runs()[:10], **extra)  # fmt: skip
+    return render(request, "transport.html", status, chosen=chosen, plan=plan, values=values,
+                  uploads=uploads, kinds=KINDS, plan_kind=PLAN, policy=POLICY, runs=RUNS,
+                  commands=COMMANDS, message=message, recent=c.ws.list_runs()[:10],
+                  **extra)  # fmt: skip
 
 
 @router.get("/")
@@ -75,6 +78,13 @@ def _refused() -> Response:
                              status_code=403)  # fmt: skip
 
 
+def _kept(form: Any) -> dict[str, str]:
+    """The page's selection in a posted form: each kind's file and workbook sheet."""
+    keep = {k: str(form.get(k, "")) for k in (*KINDS, PLAN)}
+    keep.update({k: str(v) for k, v in form.items() if k.startswith("sheet.")})
+    return keep
+
+
 @router.post("/uploads")
 async def upload(request: Request) -> Response:
     try:
@@ -84,9 +94,9 @@ async def upload(request: Request) -> Response:
     if form is None:
         return _refused()
     kind, file = str(form.get("kind", "")), form.get("file")
-    keep = {k: str(form.get(k, "")) for k in KINDS}
+    keep = _kept(form)
     if file is None or isinstance(file, str) or not file.filename:
-        return _page(request, keep, 400, message="choose a CSV file to upload")
+        return _page(request, keep, 400, message="choose a CSV file or a workbook to upload")
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         return _page(request, keep, 413, message=too_big(file.filename))
@@ -100,6 +110,20 @@ async def upload(request: Request) -> Response:
     return RedirectResponse("/transport?" + urlencode(keep), status_code=303)
 
 
+def _found(item: Chosen, ws: Any) -> list[Problem]:
+    """The problems the engine's reader finds in one uploaded file."""
+    name = item.upload["original_name"]
+    try:
+        if item.kind == PLAN:
+            read_plan(item.path(ws))
+            return []
+        return check(item.path(ws), item.kind, columns=item.columns or None)
+    except ValidationError as exc:
+        return list(exc.problems)
+    except InputError as exc:
+        return [Problem(name, None, None, "a file the engine can read", str(exc))]
+
+
 def _problems(chosen: list[Chosen], ws: Any) -> list[Problem]:
     """Every problem of each uploaded file, named by the name the user uploaded."""
     out: list[Problem] = []
@@ -107,10 +131,7 @@ def _problems(chosen: list[Chosen], ws: Any) -> list[Problem]:
         if item.upload is None:
             continue
         path, name = ws.upload_path(item.upload), item.upload["original_name"]
-        try:
-            found = check(path, item.kind, columns=item.columns or None)
-        except InputError as exc:
-            found = [Problem(name, None, None, "a file the engine can read", str(exc))]
+        found = _found(item, ws)
         for p in found:
             text = str(path)
             expected, found = p.expected.replace(text, name), p.found.replace(text, name)
@@ -126,8 +147,10 @@ async def transport_check(request: Request) -> Response:
     c = ctx(request)
     try:
         chosen = choose(c.ws, form, mapped=True)
+        plan = current_plan(c.ws, form)
     except InputError as exc:
         return _page(request, form, 400, message=str(exc), mapped=True)
+    chosen = [*chosen, plan] if plan is not None else chosen
     problems = await run_in_threadpool(_problems, chosen, c.ws)
     checked = sum(1 for item in chosen if item.upload is not None)
     return _page(request, form, mapped=True, problems=problems, checked=checked)
@@ -142,18 +165,24 @@ async def transport_run(request: Request) -> Response:
     try:
         chosen = choose(c.ws, form, mapped=True)
         settings = policy_of(form)
+        plan = current_plan(c.ws, form)
+        if plan is not None and settings["run"] == "pm":
+            raise InputError("Current plan: it is compared with the morning run; choose "
+                             "morning, or morning and afternoon")  # fmt: skip
     except InputError as exc:
         return _page(request, form, 400, message=str(exc), mapped=True)
+    names = [*chosen, plan] if plan is not None else chosen
     job = {
         **settings,
-        "files": {i.kind: str(c.ws.upload_path(i.upload)) if i.upload else None for i in chosen},
+        "current_plan": plan.path(c.ws) if plan is not None else None,
+        "files": {i.kind: i.path(c.ws) if i.upload else None for i in chosen},
         "names": {
-            str(c.ws.upload_path(i.upload)): i.upload["original_name"] for i in chosen if i.upload
+            str(c.ws.upload_path(i.upload)): i.upload["original_name"] for i in names if i.upload
         },
         "columns": {i.kind: i.columns for i in chosen if i.upload},
         "uploads": {i.kind: i.upload["id"] for i in chosen if i.upload},
         "personal": c.personal,
     }
-    run_id = c.ws.add_run("transport routes", job)
+    run_id = c.ws.add_run(f"transport {settings['command']}", job)
     c.runner.submit(run_id, job)
     return RedirectResponse(f"/runs/{run_id}", status_code=303)

@@ -6,6 +6,10 @@
 * Every form carries the process's CSRF token in a hidden field; a POST without it
   (or with another) is refused with 403.
 * A request body larger than the upload cap is refused while it is read.
+* Without a token, on a loopback address, a request whose Host header is not
+  ``localhost``, ``127.0.0.1`` or ``[::1]`` with the app's port is refused with 400: a
+  page of another site cannot reach the app by pointing its own name at 127.0.0.1
+  (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from starlette.responses import PlainTextResponse
 if TYPE_CHECKING:
     from starlette.responses import Response
 
-__all__ = ["COOKIE", "BodyTooLarge", "LimitBody", "TokenGate", "csrf_ok", "headers"]
+__all__ = ["COOKIE", "BodyTooLarge", "HostGate", "LimitBody", "TokenGate", "csrf_ok", "headers"]
 
 COOKIE = "optimise_token"
 HEADER = "x-optimise-token"
@@ -64,6 +68,47 @@ class TokenGate:
             await send(message)
 
         await self.app(scope, receive, with_cookie)
+
+
+#: The addresses a local app listens on, and the names a browser may call it by.
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def host_ok(host: str, port: int) -> bool:
+    """Whether a Host header names this computer at ``port`` (no port: 80)."""
+    host = host.lower()
+    if host.startswith("["):  # an IPv6 address: [::1]:8765
+        inside, _, rest = host.partition("]")
+        name, given = inside + "]", rest[1:] if rest.startswith(":") else rest or ""
+        if rest and not rest.startswith(":"):
+            return False
+    else:
+        name, _, given = host.partition(":")
+    return name in LOCAL_NAMES and (given == str(port) or (not given and port == 80))
+
+
+class HostGate:
+    """ASGI middleware: without a token, on a loopback address, only requests naming
+    this computer in their Host header (DNS-rebinding defence)."""
+
+    def __init__(self, app: Any, token: str | None):
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        server = scope.get("server") or ("", 0)
+        if scope["type"] == "http" and self.token is None and str(server[0]) in LOOPBACK:
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            if not host_ok(host, int(server[1] or 80)):
+                shown = "".join(c if c.isprintable() else "?" for c in host)[:80]
+                refusal = PlainTextResponse(
+                    f"400: this app answers only at localhost:{server[1]}, not at the host "
+                    f"'{shown}'; open the address optimise serve printed",
+                    status_code=400,
+                )
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def csrf_ok(form: Any, csrf: str) -> bool:

@@ -11,10 +11,11 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from geodata.errors import InputError
+from geodata.errors import InputError, ValidationError
 from models.transport import TransportPolicy
 from optimise.app.mapping import fields_of, from_form, guess
-from optimise.app.uploads import KINDS, header_of
+from optimise.app.uploads import KINDS, PLAN, header_of, sheets_of
+from optimise.app.workbooks import first_table
 from optimise.config import SEED_MAX
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from optimise.app.store import Workspace
 
-__all__ = ["POLICY", "RUNS", "Chosen", "choose", "policy_of"]
+__all__ = ["COMMANDS", "POLICY", "RUNS", "Chosen", "choose", "current_plan", "policy_of"]
 
 #: Policy inputs on the page: form name → (label, TransportPolicy key, unit).
 POLICY = (
@@ -32,22 +33,46 @@ POLICY = (
     ("max_walk_secondary_m", "Walk to a stop, secondary pupils", "m"),
     ("pm_delay_min", "Afternoon: board after the school's end time", "min"),
 )
+#: What a run does: the CLI's ``optimise transport <command>``.
+COMMANDS = (("routes", "routes from the pick-up points in the stops file"),
+            ("plan", "choose pick-up points, then routes"))  # fmt: skip
 RUNS = (("both", "morning and afternoon"), ("am", "morning"), ("pm", "afternoon"))
 DEFAULT_TIME_LIMIT = 60.0
 
 
 @dataclass
 class Chosen:
-    """One kind's file: the embedded data (``upload`` None) or an upload and its mapping."""
+    """One kind's file: the embedded data (``upload`` None) or an upload, its sheet
+    (a workbook's) and its mapping."""
 
     kind: str
     upload: dict[str, Any] | None = None
     header: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
 
     @property
     def fields(self) -> list[tuple[str, bool, str]]:
         return fields_of(self.kind)
+
+    @property
+    def sheet_field(self) -> str:
+        """The form field of the sheet (named by the upload: a choice made for another
+        file is not this one's)."""
+        return f"sheet.{self.kind}.{self.upload['id'] if self.upload else ''}"
+
+    @property
+    def name(self) -> str:
+        """The uploaded file's name (and sheet), for messages."""
+        name = self.upload["original_name"] if self.upload else self.kind
+        return f"{name}#{self.sheet}" if self.sheet else name
+
+    def path(self, ws: Workspace) -> str:
+        """The stored file for the engine's readers (``PATH#SHEET`` for a workbook)."""
+        assert self.upload is not None
+        path = str(ws.upload_path(self.upload))
+        return f"{path}#{self.sheet}" if self.sheet else path
 
 
 def _upload(ws: Workspace, kind: str, value: str) -> dict[str, Any] | None:
@@ -55,7 +80,10 @@ def _upload(ws: Workspace, kind: str, value: str) -> dict[str, Any] | None:
         return None
     upload = ws.upload(int(value)) if value.strip().isdigit() else None
     if upload is None or upload["kind"] != kind:
-        raise InputError(f"{kind}: expected one of the uploaded {kind} files, found {value[:40]!r}")
+        label = kind.replace("_", " ")
+        raise InputError(
+            f"{label}: expected one of the uploaded {label} files, found {value[:40]!r}"
+        )
     return upload
 
 
@@ -67,12 +95,40 @@ def choose(ws: Workspace, values: Mapping[str, Any], mapped: bool) -> list[Chose
         upload = _upload(ws, kind, str(values.get(kind, "")))
         chosen = Chosen(kind, upload)
         if upload is not None:
-            chosen.header = header_of(ws.upload_path(upload))
-            name = upload["original_name"]
-            chosen.columns = (from_form(kind, chosen.header, values, name) if mapped
+            _sheet(ws, chosen, str(values.get(chosen.sheet_field, "")))
+            chosen.columns = (from_form(kind, chosen.header, values, chosen.name) if mapped
                               else guess(kind, chosen.header))  # fmt: skip
         out.append(chosen)
     return out
+
+
+def current_plan(ws: Workspace, values: Mapping[str, Any]) -> Chosen | None:
+    """The current plan chosen on the form (field ``current_plan``), or None."""
+    upload = _upload(ws, PLAN, str(values.get(PLAN, "")))
+    if upload is None:
+        return None
+    chosen = Chosen(PLAN, upload)
+    _sheet(ws, chosen, str(values.get(chosen.sheet_field, "")))
+    return chosen
+
+
+def _sheet(ws: Workspace, chosen: Chosen, value: str) -> None:
+    """The chosen sheet of a workbook (when none is, its first with a table) and its
+    header."""
+    path = ws.upload_path(chosen.upload)
+    chosen.sheets = sheets_of(path)
+    if chosen.sheets:
+        if value and value not in chosen.sheets:
+            listed = ", ".join(chosen.sheets)[:200]
+            raise InputError(
+                f"{chosen.name}: expected one of its sheets ({listed}), found {value[:40]!r}"
+            )
+        chosen.sheet = value or first_table(path)[0] or chosen.sheets[0]
+    try:
+        chosen.header = header_of(path, chosen.sheet)
+    except ValidationError as exc:
+        text = str(exc.problems[0]).replace(str(path), chosen.upload["original_name"])
+        raise InputError(text) from None
 
 
 def _number(values: Mapping[str, Any], name: str, label: str, low: float, high: float):
@@ -90,6 +146,15 @@ def _number(values: Mapping[str, Any], name: str, label: str, low: float, high: 
     return value
 
 
+def _one_of(values: Mapping[str, Any], name: str, label: str, options: tuple) -> str:
+    """The form's choice ``name`` (the first option when left out), one of ``options``."""
+    value = str(values.get(name, options[0][0]))
+    if value not in dict(options):
+        keys = ", ".join(dict(options))
+        raise InputError(f"{label}: expected one of {keys}, found {value[:20]!r}")
+    return value
+
+
 def policy_of(values: Mapping[str, Any]) -> dict[str, Any]:
     """The run settings from the form: time limit, seed, run and the [transport] table
     (checked by TransportPolicy, as the config file's table is)."""
@@ -97,9 +162,8 @@ def policy_of(values: Mapping[str, Any]) -> dict[str, Any]:
     seed = _number(values, "seed", "Seed", 0, SEED_MAX)
     if seed is not None and seed != int(seed):
         raise InputError(f"Seed: expected a whole number, found {values.get('seed')!r}")
-    run = str(values.get("run", "both"))
-    if run not in dict(RUNS):
-        raise InputError(f"Run: expected one of {', '.join(dict(RUNS))}, found {run[:20]!r}")
+    run = _one_of(values, "run", "Run", RUNS)
+    command = _one_of(values, "command", "Plan", COMMANDS)
     table = {}
     for name, label, _unit in POLICY:
         value = _number(values, name, label, 0, 100000)
@@ -107,5 +171,5 @@ def policy_of(values: Mapping[str, Any]) -> dict[str, Any]:
             table[name] = value
     TransportPolicy.from_dict(table, source="[transport]")
     seed = 2026 if seed is None else int(seed)
-    return {"time_limit": time_limit or DEFAULT_TIME_LIMIT, "seed": seed, "run": run,
-            "table": table}  # fmt: skip
+    return {"command": command, "time_limit": time_limit or DEFAULT_TIME_LIMIT, "seed": seed,
+            "run": run, "table": table}  # fmt: skip

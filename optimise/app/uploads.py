@@ -1,9 +1,11 @@
 """Uploaded input files: type-checked, size-capped, stored under names the server makes.
 
 A file is accepted only when its name ends in a known suffix and its content passes
-that suffix's check (:data:`CHECKS`: a CSV must decode as text and parse as a table
-with a header row). Nothing is stored for a refused file. The client's file name is
-kept for display only; the file is saved as ``uploads/<random hex><suffix>``.
+that suffix's check: a CSV must decode as text and parse as a table with a header
+row; a workbook (:mod:`~optimise.app.workbooks`) must be the kind its name says and
+have a sheet with a header and rows. Nothing is stored for a refused file. The
+client's file name is kept for display only; the file is saved as
+``uploads/<random hex><suffix>`` (an ``.xls`` workbook as ``.xlsx``).
 """
 
 from __future__ import annotations
@@ -17,24 +19,27 @@ from typing import TYPE_CHECKING
 
 from geodata.errors import ValidationError
 from geodata.read.table import decode
+from optimise.app import workbooks
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from optimise.app.store import Workspace
 
 __all__ = [
-    "CHECKS",
     "KINDS",
     "MAX_UPLOAD_BYTES",
+    "PLAN",
+    "SUFFIXES",
     "UploadRefused",
     "header_of",
+    "sheets_of",
     "store_upload",
     "too_big",
 ]
 
 #: The kinds of file the transport page takes.
 KINDS = ("pupils", "schools", "stops", "fleet")
+#: The optional current plan (``--current-plan``): route, vehicle_type, sequence, id.
+PLAN = "current_plan"
 #: The largest upload accepted (bytes), enforced while the request is read.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -78,33 +83,46 @@ def _csv_header(data: bytes, name: str) -> list[str]:
     return header
 
 
-#: Suffix → check of the bytes returning the header (add ``.xlsx`` here when
-#: ``geodata.read`` reads spreadsheets).
-CHECKS: dict[str, Callable[[bytes, str], list[str]]] = {".csv": _csv_header}
+#: The suffixes an upload may have.
+SUFFIXES = (".csv", *workbooks.SUFFIXES)
 
 
 def _suffix(name: str) -> str:
     suffix = PurePath(name).suffix.lower()
-    if suffix not in CHECKS:
+    if suffix not in SUFFIXES:
         raise UploadRefused(
-            f"{name}: expected a file ending {', '.join(CHECKS)}, found "
-            f"'{suffix or 'no extension'}'; save the table as CSV and upload that"
+            f"{name}: expected a file ending {', '.join(SUFFIXES)}, found "
+            f"'{suffix or 'no extension'}'; save the table as CSV or .xlsx and upload that"
         )
     return suffix
 
 
-def store_upload(ws: Workspace, kind: str, filename: str, data: bytes) -> int:
-    """Check ``data`` and keep it; the new upload's id, or UploadRefused."""
-    name = _display(filename)
-    if kind not in KINDS:
-        raise UploadRefused(f"kind: expected one of {', '.join(KINDS)}, found {kind[:40]!r}")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(too_big(name))
-    if not data:
-        raise UploadRefused(f"{name}: expected a CSV table, found an empty file")
-    suffix = _suffix(name)
-    CHECKS[suffix](data, name)
-    stored = secrets.token_hex(16) + suffix
+def _checked_workbook(ws: Workspace, data: bytes, name: str, suffix: str, stored: str) -> Path:
+    """The workbook written to a hidden file beside ``stored`` and checked (an ``.xls``
+    saved as ``.xlsx``); its path, or UploadRefused with nothing left behind."""
+    incoming = ws.uploads / f".{stored}.incoming{suffix}"
+    checked = ws.uploads / f".{stored}.checked.xlsx" if suffix == ".xls" else incoming
+    try:
+        workbooks.check_content(data, name, suffix)
+        incoming.write_bytes(data)
+        if suffix == ".xls":
+            workbooks.save_as_xlsx(incoming, checked, name)
+        sheet, problem = workbooks.first_table(checked)
+    except ValueError as exc:
+        sheet, problem = None, str(exc)
+    except Exception as exc:  # calamine's errors on a damaged workbook
+        sheet, problem = None, f"{name}: expected a readable workbook, found {type(exc).__name__}"
+    finally:
+        if checked != incoming:
+            incoming.unlink(missing_ok=True)
+    if sheet is None:
+        checked.unlink(missing_ok=True)
+        raise UploadRefused(problem.replace(str(checked), name))
+    return checked
+
+
+def _store_csv(ws: Workspace, data: bytes, name: str, stored: str) -> None:
+    _csv_header(data, name)
     target = ws.uploads / stored
     partial = target.with_name(f".{stored}.part")
     try:
@@ -112,6 +130,25 @@ def store_upload(ws: Workspace, kind: str, filename: str, data: bytes) -> int:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def store_upload(ws: Workspace, kind: str, filename: str, data: bytes) -> int:
+    """Check ``data`` and keep it; the new upload's id, or UploadRefused."""
+    name = _display(filename)
+    if kind not in (*KINDS, PLAN):
+        raise UploadRefused(
+            f"kind: expected one of {', '.join((*KINDS, PLAN))}, found {kind[:40]!r}"
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadRefused(too_big(name))
+    if not data:
+        raise UploadRefused(f"{name}: expected a CSV table or a workbook, found an empty file")
+    suffix = _suffix(name)
+    stored = secrets.token_hex(16) + (".xlsx" if suffix == ".xls" else suffix)
+    if suffix == ".csv":
+        _store_csv(ws, data, name, stored)
+    else:
+        os.replace(_checked_workbook(ws, data, name, suffix, stored), ws.uploads / stored)
     return ws.add_upload(kind, name, stored, len(data))
 
 
@@ -121,6 +158,14 @@ def too_big(name: str) -> str:
             "remove unused columns")  # fmt: skip
 
 
-def header_of(path: Path) -> list[str]:
-    """The header of a stored upload (checked when it was stored)."""
-    return CHECKS[path.suffix.lower()](path.read_bytes(), path.name)
+def sheets_of(path: Path) -> list[str]:
+    """A stored workbook's sheet names (none for a CSV file)."""
+    return [] if path.suffix.lower() == ".csv" else workbooks.sheets(path)
+
+
+def header_of(path: Path, sheet: str | None = None) -> list[str]:
+    """The header of a stored upload (of its sheet ``sheet``, for a workbook); a CSV
+    file's was checked when it was stored, a sheet's raises ValidationError."""
+    if path.suffix.lower() == ".csv":
+        return _csv_header(path.read_bytes(), path.name)
+    return workbooks.header(path, sheet or workbooks.sheets(path)[0])

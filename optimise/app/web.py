@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from optimise.app import pages_runs, pages_transport
 from optimise.app.context import Context
 from optimise.app.jobs import Runner
-from optimise.app.security import LimitBody, TokenGate
+from optimise.app.security import HostGate, LimitBody, TokenGate
 from optimise.app.store import Workspace
 from optimise.app.uploads import MAX_UPLOAD_BYTES
 
@@ -45,6 +45,7 @@ def create_app(workspace: Path, token: str | None, personal: bool = False) -> Fa
     app.state.ctx = Context(ws, runner, secrets.token_urlsafe(32), personal)
     app.add_middleware(TokenGate, token=token)
     app.add_middleware(LimitBody, limit=MAX_UPLOAD_BYTES + FORM_ROOM)
+    app.add_middleware(HostGate, token=token)  # outermost: before anything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages_transport.router)
     app.include_router(pages_runs.router)

@@ -1,7 +1,8 @@
 """What a run process does: the library's transport run, then its report.
 
 :func:`execute` runs in its own process (spawned by :mod:`optimise.app.jobs`). It calls
-the function ``optimise transport routes`` calls, writes each stage the run reports to
+the function ``optimise transport routes`` or ``optimise transport plan`` calls (the
+job's ``command``), writes each stage the run reports to
 the workspace database, and ends the run ``finished`` (with its summary) or ``failed``
 (with one line saying why). Stored upload names in messages are replaced by the names
 the user uploaded.
@@ -28,13 +29,16 @@ def _named(text: str, names: dict[str, str]) -> str:
 def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     from optimise.report import write_report
     from optimise.transport.run import run_routes
+    from optimise.transport.stops.run import run_plan
 
     out_dir = ws.run_dir(run_id)
     files = {k: (Path(v) if v else None) for k, v in job["files"].items()}
     columns = job["columns"]
     personal = bool(job.get("personal"))
     extra = {"include_personal_data": True} if personal else {}
-    summary = run_routes(
+    plan = Path(job["current_plan"]) if job.get("current_plan") else None
+    run = run_plan if job.get("command") == "plan" else run_routes
+    summary = run(
         out_dir,
         files=files,
         columns=lambda kind: dict(columns.get(kind) or {}),
@@ -42,6 +46,7 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
         time_limit=float(job["time_limit"]),
         seed=int(job["seed"]),
         run=job["run"],
+        current_plan=plan,
         step=lambda text: ws.progress(run_id, _named(text, job["names"])),
         **extra,
     )
