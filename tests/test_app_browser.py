@@ -44,14 +44,28 @@ def served(tmp_path_factory):
 
 
 def _submit(browser, button_id: str) -> None:
-    """Click a submit button and wait for the next page."""
+    """Click a submit button and wait for the next page to have loaded.
+
+    The old page is marked with a property of its ``window``; the next page has none.
+    (Selenium's ``staleness_of`` asks chromedriver about the old page's element while
+    it is being torn down, which now and then fails with "Node with given id does not
+    belong to the document": a race in the driver, not in the app.)
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("window.__oldPage = true;")
     browser.find_element(By.ID, button_id).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+    def loaded(driver) -> bool:
+        try:
+            return bool(driver.execute_script(
+                "return !window.__oldPage && document.readyState === 'complete';"))  # fmt: skip
+        except WebDriverException:  # the page is between documents
+            return False
+
+    WebDriverWait(browser, 30).until(loaded)
 
 
 def _severe(browser) -> list:
