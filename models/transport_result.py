@@ -135,6 +135,7 @@ class TransportResult:
             "multi_school_routes": sum(len(r.schools) > 1 for r in self.routes),
             **self._hire(),
             **self._beyond_limit(),
+            **self._planner(),
             **self._repeatable(),
         }
 
@@ -151,9 +152,16 @@ class TransportResult:
         flagged = self.details.get("ride_limit_exceeded_unavoidably")
         return {} if flagged is None else {"ride_limit_exceeded_unavoidably": len(flagged)}
 
+    def _planner(self) -> dict[str, object]:
+        # The county planner's pool and MILP (optimise.transport.county).
+        keys = ("routes_generated", "master_status", "master_gap", "greedy_start_s",
+                "generation_s", "selection_s", "workers")  # fmt: skip
+        return {k: self.details[k] for k in keys if k in self.details}
+
     def _repeatable(self) -> dict[str, object]:
         # A solved plan (not an evaluated one) says whether every search stopped on its
-        # iteration count rather than the clock: then the same inputs and seed give
-        # this plan again on any machine.
+        # iteration count rather than the clock, and the county MILP (if any) was solved
+        # to optimality: then the same inputs and seed give this plan again anywhere.
         timed = self.details.get("searches_stopped_by_time_limit")
-        return {} if timed is None else {"repeatable": timed == 0}
+        proven = self.details.get("master_status", "optimal") == "optimal"
+        return {} if timed is None else {"repeatable": timed == 0 and proven}

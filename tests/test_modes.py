@@ -23,6 +23,8 @@ from optimise.transport.modes import choose_modes
 from optimise.transport.modes_output import decisions_table
 
 FAST = RoutingParams(max_iterations=300)
+#: One trip a vehicle: the hand-priced cases below price a seat as its vehicle's day.
+ONE_TRIP = RoutingParams(max_iterations=300, multi_trip=False)
 DAYS = 190
 
 
@@ -35,8 +37,8 @@ def _flags(problem, budget=(), training=()):
     return ModeFlags(ok, tr)
 
 
-def _choose(problem, flags, params=None, seed=1):
-    return choose_modes(problem, flags=flags, params=params, routing=FAST, time_limit=20,
+def _choose(problem, flags, params=None, seed=1, routing=FAST):
+    return choose_modes(problem, flags=flags, params=params, routing=routing, time_limit=20,
                         seed=seed)  # fmt: skip
 
 
@@ -113,7 +115,7 @@ def test_moving_a_pupil_frees_a_vehicle():
         [{"id": "A", "x": 4}, {"id": "B", "x": 5}, {"id": "S", "x": -3, "sen": True}],
         fleet=fleet,
     )
-    res = _choose(prob, _flags(prob, budget=["S"]))
+    res = _choose(prob, _flags(prob, budget=["S"]), routing=ONE_TRIP)
     assert len(res.baseline.routes) == 2 and len(res.routes.routes) == 1
     (d,) = res.decisions
     assert d.chosen == "budget" and d.route_gbp == pytest.approx((100 + 16_000 / MILE) * DAYS)
@@ -127,7 +129,7 @@ def test_solo_pupil_and_pupils_beyond_the_limit():
     prob = line_problem([{"id": "P", "x": 6, "sen": True, "solo": True},
                          {"id": "Q", "x": 20, "sen": True, "max_ride_min": 15},
                          {"id": "R", "x": 20, "sen": True, "max_ride_min": 15}])  # fmt: skip
-    res = _choose(prob, _flags(prob, budget=["P", "Q"]))
+    res = _choose(prob, _flags(prob, budget=["P", "Q"]), routing=ONE_TRIP)
     assert _chosen(res, prob) == {"P": "budget", "Q": "budget", "R": "route"}
     q = next(d for d in res.decisions if prob.pupil_ids[d.pupil] == "Q")
     # alone, base 10 → Q 20 → school 0: 30 km and the day rate

@@ -54,6 +54,14 @@ class RoutingParams(Params):
     merge_gap_min, merge_drive_min
         Schools whose arrival windows end at most ``merge_gap_min`` apart and lie at
         most ``merge_drive_min`` apart by road are tried for joined routes.
+    planner
+        ``"county"``: a pool of routes per school, then one MILP chooses routes and
+        chains them into vehicles for the whole county (:mod:`.county`; measured in
+        BENCHMARKS.md against the other). ``"greedy"``: one school at a time in bell
+        order, the fleet handed out as it goes (:func:`.solve.plan_routes`).
+    workers
+        Processes the county planner's route generation runs on; 0: one per core. The
+        plan is the same on any number (each search has its own seed).
     unserved_prize_gbp
         What leaving a pupil out costs the search; far above any route's cost, so the
         search leaves a pupil out only when no vehicle can carry them.
@@ -68,6 +76,8 @@ class RoutingParams(Params):
     multi_school: bool = True
     merge_gap_min: float = 30.0
     merge_drive_min: float = 20.0
+    planner: str = "county"
+    workers: int = 0
 
     def __post_init__(self) -> None:
         self._non_negative(
@@ -76,5 +86,8 @@ class RoutingParams(Params):
             "vehicle_premium_gbp",
             "merge_gap_min",
             "merge_drive_min",
+            "workers",
         )
         self._positive("stop_group_size", "unserved_prize_gbp")
+        if self.planner not in ("county", "greedy"):
+            raise ValueError(f"planner: expected county or greedy, found {self.planner!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,16 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _may_fork() -> bool:
+    """Only the main thread of a non-daemon process forks workers: a batch worker (a
+    daemon process, or a thread beside others) runs its searches itself."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
 def _call(job: tuple[Callable, Any]) -> Any:
     fn, task = job
     return fn(_SHARED, task)
@@ -43,7 +54,7 @@ def run_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any],
     ``fn`` must be a module-level function; ``shared`` reaches the workers by fork.
     """
     global _SHARED
-    if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(tasks) <= 1 or not _may_fork():
         return [fn(shared, t) for t in tasks]
     _SHARED = shared
     try:

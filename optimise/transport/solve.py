@@ -90,8 +90,14 @@ def solve(
     time_limit: float = 60.0,
     seed: int = 0,
     deadline: float | None = None,
+    workers: int | None = None,
 ) -> TransportResult:
     """Plan the morning routes; see :func:`plan_routes` for the parameters.
+
+    With ``params.planner == "county"`` (the default) the plan is made for the whole
+    county at once (:mod:`.county`: a pool of routes per school on ``workers``
+    processes, one per core by default, then one MILP); ``"greedy"`` plans school by
+    school in bell order.
 
     The council must carry every eligible pupil: one whose direct drive from pick-up
     to school is already longer than their ride limit is planned with the limit raised
@@ -101,8 +107,17 @@ def solve(
     limit) rather than left at home.
     """
     raised, beyond = raise_limits(problem)
-    result = plan_routes(raised, params=params, time_limit=time_limit, seed=seed,
-                         deadline=deadline)  # fmt: skip
+    params = params or RoutingParams()
+    if params.planner == "county":
+        from optimise.transport.county import plan_county
+        from optimise.transport.pool import default_workers
+
+        result = plan_county(raised, params, time_limit=time_limit, seed=seed,
+                             deadline=deadline,
+                             workers=workers or params.workers or default_workers())  # fmt: skip
+    else:
+        result = plan_routes(raised, params=params, time_limit=time_limit, seed=seed,
+                             deadline=deadline)  # fmt: skip
     served = result.ride_s
     flagged = [{"pupil": p, "direct_ride_s": best, "limit_s": limit}
                for p, best, limit in beyond if served[p] >= 0]  # fmt: skip

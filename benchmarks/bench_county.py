@@ -1,0 +1,86 @@
+"""The county planner against the school-by-school one on the default data (issue #14).
+
+Run on purpose (not by the test command), from the repository root:
+
+    python benchmarks/bench_county.py --time-limit 300 [--repeat 2] [--workers 2]
+
+Runs ``optimise transport routes --run am`` on the embedded Northumberland data, once
+with ``[transport.routing] planner = "greedy"`` (one school at a time in bell order,
+the fleet handed out as it goes) and ``--repeat`` times with ``planner = "county"``
+(route pools, then one MILP), one after the other in fresh processes. Prints one
+markdown row per run: pupils carried, vehicles, £ a year, spot hire, the MILP's status,
+gap and columns, wall time and peak memory of the process (GNU time), and whether the
+county runs gave the same plan (routes.csv byte for byte).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(planner: str, time_limit: float, seed: int, workers: int, out: Path) -> dict:
+    cfg = out.with_suffix(".toml")
+    cfg.write_text(f'[transport.routing]\nplanner = "{planner}"\nworkers = {workers}\n',
+                   encoding="utf-8")  # fmt: skip
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, str(ROOT / "cli.py"), "transport",
+           "routes", "--run", "am", "--time-limit", str(time_limit), "--seed", str(seed),
+           "--config", str(cfg), "--out", str(out), "--quiet"]  # fmt: skip
+    began = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"{planner}: exit {done.returncode}: {done.stderr[-2000:]}")
+    _, peak_kb = done.stderr.strip().splitlines()[-1].split()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {"wall_s": wall, "peak_mb": int(peak_kb) / 1024, **summary}
+
+
+def row(name: str, s: dict) -> str:
+    hire = ", ".join(f"{k} ×{v}" for k, v in s.get("vehicles_to_procure", {}).items()) or "–"
+    gap = s.get("master_gap")
+    return (f"| {name} | {s['pupils_served']:,} of {s['pupils_total']:,} | {s['vehicles']} "
+            f"| {s['routes']} | {s['annual_cost_gbp']:,.0f} | {hire} "
+            f"| {s.get('master_status', '–')} | {'–' if gap is None else f'{gap:.3f}'} "
+            f"| {s.get('routes_generated', '–')} | {s.get('repeatable')} "
+            f"| {s['wall_s']:.1f} | {s['peak_mb']:.0f} |")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--repeat", type=int, default=2, help="county runs (same seed)")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    print(f"time limit {args.time_limit:g} s, seed {args.seed}, workers {args.workers}\n")
+    print(
+        "| planner | carried | vehicles | routes | £/yr | spot hire | MILP | gap | pool "
+        "| repeatable | wall s | peak MB |"
+    )
+    print("|---|---:|---:|---:|---:|---|---|---:|---:|---|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        greedy = run("greedy", args.time_limit, args.seed, args.workers, base / "greedy")
+        print(row("greedy", greedy), flush=True)
+        outs = []
+        for k in range(args.repeat):
+            out = base / f"county{k}"
+            print(row(f"county #{k + 1}", run("county", args.time_limit, args.seed,
+                                               args.workers, out)), flush=True)  # fmt: skip
+            outs.append(out)
+        same = all(filecmp.cmp(outs[0] / "routes.csv", o / "routes.csv", shallow=False)
+                   for o in outs[1:])  # fmt: skip
+        print(f"\ncounty runs give the same routes.csv: {same}")
+
+
+if __name__ == "__main__":
+    main()
