@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from geodata.errors import InputError, Problem, ValidationError
 from geodata.validate import check
 from optimise.app.context import ctx, render
-from optimise.app.security import BodyTooLarge, csrf_ok
+from optimise.app.forms import form as _form
+from optimise.app.forms import refused as _refused
+from optimise.app.forms import small_form as _small_form
+from optimise.app.security import BodyTooLarge
 from optimise.app.transport_form import COMMANDS, POLICY, RUNS, choose, current_plan, policy_of
 from optimise.app.uploads import KINDS, MAX_UPLOAD_BYTES, PLAN, UploadRefused, store_upload, too_big
 from optimise.transport.evaluate import read_plan
@@ -54,28 +57,6 @@ def home() -> Response:
 @router.get("/transport")
 def transport_page(request: Request) -> Response:
     return _page(request, request.query_params)
-
-
-async def _form(request: Request) -> Any:
-    """The posted form, or None when its CSRF token is missing or wrong (a body over
-    the cap raises BodyTooLarge)."""
-    form = await request.form(max_files=1, max_fields=200)
-    return form if csrf_ok(form, ctx(request).csrf) else None
-
-
-async def _small_form(request: Request) -> Any:
-    """:func:`_form` for the forms without a file (a body over the cap: 413)."""
-    try:
-        return await _form(request)
-    except BodyTooLarge:
-        raise HTTPException(413, "the form is too large") from None
-
-
-def _refused() -> Response:
-    from fastapi.responses import PlainTextResponse
-
-    return PlainTextResponse("403: the form's CSRF token is missing or wrong; reload the page",
-                             status_code=403)  # fmt: skip
 
 
 def _kept(form: Any) -> dict[str, str]:
