@@ -1,8 +1,9 @@
-"""What a run process does: the library's transport run, then its report.
+"""What a run process does: the library's run, then its report.
 
 :func:`execute` runs in its own process (spawned by :mod:`optimise.app.jobs`). It calls
-the function ``optimise transport routes`` or ``optimise transport plan`` calls (the
-job's ``command``), writes each stage the run reports to
+the function ``optimise transport routes``, ``optimise transport plan`` (the job's
+``command``), ``optimise estate`` or ``optimise hours`` calls (the job's ``engine``,
+transport when missing), writes each stage the run reports to
 the workspace database, and ends the run ``finished`` (with its summary) or ``failed``
 (with one line saying why). Stored upload names in messages are replaced by the names
 the user uploaded.
@@ -55,6 +56,49 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
     return summary
 
 
+def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """``optimise estate`` on the embedded data: the time limit counts from here."""
+    import time
+
+    from optimise.config import RunConfig
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import load_layers, run_estate
+    from optimise.report import write_report
+
+    started = time.monotonic()
+    limit = float(job["time_limit"])
+    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=limit)
+    params = EstateParams.from_dict(job["params"], source="Estate settings")
+    step = lambda text: ws.progress(run_id, text)  # noqa: E731
+    step("reading sites and zones")
+    sites, zones, _notes = load_layers(cfg)
+    summary = run_estate(sites, zones, ws.run_dir(run_id), params=params, seed=cfg.seed,
+                         time_limit=limit, pareto=int(job["pareto"]), step=step,
+                         deadline=started + limit)  # fmt: skip
+    step("writing the report")
+    write_report(ws.run_dir(run_id))
+    return summary
+
+
+def _hours(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """``optimise hours`` on the embedded data."""
+    from optimise.config import RunConfig
+    from optimise.hours.run import load_params, run_hours
+    from optimise.report import write_report
+
+    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=float(job["time_limit"]))
+    params = load_params(cfg, **job["params"])
+    ws.progress(run_id, "calibrating demand and choosing opening hours")
+    summary = run_hours(ws.run_dir(run_id), cfg, params, curve=bool(job["curve"]))
+    ws.progress(run_id, "writing the report")
+    write_report(ws.run_dir(run_id))
+    return summary
+
+
+#: What each job's ``engine`` runs.
+ENGINES = {"transport": _transport, "estate": _estate, "hours": _hours}
+
+
 def execute(root: str, run_id: int, job: dict[str, Any]) -> None:
     """Run ``job`` as run ``run_id`` of the workspace at ``root`` (a run process)."""
     logging.basicConfig(level=logging.ERROR)
@@ -62,9 +106,9 @@ def execute(root: str, run_id: int, job: dict[str, Any]) -> None:
     if not ws.start(run_id):
         return  # cancelled before it started
     try:
-        summary = _transport(ws, run_id, job)
+        summary = ENGINES[job.get("engine", "transport")](ws, run_id, job)
     except InputError as exc:
-        ws.end(run_id, "failed", _named(str(exc), job["names"]))
+        ws.end(run_id, "failed", _named(str(exc), job.get("names") or {}))
     except Exception as exc:
         ws.end(run_id, "failed", f"internal error: {type(exc).__name__}: {exc}")
     else:
