@@ -12,7 +12,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from optimise.app import pages_estate, pages_hours, pages_runs, pages_transport
+from optimise.app import (
+    pages_compare,
+    pages_estate,
+    pages_hours,
+    pages_runs,
+    pages_transport,
+)
 from optimise.app.context import Context
 from optimise.app.jobs import Runner
 from optimise.app.security import HostGate, LimitBody, TokenGate
@@ -51,4 +57,5 @@ def create_app(workspace: Path, token: str | None, personal: bool = False) -> Fa
     app.include_router(pages_estate.router)
     app.include_router(pages_hours.router)
     app.include_router(pages_runs.router)
+    app.include_router(pages_compare.router)
     return app
