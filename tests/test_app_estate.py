@@ -84,8 +84,8 @@ def test_estate_results_show_figures_disposals_and_the_report(finished):
     assert len(rows) == min(len(ranked), 50)
     first = ranked[0]
     assert rows[0][0] == first["rank"] and first["site_id"] in rows[0][1]
-    assert rows[0][5:9] == [first["zones_affected"], first["population_affected"],
-                            first["over65_affected"], first["max_extra_minutes"]]  # fmt: skip
+    people = [f"{int(first[k]):,}" for k in ("population_affected", "over65_affected")]
+    assert rows[0][5:9] == [first["zones_affected"], *people, first["max_extra_minutes"]]
     assert 'id="report" src="/runs/%d/report"' % run_id in page
     report = c.get(f"/runs/{run_id}/report")
     assert report.status_code == 200 and "leaflet" in report.text
