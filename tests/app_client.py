@@ -47,5 +47,6 @@ def cells(page: str, table_id: str) -> list[list[str]]:
     """The rows of data cells of the table ``table_id`` (header rows left out)."""
     body = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', page, re.S).group(1)
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
-    out = [[html.unescape(c).strip() for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in rows]
+    cell = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+    out = [[html.unescape(c).strip() for c in cell.findall(r)] for r in rows]
     return [r for r in out if r]

@@ -84,19 +84,25 @@ def test_hours_results_show_the_week_beside_today_and_demand_against_budget(fini
     assert figures["Demand served (visits a year)"].startswith(
         f"{summary['demand_served']:,.0f} (today {summary['current_demand_served']:,.0f})"
     )
-    for table, name in (("grid-plan", "timetable.csv"), ("grid-today", "current_timetable.csv")):
-        header = re.findall(r"<th>(.*?)</th>", _table(page, table))
-        days = header[1:-1]
-        assert days and set(days) <= {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
-        expected = _grid(folder, name)
-        rows = cells(page, table)
-        assert rows, table
-        for row in rows:
-            for day, cell in zip(days, row[1:-1], strict=True):
-                assert cell == (", ".join(expected.get((row[0], day), [])) or "–"), (row, day)
+    days = re.findall(r"<th>(.*?)</th>", _table(page, "week"))[2:-1]
+    assert days and set(days) <= {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+    rows = cells(page, "week")
+    plan, today = _grid(folder, "timetable.csv"), _grid(folder, "current_timetable.csv")
+    assert len(rows) == 2 * len({c for c, _d in [*plan, *today]} | _centres(folder))
+    for planned, now in zip(rows[::2], rows[1::2], strict=True):
+        centre = planned[0]
+        assert planned[1] == "planned" and now[0] == "today"
+        for day, a, b in zip(days, planned[2:-1], now[1:-1], strict=True):
+            assert a == (", ".join(plan.get((centre, day), [])) or "–"), (centre, day)
+            assert b == (", ".join(today.get((centre, day), [])) or "–"), (centre, day)
     assert 'id="report" src="/runs/%d/report"' % run_id in page
     assert c.get(f"/runs/{run_id}/report").status_code == 200
     assert 'id="curve"' not in page  # no curve asked for
+
+
+def _centres(folder) -> set[str]:
+    with (folder / "centres.csv").open(newline="") as f:
+        return {row["centre"] for row in csv.DictReader(f)}
 
 
 def _table(page: str, table_id: str) -> str:
