@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
+from optimise.app.batch_results import batch_figures, comparison
 from optimise.app.context import TEMPLATES, ctx, render
 from optimise.app.duty import beyond_limit, to_procure
 from optimise.app.estate_results import disposals, estate_figures
@@ -49,6 +50,9 @@ def _fraction(run: dict[str, Any]) -> float:
         return 1.0
     settings = run["settings"]
     engine = settings.get("engine", "transport")
+    if engine == "batch":  # each scenario as it finishes, then the report
+        stages = int(settings.get("scenarios", 1)) + 1
+        return round(min(run["step"], stages) / (stages + 1), 3)
     if engine in ENGINE_STAGES:
         stages = ENGINE_STAGES[engine] + bool(settings.get("pareto"))
         return round(min(run["step"], stages) / (stages + 1), 3)
@@ -88,8 +92,14 @@ def _hours(request: Request, run: dict[str, Any]) -> dict[str, Any]:
     return hours_results(run["summary"] or {}, ctx(request).ws.run_dir(run["id"]))
 
 
+def _batch(request: Request, run: dict[str, Any]) -> dict[str, Any]:
+    header, rows, failed = comparison(ctx(request).ws.run_dir(run["id"]))
+    return {"figures": batch_figures(run["summary"] or {}), "header": header, "rows": rows,
+            "failed": failed}  # fmt: skip
+
+
 #: Each engine's results: the values its template shows.
-RESULTS = {"transport": _transport, "estate": _estate, "hours": _hours}
+RESULTS = {"transport": _transport, "estate": _estate, "hours": _hours, "batch": _batch}
 
 
 @router.get("/runs/{run_id}")

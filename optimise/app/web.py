@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from optimise.app import (
+    pages_batch,
     pages_compare,
     pages_estate,
     pages_hours,
@@ -56,6 +57,7 @@ def create_app(workspace: Path, token: str | None, personal: bool = False) -> Fa
     app.include_router(pages_transport.router)
     app.include_router(pages_estate.router)
     app.include_router(pages_hours.router)
+    app.include_router(pages_batch.router)
     app.include_router(pages_runs.router)
     app.include_router(pages_compare.router)
     return app

@@ -2,9 +2,9 @@
 
 :func:`execute` runs in its own process (spawned by :mod:`optimise.app.jobs`). It calls
 the function ``optimise transport routes``, ``optimise transport plan`` (the job's
-``command``), ``optimise estate`` or ``optimise hours`` calls (the job's ``engine``,
-transport when missing), writes each stage the run reports to
-the workspace database, and ends the run ``finished`` (with its summary) or ``failed``
+``command``), ``optimise estate``, ``optimise hours`` or ``optimise batch`` calls (the
+job's ``engine``, transport when missing), writes each stage the run reports to the
+workspace database, and ends the run ``finished`` (with its summary) or ``failed``
 (with one line saying why). Stored upload names in messages are replaced by the names
 the user uploaded.
 """
@@ -95,8 +95,32 @@ def _hours(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
+def _batch(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """``optimise batch --serial`` on an uploaded scenario file (embedded data only),
+    its time limit counted from here; each finished scenario is a stage."""
+    import time
+
+    from optimise.batch.runner import run_batch
+    from optimise.batch.spec import parse_spec
+    from optimise.report import write_report
+
+    deadline = time.monotonic() + float(job["time_limit"])
+    text = Path(job["path"]).read_text(encoding="utf-8-sig")
+    spec = parse_spec(text, source=job["name"], base_dir=None)
+
+    def progress(done: int, failed: int, total: int) -> None:
+        more = f" ({failed} failed)" if failed else ""
+        ws.progress(run_id, f"{done + failed} of {total} scenarios finished{more}")
+
+    summary = run_batch(spec, ws.run_dir(run_id), serial=True, progress=progress,
+                        deadline=deadline)  # fmt: skip
+    ws.progress(run_id, "writing the report")
+    write_report(ws.run_dir(run_id))
+    return summary
+
+
 #: What each job's ``engine`` runs.
-ENGINES = {"transport": _transport, "estate": _estate, "hours": _hours}
+ENGINES = {"transport": _transport, "estate": _estate, "hours": _hours, "batch": _batch}
 
 
 def execute(root: str, run_id: int, job: dict[str, Any]) -> None:
