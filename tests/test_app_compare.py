@@ -37,8 +37,9 @@ def _routes(rides: dict[str, list[str]], pm: dict[str, list[str]] | None = None)
     return "".join(out)
 
 
-def _finished_run(ws: Workspace, summary: dict, files: dict[str, str], kind="transport routes"):
-    run_id = ws.add_run(kind, {"command": kind.split()[-1], "time_limit": 3, "run": "am"})
+def _finished_run(ws: Workspace, summary: dict, files: dict[str, str], **settings):
+    settings = {"command": "routes", "time_limit": 3, "run": "am", **settings}
+    run_id = ws.add_run("transport routes", settings)
     folder = ws.run_dir(run_id)
     folder.mkdir(parents=True)
     for name, text in files.items():
@@ -155,3 +156,69 @@ def test_compare_with_no_finished_run(client):
     page = client.get("/compare")
     assert page.status_code == 200 and 'id="no-runs"' in page.text
     assert csrf_of(client.get("/transport").text)  # the app is otherwise as usual
+
+
+# --- a copy of a plan as a what-if ------------------------------------------------------
+
+SCHOOLS = "ID,Name,Phase,Bell Time,lon,lat\nS1,First,primary,08:45,-1.61,55.17\n"
+
+
+def _uploaded_schools(client) -> int:
+    csrf = csrf_of(client.get("/transport").text)
+    response = client.post("/uploads", data={"csrf": csrf, "kind": "schools"},
+                           files={"file": ("council schools.csv", SCHOOLS.encode())})  # fmt: skip
+    assert response.status_code == 200, message_of(response.text)
+    return int(re.search(r"schools=(\d+)", str(response.url)).group(1))
+
+
+def test_copy_opens_the_transport_page_as_the_run_was_started(client):
+    upload = _uploaded_schools(client)
+    path = str(client.ws.upload_path(client.ws.upload(upload)))
+    settings = {"command": "plan", "time_limit": 7.0, "seed": 11, "run": "am",
+                "table": {"max_ride_primary_min": 50.0}, "current_plan": None,
+                "files": {"pupils": None, "schools": path, "stops": None, "fleet": None},
+                "uploads": {"schools": upload},
+                "columns": {"schools": {"id": "ID", "name": "Name", "phase": "Phase",
+                                        "bell_time": "Bell Time"}}}  # fmt: skip
+    run_id = client.ws.add_run("transport plan", settings)
+    page = client.get("/transport", params={"copy": run_id})
+    assert page.status_code == 200, message_of(page.text)
+    text = page.text
+    assert re.search(rf'id="pick-schools">.*?<option value="{upload}" selected>', text, re.S)
+    assert re.search(r'id="col-schools-name">.*?<option selected>Name</option>', text, re.S)
+    assert re.search(r'id="command">.*?<option value="plan" selected>', text, re.S)
+    for name, value in (("time_limit", "7"), ("seed", "11"), ("max_ride_primary_min", "50")):
+        assert f'name="{name}" id="{name}" value="{value}"' in text, name
+    assert text.count(f'name="copy_of" value="{run_id}"') == 3  # files, upload and run forms
+    assert 'id="whatif"' in text and f'a copy of <a href="/runs/{run_id}">' in text
+
+
+@pytest.mark.parametrize("value", ["999", "../1", "estate"])
+def test_copy_of_an_unknown_or_other_run_is_one_line(client, two_runs, value):
+    estate = client.ws.add_run("estate", {"engine": "estate", "time_limit": 5})
+    value = str(estate) if value == "estate" else value
+    page = client.get("/transport", params={"copy": value})
+    assert page.status_code == 400
+    assert "What-if: expected the number of a transport run to copy" in message_of(page.text)
+    csrf = csrf_of(page.text)
+    before = client.ws.list_runs()
+    response = client.post("/transport/run", data={"csrf": csrf, "copy_of": value})
+    assert response.status_code == 400 and "What-if" in message_of(response.text)
+    assert client.ws.list_runs() == before
+
+
+def test_a_run_started_from_a_copy_records_it_and_links_the_comparison(client, two_runs):
+    a, _b = two_runs
+    csrf = csrf_of(client.get("/transport", params={"copy": a}).text)
+    response = client.post("/transport/run", data={"csrf": csrf, "copy_of": str(a),
+                                                   "time_limit": "3", "run": "am"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303, message_of(response.text)
+    started = int(response.headers["location"].rsplit("/", 1)[1])
+    assert client.post(f"/runs/{started}/cancel", data={"csrf": csrf}).status_code == 200
+    assert client.ws.run(started)["settings"]["copy_of"] == a
+    # a finished copy (written as a run process writes one) links the comparison
+    copy = _finished_run(client.ws, B_SUMMARY, {"routes.csv": ROUTES}, copy_of=a)
+    page = client.get(f"/runs/{copy}").text
+    assert f'href="/compare?a={a}&amp;b={copy}" id="compare-original"' in page
+    assert f'href="/transport?copy={copy}" id="copy"' in page
