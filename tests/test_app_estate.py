@@ -138,3 +138,83 @@ def test_estate_run_without_csrf_is_refused(client):
         response = client.post("/estate/run", data={**data, "max_travel": "20"})
         assert response.status_code == 403 and "CSRF" in response.text
     assert Workspace(client.root).list_runs() == []
+
+
+# --- an uploaded asset register ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory):
+    """The first 40 sites of the embedded register as a council's CSV: British National
+    Grid columns, the id and type under the council's own names."""
+    from geodata.default import load_default
+
+    sites = load_default(2026).sites.head(40)
+    table = sites.drop(columns="geometry").assign(easting=sites.geometry.x.round(1),
+                                                  northing=sites.geometry.y.round(1))  # fmt: skip
+    table = table.rename(columns={"id": "AssetCode", "type": "HoldingType"})
+    return table.to_csv(index=False).encode()
+
+
+def _upload_sites(client, data: bytes, name: str = "estate sites.csv"):
+    return client.post("/estate/uploads", data={"csrf": client.csrf},
+                       files={"file": (name, data)})  # fmt: skip
+
+
+def _mapping(page: str) -> dict[str, str]:
+    """The mapping form as posted: each field's selected column."""
+    found = re.findall(r'name="(col\.sites\.\w+)"[^>]*>(.*?)</select>', page, re.S)
+    out = {}
+    for field, options in found:
+        chosen = re.search(r"<option selected>(.*?)</option>", options)
+        out[field] = html.unescape(chosen.group(1)) if chosen else ""
+    return out
+
+
+def test_uploaded_sites_file_is_mapped_and_run(client, register):
+    response = _upload_sites(client, register)
+    assert response.status_code == 200 and str(response.url).endswith("/estate?sites=1")
+    page = response.text
+    mapping = _mapping(page)
+    assert mapping["col.sites.name"] == "name" and mapping["col.sites.easting"] == "easting"
+    assert mapping["col.sites.id"] == "" and mapping["col.sites.type"] == ""  # not by name
+    (upload,) = Workspace(client.root).list_uploads()
+    assert upload["kind"] == "sites" and re.fullmatch(r"[0-9a-f]{32}\.csv", upload["stored_name"])
+    fields = {**mapping, "col.sites.id": "AssetCode", "col.sites.type": "HoldingType"}
+    run_id = start(client, "/estate/run", {"csrf": client.csrf, "sites": "1", "time_limit": "5",
+                                           **fields})  # fmt: skip
+    status = wait_until_ended(client, run_id)
+    assert status["status"] == "finished", status
+    summary = json.loads((client.root / "runs" / str(run_id) / "summary.json").read_text())
+    assert summary["sites"] == 40
+    settings = Workspace(client.root).run(run_id)["settings"]
+    assert settings["columns"]["sites"]["id"] == "AssetCode"
+    assert settings["uploads"] == {"sites": 1}
+
+
+def test_uploaded_sites_file_that_fails_names_the_uploaded_file(client, register):
+    _upload_sites(client, register)
+    run_id = start(client, "/estate/run", {"csrf": client.csrf, "sites": "1", "time_limit": "5",
+                                           "col.sites.name": "name"})  # fmt: skip
+    status = wait_until_ended(client, run_id)
+    assert status["status"] == "failed"
+    assert "estate sites.csv" in status["error"] and "uploads" not in status["error"]
+
+
+def test_bad_sites_upload_or_mapping_gives_one_line(client, register):
+    response = _upload_sites(client, b"%PDF-1.4", "register.pdf")
+    assert response.status_code == 400 and "register.pdf" in message_of(response.text)
+    assert Workspace(client.root).list_uploads() == []
+    _upload_sites(client, register)
+    bad = (({"col.sites.id": "Nope"}, "field 'id': expected a column"),
+           ({"sites": "7"}, "sites: expected one of the uploaded sites"),
+           ({"sites": "../x"}, "sites: expected one of the uploaded"))  # fmt: skip
+    for fields, expected in bad:
+        response = client.post("/estate/run", data={"csrf": client.csrf, "sites": "1", **fields})
+        assert response.status_code == 400
+        assert expected in message_of(response.text), message_of(response.text)
+    assert Workspace(client.root).list_runs() == []
+    for data in ({}, {"csrf": "forged"}):
+        response = client.post("/estate/uploads", data=data, files={"file": ("s.csv", register)})
+        assert response.status_code == 403
+    assert len(Workspace(client.root).list_uploads()) == 1

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from optimise.app.store import Workspace
 
-__all__ = ["COMMANDS", "POLICY", "RUNS", "Chosen", "choose", "current_plan", "policy_of"]
+__all__ = ["COMMANDS", "POLICY", "RUNS", "Chosen", "choose", "choose_one", "current_plan",
+           "policy_of"]  # fmt: skip
 
 #: Policy inputs on the page: form name → (label, TransportPolicy key, unit).
 POLICY = (
@@ -88,19 +89,22 @@ def _upload(ws: Workspace, kind: str, value: str) -> dict[str, Any] | None:
     return upload
 
 
+def choose_one(ws: Workspace, kind: str, values: Mapping[str, Any], mapped: bool) -> Chosen:
+    """One kind's file from ``values`` (``<kind>`` = upload id, empty: the embedded
+    data); with ``mapped`` the columns chosen on the form, else those guessed."""
+    upload = _upload(ws, kind, str(values.get(kind, "")))
+    chosen = Chosen(kind, upload)
+    if upload is not None:
+        _sheet(ws, chosen, str(values.get(chosen.sheet_field, "")))
+        chosen.columns = (from_form(kind, chosen.header, values, chosen.name) if mapped
+                          else guess(kind, chosen.header))  # fmt: skip
+    return chosen
+
+
 def choose(ws: Workspace, values: Mapping[str, Any], mapped: bool) -> list[Chosen]:
     """Each kind's file from ``values`` (query or form: ``<kind>`` = upload id); with
     ``mapped`` the columns chosen on the form, else the ones guessed from the header."""
-    out = []
-    for kind in KINDS:
-        upload = _upload(ws, kind, str(values.get(kind, "")))
-        chosen = Chosen(kind, upload)
-        if upload is not None:
-            _sheet(ws, chosen, str(values.get(chosen.sheet_field, "")))
-            chosen.columns = (from_form(kind, chosen.header, values, chosen.name) if mapped
-                              else guess(kind, chosen.header))  # fmt: skip
-        out.append(chosen)
-    return out
+    return [choose_one(ws, kind, values, mapped) for kind in KINDS]
 
 
 def current_plan(ws: Workspace, values: Mapping[str, Any]) -> Chosen | None:

@@ -57,7 +57,8 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
 
 
 def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
-    """``optimise estate`` on the embedded data: the time limit counts from here."""
+    """``optimise estate`` on the embedded data or an uploaded sites file (``--sites``,
+    ``--columns``): the time limit counts from here."""
     import time
 
     from optimise.config import RunConfig
@@ -67,11 +68,14 @@ def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
 
     started = time.monotonic()
     limit = float(job["time_limit"])
-    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=limit)
+    sites_file = (job.get("files") or {}).get("sites")
+    columns = (job.get("columns") or {}).get("sites") or None
+    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=limit, columns=columns,
+                         kind="sites")  # fmt: skip
     params = EstateParams.from_dict(job["params"], source="Estate settings")
-    step = lambda text: ws.progress(run_id, text)  # noqa: E731
+    step = lambda text: ws.progress(run_id, _named(text, job.get("names") or {}))  # noqa: E731
     step("reading sites and zones")
-    sites, zones, _notes = load_layers(cfg)
+    sites, zones, _notes = load_layers(cfg, Path(sites_file) if sites_file else None)
     summary = run_estate(sites, zones, ws.run_dir(run_id), params=params, seed=cfg.seed,
                          time_limit=limit, pareto=int(job["pareto"]), step=step,
                          deadline=started + limit)  # fmt: skip
