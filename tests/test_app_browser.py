@@ -128,3 +128,29 @@ def test_run_a_short_plan_and_see_its_routes_on_the_map(browser, served, tmp_pat
     assert _severe(browser) == []
     shot = tmp_path / "app-run.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+
+
+def test_run_a_short_estate_plan_and_see_its_disposals(browser, served):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    address, root = served
+    browser.get(f"{address}/transport")
+    nav = browser.find_element(By.ID, "nav")
+    nav.find_element(By.LINK_TEXT, "Estate").click()
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.ID, "max_travel"))
+    for name, value in (("max_travel", "25"), ("time_limit", "4")):
+        field = browser.find_element(By.ID, name)
+        field.clear()
+        field.send_keys(value)
+    _submit(browser, "run-button")
+    WebDriverWait(browser, 120, poll_frequency=0.5).until(
+        lambda b: b.find_elements(By.ID, "report") or b.find_elements(By.ID, "ended")
+    )
+    assert browser.find_element(By.ID, "status").text == "finished"
+    run_id = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+    ranked = pd.read_csv(root / "runs" / run_id / "disposals.csv")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#disposals tr")[1:]
+    assert len(rows) == min(len(ranked), 50) > 0
+    assert rows[0].find_elements(By.TAG_NAME, "td")[1].text.endswith(f"({ranked.site_id[0]})")
+    assert _severe(browser) == []

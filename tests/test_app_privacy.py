@@ -1,7 +1,8 @@
 """``optimise serve`` (issue #16): with personal data off, no page, JSON or download
 the app serves for a run names a pupil or gives a home's coordinates. Every results
 route of a finished ``routes`` run and a finished ``plan`` run (whose folder holds
-assignments-personal.csv) is fetched and scanned."""
+assignments-personal.csv) is fetched and scanned, and its comparison (a plan run's is
+counted from that file) and what-if copy."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def _texts(c: TestClient, run_id: int, root) -> dict[str, str]:
     """Every response the app serves for the run, by address (zip members too)."""
     out = {}
     for path in ("/transport", "/runs", f"/runs/{run_id}", f"/runs/{run_id}/status",
-                 f"/runs/{run_id}/report"):  # fmt: skip
+                 f"/runs/{run_id}/report", "/estate", "/hours", "/batch", "/compare",
+                 f"/compare?a={run_id}&b={run_id}", f"/transport?copy={run_id}"):  # fmt: skip
         response = c.get(path)
         assert response.status_code == 200, path
         out[path] = response.text

@@ -7,8 +7,15 @@ workspace database), :mod:`~optimise.app.uploads` and :mod:`~optimise.app.workbo
 :mod:`~optimise.app.worker` (runs in their own processes), :mod:`~optimise.app.sheets`
 (route sheets, tender pack), :mod:`~optimise.app.figures` (headline figures),
 :mod:`~optimise.app.duty` (vehicles to procure, pupils beyond the ride limit),
-:mod:`~optimise.app.security` (token, CSRF, size cap, Host header), and the pages
-(:mod:`~optimise.app.pages_transport`, :mod:`~optimise.app.pages_runs`).
+:mod:`~optimise.app.estate_results`, :mod:`~optimise.app.hours_results` and
+:mod:`~optimise.app.batch_results` (those runs' results), :mod:`~optimise.app.compare`
+(two plans side by side), :mod:`~optimise.app.whatif` (a plan copied as a what-if),
+:mod:`~optimise.app.scenario_files` (uploaded scenario files),
+:mod:`~optimise.app.security` (token, CSRF, size cap, Host header),
+:mod:`~optimise.app.forms` (posted forms and their values), and the pages
+(:mod:`~optimise.app.pages_transport`, :mod:`~optimise.app.pages_estate`,
+:mod:`~optimise.app.pages_hours`, :mod:`~optimise.app.pages_batch`,
+:mod:`~optimise.app.pages_compare`, :mod:`~optimise.app.pages_runs`).
 """
 
 from optimise.app.web import create_app

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
+from optimise.app.batch_results import batch_figures, comparison
 from optimise.app.context import TEMPLATES, ctx, render
 from optimise.app.duty import beyond_limit, to_procure
+from optimise.app.estate_results import disposals, estate_figures
 from optimise.app.figures import headline, unserved_reasons
+from optimise.app.hours_results import hours_results
 from optimise.app.security import BodyTooLarge, csrf_ok, headers
 from optimise.app.sheets import read_sheets, tender_pack
 
@@ -23,6 +26,9 @@ router = APIRouter()
 #: Stages a morning run reports (its steps and the report), for the progress bar; the
 #: afternoon and a current plan add one each.
 STAGES = {"routes": 5, "plan": 6}
+#: Stages an estate run reports (reading, travel times, the model, ranking, writing,
+#: the report; a Pareto front one more) and an hours run (the solves, the report).
+ENGINE_STAGES = {"estate": 6, "hours": 2}
 
 
 def _run(request: Request, run_id: int) -> dict[str, Any]:
@@ -43,6 +49,13 @@ def _fraction(run: dict[str, Any]) -> float:
     if run["status"] == "finished":
         return 1.0
     settings = run["settings"]
+    engine = settings.get("engine", "transport")
+    if engine == "batch":  # each scenario as it finishes, then the report
+        stages = int(settings.get("scenarios", 1)) + 1
+        return round(min(run["step"], stages) / (stages + 1), 3)
+    if engine in ENGINE_STAGES:
+        stages = ENGINE_STAGES[engine] + bool(settings.get("pareto"))
+        return round(min(run["step"], stages) / (stages + 1), 3)
     stages = STAGES.get(settings.get("command", "routes"), 6)
     stages += (settings.get("run", "both") != "am") + bool(settings.get("current_plan"))
     return round(min(run["step"], stages) / (stages + 1), 3)
@@ -61,18 +74,43 @@ def status(request: Request, run_id: int) -> JSONResponse:
                          "finished": run["finished"]})  # fmt: skip
 
 
+def _transport(request: Request, run: dict[str, Any]) -> dict[str, Any]:
+    summary = run["summary"] or {}
+    folder, personal = ctx(request).ws.run_dir(run["id"]), ctx(request).personal
+    return {"figures": headline(summary), "reasons": unserved_reasons(summary),
+            "sheets": read_sheets(folder, personal), "hires": to_procure(summary),
+            "flagged": summary.get("ride_limit_exceeded_unavoidably") or 0,
+            "beyond": beyond_limit(summary, folder, personal)}  # fmt: skip
+
+
+def _estate(request: Request, run: dict[str, Any]) -> dict[str, Any]:
+    shown, total = disposals(ctx(request).ws.run_dir(run["id"]))
+    return {"figures": estate_figures(run["summary"] or {}), "disposals": shown, "total": total}
+
+
+def _hours(request: Request, run: dict[str, Any]) -> dict[str, Any]:
+    return hours_results(run["summary"] or {}, ctx(request).ws.run_dir(run["id"]))
+
+
+def _batch(request: Request, run: dict[str, Any]) -> dict[str, Any]:
+    header, rows, failed = comparison(ctx(request).ws.run_dir(run["id"]))
+    return {"figures": batch_figures(run["summary"] or {}), "header": header, "rows": rows,
+            "failed": failed}  # fmt: skip
+
+
+#: Each engine's results: the values its template shows.
+RESULTS = {"transport": _transport, "estate": _estate, "hours": _hours, "batch": _batch}
+
+
 @router.get("/runs/{run_id}")
 def run_page(request: Request, run_id: int) -> Response:
     run = _run(request, run_id)
-    summary = run["summary"] or {}
+    engine = run["settings"].get("engine", "transport")
     extra = {}
     if run["status"] == "finished":
-        folder, personal = ctx(request).ws.run_dir(run_id), ctx(request).personal
-        extra = {"figures": headline(summary), "reasons": unserved_reasons(summary),
-                 "sheets": read_sheets(folder, personal), "hires": to_procure(summary),
-                 "flagged": summary.get("ride_limit_exceeded_unavoidably") or 0,
-                 "beyond": beyond_limit(summary, folder, personal)}  # fmt: skip
-    return render(request, "run.html", run=run, fraction=_fraction(run), **extra)
+        extra = RESULTS[engine](request, run)
+    return render(request, "run.html", run=run, fraction=_fraction(run),
+                  results=f"results_{engine}.html", page=engine, **extra)  # fmt: skip
 
 
 @router.post("/runs/{run_id}/cancel")

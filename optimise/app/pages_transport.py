@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from geodata.errors import InputError, Problem, ValidationError
 from geodata.validate import check
 from optimise.app.context import ctx, render
-from optimise.app.security import BodyTooLarge, csrf_ok
+from optimise.app.forms import form as _form
+from optimise.app.forms import refused as _refused
+from optimise.app.forms import small_form as _small_form
+from optimise.app.security import BodyTooLarge
 from optimise.app.transport_form import COMMANDS, POLICY, RUNS, choose, current_plan, policy_of
 from optimise.app.uploads import KINDS, MAX_UPLOAD_BYTES, PLAN, UploadRefused, store_upload, too_big
+from optimise.app.whatif import copy_values, original
 from optimise.transport.evaluate import read_plan
 
 if TYPE_CHECKING:
@@ -37,13 +41,15 @@ def _page(request: Request, values: Mapping[str, Any], status: int = 200, **extr
     try:
         chosen = choose(c.ws, values, mapped=bool(extra.pop("mapped", False)))
         plan = current_plan(c.ws, values)
+        copy_of = original(c.ws, values.get("copy_of"))
     except InputError as exc:
         chosen, plan, message, status = choose(c.ws, {}, mapped=False), None, str(exc), 400
+        copy_of = None
     uploads = c.ws.list_uploads()
     return render(request, "transport.html", status, chosen=chosen, plan=plan, values=values,
                   uploads=uploads, kinds=KINDS, plan_kind=PLAN, policy=POLICY, runs=RUNS,
                   commands=COMMANDS, message=message, recent=c.ws.list_runs()[:10],
-                  **extra)  # fmt: skip
+                  copy_of=copy_of, **extra)  # fmt: skip
 
 
 @router.get("/")
@@ -53,34 +59,20 @@ def home() -> Response:
 
 @router.get("/transport")
 def transport_page(request: Request) -> Response:
-    return _page(request, request.query_params)
-
-
-async def _form(request: Request) -> Any:
-    """The posted form, or None when its CSRF token is missing or wrong (a body over
-    the cap raises BodyTooLarge)."""
-    form = await request.form(max_files=1, max_fields=200)
-    return form if csrf_ok(form, ctx(request).csrf) else None
-
-
-async def _small_form(request: Request) -> Any:
-    """:func:`_form` for the forms without a file (a body over the cap: 413)."""
-    try:
-        return await _form(request)
-    except BodyTooLarge:
-        raise HTTPException(413, "the form is too large") from None
-
-
-def _refused() -> Response:
-    from fastapi.responses import PlainTextResponse
-
-    return PlainTextResponse("403: the form's CSRF token is missing or wrong; reload the page",
-                             status_code=403)  # fmt: skip
+    copy = request.query_params.get("copy")
+    if copy is None:
+        return _page(request, request.query_params)
+    ws = ctx(request).ws
+    try:  # a copy of a run as a what-if: the page as that run was started
+        run = original(ws, copy)
+    except InputError as exc:
+        return _page(request, {}, 400, message=str(exc))
+    return _page(request, copy_values(ws, run), mapped=True)
 
 
 def _kept(form: Any) -> dict[str, str]:
     """The page's selection in a posted form: each kind's file and workbook sheet."""
-    keep = {k: str(form.get(k, "")) for k in (*KINDS, PLAN)}
+    keep = {k: str(form.get(k, "")) for k in (*KINDS, PLAN, "copy_of")}
     keep.update({k: str(v) for k, v in form.items() if k.startswith("sheet.")})
     return keep
 
@@ -166,6 +158,7 @@ async def transport_run(request: Request) -> Response:
         chosen = choose(c.ws, form, mapped=True)
         settings = policy_of(form)
         plan = current_plan(c.ws, form)
+        copy_of = original(c.ws, form.get("copy_of"))
         if plan is not None and settings["run"] == "pm":
             raise InputError("Current plan: it is compared with the morning run; choose "
                              "morning, or morning and afternoon")  # fmt: skip
@@ -182,6 +175,7 @@ async def transport_run(request: Request) -> Response:
         "columns": {i.kind: i.columns for i in chosen if i.upload},
         "uploads": {i.kind: i.upload["id"] for i in chosen if i.upload},
         "personal": c.personal,
+        **({"copy_of": copy_of["id"]} if copy_of else {}),
     }
     run_id = c.ws.add_run(f"transport {settings['command']}", job)
     c.runner.submit(run_id, job)

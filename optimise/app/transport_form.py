@@ -7,12 +7,13 @@ finite number in range. A bad value is one line (InputError) shown on the page.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError, ValidationError
 from models.transport import TransportPolicy
+from optimise.app.forms import number as _number
+from optimise.app.forms import one_of as _one_of
 from optimise.app.mapping import fields_of, from_form, guess
 from optimise.app.uploads import KINDS, PLAN, header_of, sheets_of
 from optimise.app.workbooks import first_table
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
     from optimise.app.store import Workspace
 
-__all__ = ["COMMANDS", "POLICY", "RUNS", "Chosen", "choose", "current_plan", "policy_of"]
+__all__ = ["COMMANDS", "POLICY", "RUNS", "Chosen", "choose", "choose_one", "current_plan",
+           "policy_of"]  # fmt: skip
 
 #: Policy inputs on the page: form name → (label, TransportPolicy key, unit).
 POLICY = (
@@ -87,19 +89,22 @@ def _upload(ws: Workspace, kind: str, value: str) -> dict[str, Any] | None:
     return upload
 
 
+def choose_one(ws: Workspace, kind: str, values: Mapping[str, Any], mapped: bool) -> Chosen:
+    """One kind's file from ``values`` (``<kind>`` = upload id, empty: the embedded
+    data); with ``mapped`` the columns chosen on the form, else those guessed."""
+    upload = _upload(ws, kind, str(values.get(kind, "")))
+    chosen = Chosen(kind, upload)
+    if upload is not None:
+        _sheet(ws, chosen, str(values.get(chosen.sheet_field, "")))
+        chosen.columns = (from_form(kind, chosen.header, values, chosen.name) if mapped
+                          else guess(kind, chosen.header))  # fmt: skip
+    return chosen
+
+
 def choose(ws: Workspace, values: Mapping[str, Any], mapped: bool) -> list[Chosen]:
     """Each kind's file from ``values`` (query or form: ``<kind>`` = upload id); with
     ``mapped`` the columns chosen on the form, else the ones guessed from the header."""
-    out = []
-    for kind in KINDS:
-        upload = _upload(ws, kind, str(values.get(kind, "")))
-        chosen = Chosen(kind, upload)
-        if upload is not None:
-            _sheet(ws, chosen, str(values.get(chosen.sheet_field, "")))
-            chosen.columns = (from_form(kind, chosen.header, values, chosen.name) if mapped
-                              else guess(kind, chosen.header))  # fmt: skip
-        out.append(chosen)
-    return out
+    return [choose_one(ws, kind, values, mapped) for kind in KINDS]
 
 
 def current_plan(ws: Workspace, values: Mapping[str, Any]) -> Chosen | None:
@@ -129,30 +134,6 @@ def _sheet(ws: Workspace, chosen: Chosen, value: str) -> None:
     except ValidationError as exc:
         text = str(exc.problems[0]).replace(str(path), chosen.upload["original_name"])
         raise InputError(text) from None
-
-
-def _number(values: Mapping[str, Any], name: str, label: str, low: float, high: float):
-    text = str(values.get(name, "")).strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and low <= value <= high):
-        raise InputError(
-            f"{label}: expected a number from {low:g} to {high:g}, found {text[:40]!r}"
-        )
-    return value
-
-
-def _one_of(values: Mapping[str, Any], name: str, label: str, options: tuple) -> str:
-    """The form's choice ``name`` (the first option when left out), one of ``options``."""
-    value = str(values.get(name, options[0][0]))
-    if value not in dict(options):
-        keys = ", ".join(dict(options))
-        raise InputError(f"{label}: expected one of {keys}, found {value[:20]!r}")
-    return value
 
 
 def policy_of(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,9 @@ __all__ = [
     "KINDS",
     "MAX_UPLOAD_BYTES",
     "PLAN",
+    "SITES",
     "SUFFIXES",
+    "UPLOAD_KINDS",
     "UploadRefused",
     "header_of",
     "sheets_of",
@@ -40,6 +42,10 @@ __all__ = [
 KINDS = ("pupils", "schools", "stops", "fleet")
 #: The optional current plan (``--current-plan``): route, vehicle_type, sequence, id.
 PLAN = "current_plan"
+#: The estate page's asset register (``optimise estate --sites``).
+SITES = "sites"
+#: Every kind an upload may be.
+UPLOAD_KINDS = (*KINDS, PLAN, SITES)
 #: The largest upload accepted (bytes), enforced while the request is read.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -135,10 +141,8 @@ def _store_csv(ws: Workspace, data: bytes, name: str, stored: str) -> None:
 def store_upload(ws: Workspace, kind: str, filename: str, data: bytes) -> int:
     """Check ``data`` and keep it; the new upload's id, or UploadRefused."""
     name = _display(filename)
-    if kind not in (*KINDS, PLAN):
-        raise UploadRefused(
-            f"kind: expected one of {', '.join((*KINDS, PLAN))}, found {kind[:40]!r}"
-        )
+    if kind not in UPLOAD_KINDS:
+        raise UploadRefused(f"kind: expected one of {', '.join(UPLOAD_KINDS)}, found {kind[:40]!r}")
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadRefused(too_big(name))
     if not data:

@@ -12,7 +12,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from optimise.app import pages_runs, pages_transport
+from optimise.app import (
+    pages_batch,
+    pages_compare,
+    pages_estate,
+    pages_hours,
+    pages_runs,
+    pages_transport,
+)
 from optimise.app.context import Context
 from optimise.app.jobs import Runner
 from optimise.app.security import HostGate, LimitBody, TokenGate
@@ -48,5 +55,9 @@ def create_app(workspace: Path, token: str | None, personal: bool = False) -> Fa
     app.add_middleware(HostGate, token=token)  # outermost: before anything else
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages_transport.router)
+    app.include_router(pages_estate.router)
+    app.include_router(pages_hours.router)
+    app.include_router(pages_batch.router)
     app.include_router(pages_runs.router)
+    app.include_router(pages_compare.router)
     return app

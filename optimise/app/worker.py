@@ -1,9 +1,10 @@
-"""What a run process does: the library's transport run, then its report.
+"""What a run process does: the library's run, then its report.
 
 :func:`execute` runs in its own process (spawned by :mod:`optimise.app.jobs`). It calls
-the function ``optimise transport routes`` or ``optimise transport plan`` calls (the
-job's ``command``), writes each stage the run reports to
-the workspace database, and ends the run ``finished`` (with its summary) or ``failed``
+the function ``optimise transport routes``, ``optimise transport plan`` (the job's
+``command``), ``optimise estate``, ``optimise hours`` or ``optimise batch`` calls (the
+job's ``engine``, transport when missing), writes each stage the run reports to the
+workspace database, and ends the run ``finished`` (with its summary) or ``failed``
 (with one line saying why). Stored upload names in messages are replaced by the names
 the user uploaded.
 """
@@ -55,6 +56,77 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
     return summary
 
 
+def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """``optimise estate`` on the embedded data or an uploaded sites file (``--sites``,
+    ``--columns``): the time limit counts from here."""
+    import time
+
+    from optimise.config import RunConfig
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import load_layers, run_estate
+    from optimise.report import write_report
+
+    started = time.monotonic()
+    limit = float(job["time_limit"])
+    sites_file = (job.get("files") or {}).get("sites")
+    columns = (job.get("columns") or {}).get("sites") or None
+    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=limit, columns=columns,
+                         kind="sites")  # fmt: skip
+    params = EstateParams.from_dict(job["params"], source="Estate settings")
+    step = lambda text: ws.progress(run_id, _named(text, job.get("names") or {}))  # noqa: E731
+    step("reading sites and zones")
+    sites, zones, _notes = load_layers(cfg, Path(sites_file) if sites_file else None)
+    summary = run_estate(sites, zones, ws.run_dir(run_id), params=params, seed=cfg.seed,
+                         time_limit=limit, pareto=int(job["pareto"]), step=step,
+                         deadline=started + limit)  # fmt: skip
+    step("writing the report")
+    write_report(ws.run_dir(run_id))
+    return summary
+
+
+def _hours(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """``optimise hours`` on the embedded data."""
+    from optimise.config import RunConfig
+    from optimise.hours.run import load_params, run_hours
+    from optimise.report import write_report
+
+    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=float(job["time_limit"]))
+    params = load_params(cfg, **job["params"])
+    ws.progress(run_id, "calibrating demand and choosing opening hours")
+    summary = run_hours(ws.run_dir(run_id), cfg, params, curve=bool(job["curve"]))
+    ws.progress(run_id, "writing the report")
+    write_report(ws.run_dir(run_id))
+    return summary
+
+
+def _batch(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """``optimise batch --serial`` on an uploaded scenario file (embedded data only),
+    its time limit counted from here; each finished scenario is a stage."""
+    import time
+
+    from optimise.batch.runner import run_batch
+    from optimise.batch.spec import parse_spec
+    from optimise.report import write_report
+
+    deadline = time.monotonic() + float(job["time_limit"])
+    text = Path(job["path"]).read_text(encoding="utf-8-sig")
+    spec = parse_spec(text, source=job["name"], base_dir=None)
+
+    def progress(done: int, failed: int, total: int) -> None:
+        more = f" ({failed} failed)" if failed else ""
+        ws.progress(run_id, f"{done + failed} of {total} scenarios finished{more}")
+
+    summary = run_batch(spec, ws.run_dir(run_id), serial=True, progress=progress,
+                        deadline=deadline)  # fmt: skip
+    ws.progress(run_id, "writing the report")
+    write_report(ws.run_dir(run_id))
+    return summary
+
+
+#: What each job's ``engine`` runs.
+ENGINES = {"transport": _transport, "estate": _estate, "hours": _hours, "batch": _batch}
+
+
 def execute(root: str, run_id: int, job: dict[str, Any]) -> None:
     """Run ``job`` as run ``run_id`` of the workspace at ``root`` (a run process)."""
     logging.basicConfig(level=logging.ERROR)
@@ -62,9 +134,9 @@ def execute(root: str, run_id: int, job: dict[str, Any]) -> None:
     if not ws.start(run_id):
         return  # cancelled before it started
     try:
-        summary = _transport(ws, run_id, job)
+        summary = ENGINES[job.get("engine", "transport")](ws, run_id, job)
     except InputError as exc:
-        ws.end(run_id, "failed", _named(str(exc), job["names"]))
+        ws.end(run_id, "failed", _named(str(exc), job.get("names") or {}))
     except Exception as exc:
         ws.end(run_id, "failed", f"internal error: {type(exc).__name__}: {exc}")
     else:
