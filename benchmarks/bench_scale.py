@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=600.0)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--run", choices=("am", "pm", "both"), default="am")
+    ap.add_argument("--planner", choices=("county", "greedy"), default="county")
+    ap.add_argument("--workers", type=int, default=0, help="county generation; 0: every core")
     args = ap.parse_args(argv)
+    from dataclasses import replace
+
     from optimise.transport import solve
     from optimise.transport.afternoon import solve_pm
     from optimise.transport.run import build_problem, day_totals
@@ -108,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     schools, pupils, stops, fleet = county(args.seed)
     generated = time.perf_counter()
     problem, params = build_problem(pupils, schools, stops, fleet)
+    params = replace(params, planner=args.planner, workers=args.workers)
     at = {s: i for i, s in enumerate(problem.stop_ids)}
     assigned = np.array([at.get(s, -1) if s else -1 for s in pupils["stop_id"]], dtype=np.int64)
     problem = problem.replace(pupil_stop=assigned)
@@ -120,11 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         pm = solve_pm(problem, params=params, time_limit=args.time_limit * share, seed=args.seed)
     planned = time.perf_counter()
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    # The generation's forked workers: the largest one (their pages are shared with
+    # this process until written, so the two do not simply add up).
+    child_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     at_stop = int((assigned >= 0).sum())
     print("| pupils | schools | stops | pupils at a stop | locations | run | generate s | "
           "build s | plan s | total s | served | unserved | routes | vehicles | £/day | "
-          "multi-school | ride viol. | peak RSS GB | load |")  # fmt: skip
-    print("|" + "---|" * 19)
+          "multi-school | ride viol. | peak RSS GB | worker peak GB | MILP | gap | load |")  # fmt: skip
+    print("|" + "---|" * 22)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     for name, res in (("am", am), ("pm", pm)):
         if res is None:
@@ -137,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{planned - began:.0f} | {s['pupils_served']:,} | {s['pupils_unserved']} | "
             f"{s['routes']} | {s['vehicles']} | {s['daily_cost_gbp']:,.0f} | "
             f"{s['multi_school_routes']} | {s['ride_limit_violations']} | {peak_gb:.2f} | "
+            f"{child_gb:.2f} | {s.get('master_status', '–')} | {s.get('master_gap', '–')} | "
             f"{load} |"
         )
     if am is not None and pm is not None:

@@ -154,7 +154,7 @@ class TransportResult:
 
     def _planner(self) -> dict[str, object]:
         # The county planner's pool and MILP (optimise.transport.county).
-        keys = ("routes_generated", "master_status", "master_gap", "greedy_start_s",
+        keys = ("county_step", "routes_generated", "master_status", "master_gap", "greedy_start_s",
                 "generation_s", "selection_s", "workers")  # fmt: skip
         return {k: self.details[k] for k in keys if k in self.details}
 

@@ -8,24 +8,34 @@ routes and vehicles is made once for all of them:
 1. **Items.** A school's pupils become pick-up groups (one place, at most
    ``stop_group_size`` pupils; a pupil who must travel alone or apart from another is a
    group of one), exactly as the greedy planner groups them.
-2. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`): for each
-   school, one PyVRP search (:mod:`._school`) per setting of :data:`SETTINGS`: arriving
-   at the end of the school's window or at its start (a vehicle free early can run a
-   later school's route), and with the ride limit tightened (shorter routes chain more
-   easily). Every fleet row is offered at its full count and every spot-hire row
-   without limit: each search plans its school as if it had the fleet to itself.
-3. **Candidates** (:func:`_candidates`): each route found, on its own vehicle row and
+2. **The greedy plan** (:func:`.solve.plan_routes`; it stops as soon as every school's
+   search reaches its iteration count): its routes, joined two-school runs included,
+   go into the pool and its vehicles are the MILP's start, so the MILP begins from the
+   plan the school-by-school order makes and can only improve on it (in the MILP's
+   costs). When it needs more than ``GREEDY_SHARE`` of the time limit, too little is
+   left for the rest to improve on it, and it is the plan (``county_step`` says so).
+3. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`, no search
+   past ``GREEDY_SHARE + GENERATION_SHARE`` of the time): for each school, one PyVRP
+   search (:mod:`._school`) per setting of :data:`SETTINGS`: arriving at the end of the
+   school's window or at its start (a vehicle free early can run a later school's
+   route), and with the ride limit tightened (shorter routes chain more easily). Every
+   fleet row is offered at its full count and every spot-hire row without limit: each
+   search plans its school as if it had the fleet to itself.
+4. **Candidates** (:func:`_candidates`): each route found, on its own vehicle row and
    on the nearest base's row of every other vehicle type that can carry its pupils
    (seats, wheelchair spaces, exclusions: rebuilt and checked by :mod:`.schedule`), and
    each group alone on the cheapest spot-hire vehicle that fits (so the MILP can
    always carry everyone). Costs split into the day's start (day rate and the drive
    from the base; nothing when the fleet has no bases) and the route's own loaded miles
-   and passenger assistant.
-4. **Master** (:mod:`.master`): choose routes that carry every group once and chain
+   and passenger assistant. A second start is built from the searches (per school the
+   cheapest search's routes, chained first-fit in time); the cheaper start is given.
+5. **Master** (:mod:`.master`): choose routes that carry every group once and chain
    them into vehicles (a vehicle free at school A after its drop-off runs route B when
-   it reaches B's first pick-up by the time B leaves it), within each fleet row's count,
-   at the least day rates and mileage. Spot hire costs ``spot_hire_premium`` × the day
-   rate, so it is used only where the fleet cannot do the work.
+   it reaches B's first pick-up by the time B leaves it; no chains without
+   ``multi_trip``), within each fleet row's count, at the least day rates and mileage.
+   Spot hire costs ``spot_hire_premium`` × the day rate, so it is used only where the
+   fleet cannot do the work. The remaining time, less 5% kept for the multi-school
+   joins (:mod:`.merge`) and writing.
 
 Vehicles free at a school are grouped by the five minutes after their drop-off (the
 time rounded up, so a link is never more generous than the real schedule). A route
@@ -37,8 +47,11 @@ checked again: the MILP's own bookkeeping is never trusted.
 
 Determinism: the searches stop on ``RoutingParams.max_iterations`` (their time limit is
 a safety net, counted in ``searches_stopped_by_time_limit``), each with its own seed
-derived from the run's seed, school and setting, so the plan is the same on any number
-of workers.
+derived from the run's seed, school and setting, so the pool is the same on any number
+of workers. The MILP is deterministic for a given pool, but when the clock stops it
+before it proves its plan optimal the plan may differ on a faster or busier machine:
+the summary's ``repeatable`` is true only when no search was cut short and the MILP
+was proven optimal (``master_status``, ``master_gap``).
 """
 
 from __future__ import annotations
@@ -84,8 +97,8 @@ SETTINGS = ((False, 1.0), (True, 1.0), (False, 0.7))
 HIRE_PENALTY_GBP = 1_000.0
 #: Shares of the time limit: the greedy plan (the MILP's start and part of its pool),
 #: then the searches (per core); the MILP has what is left.
-GREEDY_SHARE = 0.4
-GENERATION_SHARE = 0.35
+GREEDY_SHARE = 0.5
+GENERATION_SHARE = 0.3
 #: Vehicles free at a school are grouped by this many seconds after their drop-off.
 END_BUCKET_S = 300
 
@@ -133,8 +146,16 @@ def plan_county(
     time_limit = _seconds_left(time_limit, deadline)
     unserved = _hopeless(problem)
     items = _items(problem, {u.pupil for u in unserved}, params)
-    greedy = plan_routes(problem, params=params, seed=seed, time_limit=GREEDY_SHARE * time_limit)
+    # The greedy plan may take the whole time; it stops sooner when every school's
+    # search reaches its iteration count. Past GREEDY_SHARE of the time there is too
+    # little left for a pool and a MILP that would improve on it: it is the plan.
+    greedy = plan_routes(problem, params=params, seed=seed, time_limit=0.95 * time_limit)
     greedy_s = time.perf_counter() - started
+    if greedy_s > GREEDY_SHARE * time_limit:
+        why = (f"not run: the school-by-school plan took {greedy_s:.0f} s of {time_limit:.0f}"
+               " s; a longer --time-limit leaves time for the county MILP")  # fmt: skip
+        log.warning("county planner %s", why)
+        return replace(greedy, details={**greedy.details, "county_step": why})
     until = began + (GREEDY_SHARE + GENERATION_SHARE) * time_limit
     pool = _pool(problem, items, params, greedy, (seed, workers, until))
     generated_s = time.perf_counter() - started - greedy_s
@@ -251,7 +272,9 @@ def _generate(problem: TransportProblem, task: tuple) -> tuple[list[tuple[int, l
     """One school's routes in one setting: (fleet row, item ids in order) each; and 1
     when the clock, not the iteration count, stopped the search."""
     s, its, groups, arrive_by, cap, seed, params, seconds, deadline = task
-    seconds = max(0.05, min(seconds, deadline - time.monotonic()))
+    seconds = min(seconds, deadline - time.monotonic())
+    if seconds < 0.05:  # the deadline has passed: the pool does without this search
+        return [], 1
     if cap < 1.0:
         tight = np.maximum(problem.pupil_max_ride_s * cap, 1).astype(np.int64)
         tight.setflags(write=False)

@@ -82,7 +82,8 @@ def _route_school(inst: SbrpInstance, task: tuple) -> tuple[list[list[int]], boo
     import pyvrp
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
-    school, stops, max_ride, iterations, time_limit, seed = task
+    school, stops, max_ride, iterations, time_limit, seed, deadline = task
+    time_limit = max(0.05, min(time_limit, deadline - time.monotonic()))
 
     # Ten units a second, travel rounded up: a plan feasible here is feasible in floats.
     xy = np.vstack([inst.school_xy[school][None, :], inst.stop_xy[stops]])
@@ -165,6 +166,8 @@ CAPS = (1.0, 0.85, 0.7, 0.55, 0.4)
 #: Iterations of each search: a 30-stop school's search settles well before this
 #: (1,000 and 3,000 gave the same routes on RSRB08's largest school).
 ITERATIONS = 1000
+#: The share of the time limit the searches may take (the MILP has the rest).
+GENERATION_SHARE = 0.5
 
 
 def solve_sbrp(
@@ -186,19 +189,20 @@ def solve_sbrp(
     per_school = {s: np.flatnonzero(inst.stop_school == s).tolist()
                   for s in np.argsort(inst.bell_s, kind="stable")}  # fmt: skip
     total = sum(len(p) for p in per_school.values()) or 1
-    share = 0.5 * time_limit * max(1, workers) / len(caps)
+    share = GENERATION_SHARE * time_limit * max(1, workers) / len(caps)
+    # No search runs past this: the MILP keeps its share of the time on a loaded machine.
+    deadline = time.monotonic() + GENERATION_SHARE * time_limit
     tasks = [(int(s), stops, max_ride * cap, ITERATIONS,
-              max(0.05, share * len(stops) / total), seed + k)
+              max(0.05, share * len(stops) / total), seed + k, deadline)
              for s, stops in per_school.items() if stops for k, cap in enumerate(caps)]  # fmt: skip
     done = run_tasks(_route_school, inst, tasks, workers)
     generated = time.perf_counter() - began
     pool: dict[tuple[int, ...], int] = {}
-    first: list[list[int]] = []  # the routes at the true limit: the master's start
-    for (_, _, _, _, _, k), (routes, _) in zip(tasks, done, strict=True):
+    by_cap: dict[int, list[list[int]]] = {}  # each cap's routes: a plan of their own
+    for task, (routes, _) in zip(tasks, done, strict=True):
         for r in routes:
             pool.setdefault(tuple(r), len(pool))
-            if k == seed:
-                first.append(r)
+            by_cap.setdefault(task[5] - seed, []).append(r)
     routes = [list(r) for r in pool]
     end, head, drive = _links(inst, routes)
     # A bus costs 1; time on the road (routes and empty drives) breaks ties, at a
@@ -206,7 +210,10 @@ def solve_sbrp(
     cands = [Candidate(tuple(r), 0, _duration(inst, r)[0] * 1e-9, 1.0,
                        int(inst.stop_school[r[0]])) for r in routes]  # fmt: skip
     links = Links(end, head, drive * 1e-9)
-    start = [[pool[tuple(first[i])] for i in bus] for bus in _chains(inst, first)]
+    # The start: the cap whose routes, chained alone, need the fewest buses.
+    starts = [[[pool[tuple(mine[i])] for i in bus] for bus in _chains(inst, mine)]
+              for _, mine in sorted(by_cap.items())]  # fmt: skip
+    start = min(starts, key=len)
     left = time_limit - (time.perf_counter() - began) - 0.5
     master = select_and_chain(len(inst.students), cands, links, [math.inf],
                               time_limit=left, seed=seed, start=start, gap_abs=0.999)  # fmt: skip
