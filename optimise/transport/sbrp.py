@@ -198,7 +198,7 @@ def solve_sbrp(
     done = run_tasks(_route_school, inst, tasks, workers)
     generated = time.perf_counter() - began
     pool: dict[tuple[int, ...], int] = {}
-    by_cap: dict[int, list[list[int]]] = {}  # each cap's routes: a plan of their own
+    by_cap: dict[int, list[list[int]]] = {}  # each cap's routes
     for task, (routes, _) in zip(tasks, done, strict=True):
         for r in routes:
             pool.setdefault(tuple(r), len(pool))
@@ -210,10 +210,9 @@ def solve_sbrp(
     cands = [Candidate(tuple(r), 0, _duration(inst, r)[0] * 1e-9, 1.0,
                        int(inst.stop_school[r[0]])) for r in routes]  # fmt: skip
     links = Links(end, head, drive * 1e-9)
-    # The start: the cap whose routes, chained alone, need the fewest buses.
-    starts = [[[pool[tuple(mine[i])] for i in bus] for bus in _chains(inst, mine)]
-              for _, mine in sorted(by_cap.items())]  # fmt: skip
-    start = min(starts, key=len)
+    # The start: the routes at the true limit, chained alone (a minimum path cover).
+    first = by_cap[0]
+    start = [[pool[tuple(first[i])] for i in bus] for bus in _chains(inst, first)]
     left = time_limit - (time.perf_counter() - began) - 0.5
     master = select_and_chain(len(inst.students), cands, links, [math.inf],
                               time_limit=left, seed=seed, start=start, gap_abs=0.999)  # fmt: skip
