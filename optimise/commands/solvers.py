@@ -111,9 +111,9 @@ def estate(
     """
     started = time.monotonic()  # --time-limit counts from here: reading is part of it
     from optimise.config import RunConfig, parse_columns
-    from optimise.estate.params import EstateParams
     from optimise.estate.pareto import MAX_POINTS
     from optimise.estate.run import load_layers, run_estate
+    from optimise.settings import EstateSettings
 
     cfg = RunConfig.load(
         config, seed=seed, out=out, time_limit=time_limit, on_bad_row=on_bad_row,
@@ -126,17 +126,13 @@ def estate(
             f"--pareto: expected at most {MAX_POINTS} points, found {pareto}; each point is "
             "a solve, and the front rarely has more than a few dozen distinct plans"
         )
-    table = cfg.tables.get("estate", {})
-    if not isinstance(table, dict):
-        raise InputError(f"{config}: [estate] must be a table")
     given = {"max_travel_minutes": max_travel, "receipt_target": receipt_target,
              "office_reduction": office_reduction, "pareto_measure": pareto_measure,
              "receipt_share": receipt_share, "disposal_cost_gbp": disposal_cost,
              "max_disposals": max_disposals}  # fmt: skip
-    params = EstateParams.from_dict(
-        {**table, **{k: v for k, v in given.items() if v is not None}},
-        source=str(config) if config else "options",
-    )
+    source = str(config) if config else "options"
+    settings = EstateSettings.from_table(cfg.tables.get("estate"), source).with_options(**given)
+    params = settings.params
     with Progress(quiet or json_out) as step:
         step("reading sites and zones")
         site_frame, zone_frame, notes = load_layers(cfg, sites, zones)

@@ -53,12 +53,9 @@ DEFAULT_TIME_LIMIT = 60.0
 
 def load_params(cfg: RunConfig, **options: Any) -> HoursParams:
     """``[hours]`` of the config file, then the options that are not None."""
-    params = HoursParams.from_dict(cfg.tables.get("hours", {}), source="[hours]")
-    changes = {k: v for k, v in options.items() if v is not None}
-    try:
-        return dataclasses.replace(params, **changes)
-    except ValueError as exc:
-        raise InputError(f"hours options: {exc}") from None
+    from optimise.settings import HoursSettings
+
+    return HoursSettings.from_table(cfg.tables.get("hours")).with_options(**options).params
 
 
 def build_problem(

@@ -22,6 +22,7 @@ from geodata.references import check_references
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import column, frozen, index_of, points
 from models.transport import METRES_PER_MILE, TransportPolicy
+from optimise.settings import TransportSettings
 from optimise.transport.eligibility import (
     EligibilityParams,
     EligibilityProblem,
@@ -39,19 +40,13 @@ if TYPE_CHECKING:
 
 __all__ = ["build_eligibility", "eligibility_table", "read_settings", "run_eligibility"]
 
-#: Keys of ``[transport]`` that belong to the routing and planning commands.
-_OTHER_KEYS = ("no_share", "never_share", "school_year")
 
-
-def read_settings(table: dict[str, Any] | None) -> tuple[TransportPolicy, EligibilityParams]:
+def read_settings(
+    table: TransportSettings | dict[str, Any] | None,
+) -> tuple[TransportPolicy, EligibilityParams]:
     """The policy (``[transport]``) and the rules' settings (``[transport.eligibility]``)."""
-    table = dict(table or {})
-    params = EligibilityParams.from_dict(
-        table.pop("eligibility", {}), source="[transport.eligibility]"
-    )
-    for key in [*_OTHER_KEYS, *(k for k, v in table.items() if isinstance(v, dict))]:
-        table.pop(key, None)  # the other commands' settings and sub-tables
-    return TransportPolicy.from_dict(table, source="[transport]"), params
+    settings = TransportSettings.from_table(table)
+    return settings.policy, settings.eligibility
 
 
 def build_eligibility(

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError, ValidationError
 from geodata.write import Staging, write_csv, write_json
-from models.transport import TransportPolicy, TransportProblem
+from models.transport import TransportProblem
+from optimise.settings import TransportSettings
 from optimise.transport.afternoon import solve_pm
 from optimise.transport.evaluate import evaluate, read_plan
 from optimise.transport.output import (
@@ -34,7 +35,6 @@ from optimise.transport.output import (
     without_pupil_ids,
     write_day,
 )
-from optimise.transport.params import RoutingParams
 from optimise.transport.solve import solve
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from geodata.read.derived import ReadSettings
     from models.transport_result import TransportResult
+    from optimise.transport.params import RoutingParams
 
 __all__ = [
     "RUNS",
@@ -71,49 +72,45 @@ def build_problem(
     stops: Any,
     fleet: Any,
     *,
-    table: dict[str, Any] | None = None,
+    table: TransportSettings | dict[str, Any] | None = None,
     provider: TravelProvider | None = None,
 ) -> tuple[TransportProblem, RoutingParams]:
-    """The problem (straight-line drive times) and solver settings from frames + TOML table.
+    """The problem (straight-line drive times) and solver settings from frames + settings.
 
-    ``table`` is the config file's ``[transport]`` table: policy keys, optional
-    ``no_share = [["P1", "P2"], ...]`` (pupils) and ``never_share = [["S01", "S07"]]``
-    (schools that may never share a vehicle) lists and an optional
-    ``[transport.routing]`` table.
+    ``table`` is the config file's ``[transport]`` table or its
+    :class:`~optimise.settings.TransportSettings`: the policy, the ``no_share`` (pupils)
+    and ``never_share`` (schools that may never share a vehicle) id pairs and
+    ``[transport.routing]``.
     """
     from geodata.providers import StraightLine
 
-    table = dict(table or {})
-    table.pop("school_year", None)  # the readers' (ages from dates of birth)
-    routing = RoutingParams.from_dict(table.pop("routing", {}), source="[transport.routing]")
-    pairs = table.pop("no_share", [])
-    apart = table.pop("never_share", [])
-    for key in ("stops", "eligibility", "plan", "modes"):  # tables of other transport steps
-        table.pop(key, None)
-    policy = TransportPolicy.from_dict(table, source="[transport]")
+    settings = TransportSettings.from_table(table)
     road = provider or StraightLine()
-    problem = TransportProblem.from_geodata(pupils, schools, stops, fleet, road, policy=policy)
-    if pairs:
+    problem = TransportProblem.from_geodata(
+        pupils, schools, stops, fleet, road, policy=settings.policy
+    )
+    if settings.no_share:
         at = {pid: i for i, pid in enumerate(problem.pupil_ids)}
         try:
-            idx = tuple((at[str(a)], at[str(b)]) for a, b in pairs)
-        except (KeyError, ValueError, TypeError):
+            idx = tuple((at[a], at[b]) for a, b in settings.no_share)
+        except KeyError:
             raise InputError(
                 "[transport] no_share: expected pairs of known pupil ids, e.g. "
                 '[["P00001", "P00002"]]'
             ) from None
         problem = problem.replace(no_share=idx)
-    if apart:
+    if settings.never_share:
         at = {sid: i for i, sid in enumerate(problem.school_ids)}
         try:
-            pairs_idx = tuple((at[str(a)], at[str(b)]) for a, b in apart)
-        except (KeyError, ValueError, TypeError):
+            pairs_idx = tuple((at[a], at[b]) for a, b in settings.never_share)
+        except KeyError:
+            apart = [list(p) for p in settings.never_share]
             raise InputError(
                 "[transport] never_share: expected pairs of known school ids, e.g. "
                 f'[["S01", "S07"]], found {apart!r}'[:200]
             ) from None
         problem = problem.replace(never_share=pairs_idx)
-    return problem, routing
+    return problem, settings.routing
 
 
 def day_totals(problem: TransportProblem, am: TransportResult, pm: TransportResult) -> dict:

@@ -33,6 +33,7 @@ import numpy as np
 from geodata.errors import InputError
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import points
+from optimise.settings import TransportSettings
 from optimise.transport.evaluate import evaluate, read_plan
 from optimise.transport.output import (
     PERSONAL_FILES,
@@ -52,7 +53,6 @@ from optimise.transport.solve import solve
 from optimise.transport.stops.changes import better_plan, change_line, changes
 from optimise.transport.stops.choose import NEW, Stability
 from optimise.transport.stops.day import check_run, plan_pm
-from optimise.transport.stops.params import StopParams
 from optimise.transport.stops.plan import choose_stops, walk_report
 from optimise.transport.stops.reach import reach
 from optimise.transport.stops.replan import previous_points, read_previous, repair
@@ -96,7 +96,7 @@ def run_plan(
     *,
     files: dict[str, Path | None] | None = None,
     columns: Callable[[str], dict[str, str]] | None = None,
-    table: dict[str, Any] | None = None,
+    table: TransportSettings | dict[str, Any] | None = None,
     provider: TravelProvider | None = None,
     current_plan: str | Path | None = None,
     previous_plan: str | Path | None = None,
@@ -126,8 +126,8 @@ def run_plan(
                     "--mode-choice": mode_choice})  # fmt: skip
     if max_changes is not None and max_changes < 0:
         raise InputError(f"--max-changes: expected 0 or more, found {max_changes}")
-    table = dict(table or {})
-    params = StopParams.from_dict(dict(table.get("stops", {})), source="[transport.stops]")
+    table = TransportSettings.from_table(table)
+    params = table.stops
     if change_penalty is not None:
         if change_penalty < 0:
             raise InputError(f"--change-penalty: expected £0 or more, found {change_penalty}")
