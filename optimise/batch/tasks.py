@@ -115,18 +115,14 @@ def _scalar(value: Any) -> Any:
 
 def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     from optimise.estate.params import EstateParams
-    from optimise.estate.run import run_estate
+    from optimise.estate.run import EstateInputs, plan_estate, write_estate
+    from optimise.jobs import JobContext
+    from optimise.settings import EstateSettings
 
-    params = EstateParams(**task["resolved"]["params"])
-    return run_estate(
-        data["sites"],
-        data["zones"],
-        task["out"],
-        params=params,
-        seed=task["seed"],
-        time_limit=task["time_limit"],
-        provider=_provider(task),
-    )
+    settings = EstateSettings(EstateParams(**task["resolved"]["params"]))
+    job = JobContext(seed=task["seed"], time_limit=task["time_limit"], provider=_provider(task))
+    run = plan_estate(EstateInputs(data["sites"], data["zones"]), settings, job)
+    return write_estate(run, task["out"])
 
 
 def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -112,7 +112,8 @@ def estate(
     started = time.monotonic()  # --time-limit counts from here: reading is part of it
     from optimise.config import RunConfig, parse_columns
     from optimise.estate.pareto import MAX_POINTS
-    from optimise.estate.run import load_layers, run_estate
+    from optimise.estate.run import EstateInputs, load_layers, plan_estate, write_estate
+    from optimise.jobs import JobContext
     from optimise.settings import EstateSettings
 
     cfg = RunConfig.load(
@@ -132,16 +133,16 @@ def estate(
              "max_disposals": max_disposals}  # fmt: skip
     source = str(config) if config else "options"
     settings = EstateSettings.from_table(cfg.tables.get("estate"), source).with_options(**given)
-    params = settings.params
     with Progress(quiet or json_out) as step:
         step("reading sites and zones")
         site_frame, zone_frame, notes = load_layers(cfg, sites, zones)
-        summary = run_estate(
-            site_frame, zone_frame, cfg.out or Path("optimise-estate"), params=params,
-            seed=cfg.seed, time_limit=cfg.time_limit, pareto=pareto, step=step,
-            provider=travel_provider(network),
-            deadline=None if cfg.time_limit is None else started + cfg.time_limit,
-        )  # fmt: skip
+        deadline = None if cfg.time_limit is None else started + cfg.time_limit
+        job = JobContext(seed=cfg.seed, time_limit=cfg.time_limit, deadline=deadline,
+                         provider=travel_provider(network), step=step)  # fmt: skip
+        run = plan_estate(EstateInputs(site_frame, zone_frame), settings, job, pareto)
+        out_dir = cfg.out or Path("optimise-estate")
+        step("writing outputs")
+        summary = {**write_estate(run, out_dir), "out": str(out_dir)}
         write_run_report(summary["out"], step)
     run_notes = summary.get("notes", [])  # the run's own, e.g. a front cut short
     summary["notes"] = [*notes, *run_notes]
@@ -152,7 +153,7 @@ def estate(
             for r in summary["reasons"]:
                 console.print(f"infeasible: {r['message']}", markup=False, soft_wrap=True)
         else:
-            changed = params.receipt_share < 1 or summary["relocation_costs_gbp"] > 0
+            changed = settings.params.receipt_share < 1 or summary["relocation_costs_gbp"] > 0
             console.print(
                 f"{summary['sites_disposed']} of {summary['sites']} sites to dispose of: "
                 f"receipts £{summary['capital_receipts_gbp']:,}"
