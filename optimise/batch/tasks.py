@@ -126,21 +126,16 @@ def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from optimise.config import RunConfig
     from optimise.hours.params import HoursParams
-    from optimise.hours.run import run_hours
+    from optimise.hours.run import HoursInputs, plan_hours, write_hours
+    from optimise.jobs import JobContext
+    from optimise.settings import HoursSettings
 
-    cfg = RunConfig(seed=task["seed"], time_limit=task["time_limit"])
-    params = HoursParams(**task["resolved"]["params"])
+    settings = HoursSettings(HoursParams(**task["resolved"]["params"]))
+    job = JobContext(seed=task["seed"], time_limit=task["time_limit"], provider=_provider(task))
     # A batch is itself a sweep: the per-run curve of budgets is left out.
-    return run_hours(
-        task["out"],
-        cfg,
-        params,
-        frames=(data["centres"], data["zones"]),
-        curve=False,
-        provider=_provider(task),
-    )
+    run = plan_hours(HoursInputs(data["centres"], data["zones"]), settings, job, curve=False)
+    return write_hours(run, task["out"])
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -218,8 +218,11 @@ def hours(
     the timetable (CSV and a weekly grid), per-centre figures beside today's, the
     curve of staff hours against demand served, and summary.json.
     """
+    started = time.monotonic()  # --time-limit counts from here: reading is part of it
     from optimise.config import RunConfig
-    from optimise.hours.run import load_params, run_hours
+    from optimise.hours.run import HoursInputs, load_inputs, load_params, plan_hours, write_hours
+    from optimise.jobs import JobContext
+    from optimise.settings import HoursSettings
 
     cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
     params = load_params(
@@ -227,11 +230,13 @@ def hours(
     )
     out_dir = cfg.out or Path("optimise-hours")
     with Progress(quiet or json_out) as step:
-        step("calibrating demand and choosing opening hours")
-        summary = run_hours(
-            out_dir, cfg, params, centres=centres, zones=zones, profile=profile,
-            curve=not no_curve, provider=travel_provider(network),
-        )  # fmt: skip
+        centre_frame, zone_frame = load_inputs(cfg, centres, zones)
+        deadline = None if cfg.time_limit is None else started + cfg.time_limit
+        job = JobContext(seed=cfg.seed, time_limit=cfg.time_limit, deadline=deadline,
+                         provider=travel_provider(network), step=step)  # fmt: skip
+        inputs = HoursInputs(centre_frame, zone_frame, profile)
+        run = plan_hours(inputs, HoursSettings(params), job, curve=not no_curve)
+        summary = write_hours(run, out_dir)
         write_run_report(out_dir, step)
     if json_out:
         print_json(summary)
