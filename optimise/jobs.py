@@ -32,13 +32,16 @@ class JobContext:
     seconds (None: each solver's own cap), the ``deadline`` it counts to (a
     :func:`time.monotonic` value, e.g. the command's start plus its limit, so that
     reading the inputs counts too; None: from when the job starts), the travel-time
-    ``provider`` (None: straight line) and ``step``, told what the job is doing."""
+    ``provider`` (None: straight line), ``step``, told what the job is doing, and when
+    the command ``started`` (a :func:`time.monotonic` value its ``elapsed_s`` counts
+    from; None: from when the job starts)."""
 
     seed: int = 2026
     time_limit: float | None = None
     deadline: float | None = None
     provider: TravelProvider | None = None
     step: Callable[[str], None] = _silent
+    started: float | None = None
 
     def ends_at(self) -> float | None:
         """The deadline, or now plus the time limit (None without either)."""
