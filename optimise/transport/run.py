@@ -229,11 +229,13 @@ def solve_seconds(time_limit: float, started: float) -> float:
 class TransportInputs:
     """What a transport job reads: the frames by kind (validated; the default data's
     for a kind given no file), the user's file per kind (None: the default data; named
-    in messages) and the current plan's routes to compare with (None: no comparison)."""
+    in messages), the current plan's routes to compare with (None: no comparison) and
+    last term's plan to re-plan from (None: none)."""
 
     frames: dict[str, Any]
     files: dict[str, Path | None] = field(default_factory=dict)
     current_plan: list[PlanRoute] | None = None
+    previous: Any = None  # last term's assignments (``transport plan --previous-plan``)
 
     def source(self, kind: str) -> str:
         return str(self.files.get(kind) or kind)
@@ -244,13 +246,22 @@ def load_inputs(
     columns: Callable[[str], dict[str, str]] | None = None,
     reading: ReadSettings | None = None,
     current_plan: str | Path | None = None,
+    previous_plan: str | Path | None = None,
+    frames: dict[str, Any] | None = None,
 ) -> TransportInputs:
-    """Pupils, schools, stops and fleet (:func:`read_frames`) and the current plan."""
+    """Pupils, schools, stops and fleet (:func:`read_frames`; ``frames`` already read
+    bypass the files, as a batch's workers do), the current plan and last term's."""
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     columns = columns or (lambda _k: {})
-    frames = read_frames(files, columns, reading)
+    if frames is None:
+        frames = read_frames(files, columns, reading)
     plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
-    return TransportInputs(frames, files, plan)
+    previous = None
+    if previous_plan is not None:
+        from optimise.transport.stops.replan import read_previous
+
+        previous = read_previous(previous_plan)
+    return TransportInputs(frames, files, plan, previous)
 
 
 @dataclass(frozen=True)
