@@ -105,7 +105,7 @@ def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
             "policy keys, routing.*, stops.* or fleet.*"
         )
     settings = TransportSettings.from_table(table, source)
-    resolved = {
+    resolved: dict[str, Any] = {
         "policy": _plain(settings.policy),
         "routing": _plain(settings.routing),
         "fleet": fleet,

@@ -234,7 +234,7 @@ class TransportInputs:
 
     frames: dict[str, Any]
     files: dict[str, Path | None] = field(default_factory=dict)
-    current_plan: list[PlanRoute] | None = None
+    current_plan: tuple[PlanRoute, ...] | None = None
     previous: Any = None  # last term's assignments (``transport plan --previous-plan``)
 
     def source(self, kind: str) -> str:

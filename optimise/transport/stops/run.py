@@ -348,7 +348,8 @@ def _route(
     options: PlanOptions,
 ) -> tuple[TransportResult, Any]:
     """The headline routes on the chosen stops (and the mode choice, when asked)."""
-    kw = {"routing": solving.routing, "time_limit": solving.seconds, "seed": solving.seed}
+    kw: dict[str, Any] = {"routing": solving.routing, "time_limit": solving.seconds,
+                          "seed": solving.seed}  # fmt: skip
     if options.run == "pm":
         return plan_pm(planned, None, **kw), None
     if options.mode_choice:
@@ -386,7 +387,7 @@ def _compare(
 
 def _current(
     problem: TransportProblem,
-    plan: list[PlanRoute],
+    plan: tuple[PlanRoute, ...],
     routed: tuple[TransportResult, Any],
     solving: _Solving,
     lines: dict[str, Any],
