@@ -66,3 +66,40 @@ def test_routes_options_check_the_run():
     assert RoutesOptions().run == "both"
     with pytest.raises(InputError, match="--run: expected one of am, pm, both, found 'noon'"):
         RoutesOptions(run="noon")
+
+
+def test_skipped_rows_are_reported_one_way(tmp_path, capsys):
+    # estate (--on-bad-row) and transport (the config's on_bad_row, once ignored) alike:
+    # one WARNING line with the count and the first rows; transport's summary has them.
+    import pandas as pd
+
+    from geodata.default import export_default, load_default
+
+    (tmp_path / "sites.csv").write_text(
+        "id,type,lon,lat,running_cost,services\n"
+        "S1,library,-1.69,55.17,100,library\nS2,library,x,55.17,150,library\n"
+        "S3,library,-1.68,55.17,150,library\n"
+    )
+    (tmp_path / "zones.csv").write_text("id,population,lon,lat\nZ1,1000,-1.69,55.171\n")
+    code = main(["estate", "--sites", str(tmp_path / "sites.csv"), "--zones",
+                 str(tmp_path / "zones.csv"), "--on-bad-row", "skip",
+                 "--out", str(tmp_path / "estate")])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "warning: " in err and "sites.csv: 1 bad row(s) skipped (rows 3; first:" in err
+    export_default(load_default(), tmp_path / "data")
+    pupils = pd.read_csv(tmp_path / "data" / "pupils.csv", dtype=str)
+    pupils.loc[[4, 9], "age"] = "old"
+    pupils.to_csv(tmp_path / "pupils.csv", index=False)
+    args = ["transport", "eligibility", "--pupils", str(tmp_path / "pupils.csv"),
+            "--schools", str(tmp_path / "data" / "schools.csv")]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "strict")]) == 2  # on_bad_row = "error"
+    (tmp_path / "run.toml").write_text('on_bad_row = "skip"\n')
+    capsys.readouterr()
+    code = main([*args, "--config", str(tmp_path / "run.toml"), "--out", str(tmp_path / "e")])
+    assert code == 0
+    assert "pupils.csv: 2 bad row(s) skipped (rows 6, 11; first:" in capsys.readouterr().err
+    summary = _written(tmp_path / "e")
+    assert summary["inputs"]["pupils"]["rows_skipped"] == 2
+    assert summary["inputs"]["pupils"]["first_rows_skipped"] == [6, 11]
+    assert summary["pupils"] == len(pupils) - 2

@@ -118,7 +118,8 @@ def transport_routes(
         job = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
                          provider=travel_provider(network), step=step)  # fmt: skip
         step("reading pupils, schools, stops and fleet")
-        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan)
+        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan,
+                             on_bad_row=cfg.on_bad_row)  # fmt: skip
         routes = plan_routes(inputs, settings, job, options)
         step(f"writing {', '.join(routes.files())}")
         summary = write_routes(routes, out_dir)
@@ -242,7 +243,8 @@ def transport_plan(
         job = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
                          provider=travel_provider(network), step=step)  # fmt: skip
         step("reading pupils, schools, stops and fleet")
-        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan, previous_plan)
+        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan, previous_plan,
+                             on_bad_row=cfg.on_bad_row)  # fmt: skip
         planned = plan_stops(inputs, settings, job, options)
         step("writing stops.csv, assignments-personal.csv, routes.csv and routes.gpkg")
         summary = write_plan(planned, out_dir)
@@ -313,7 +315,7 @@ def transport_eligibility(
     with Progress(quiet or json_out) as step:
         job = JobContext(provider=travel_provider(network), step=step, started=started)
         step("reading pupils and schools")
-        frames = read_frames(files, cfg.columns_for, cfg.reading)
+        frames = read_frames(files, cfg.columns_for, cfg.reading, cfg.on_bad_row)
         run = assess_eligibility(TransportInputs(frames, files), settings, job)
         step("writing eligibility-personal.csv")
         summary = write_eligibility(run, out_dir)

@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 def load_layers(
     cfg: RunConfig, sites: Path | None = None, zones: Path | None = None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
-    """Sites and zones from the user's files (validated), the default data otherwise."""
-    from geodata.read import read
+    """Sites and zones from the user's files (validated), the default data otherwise;
+    a note per file whose bad rows were skipped (:func:`optimise.inputs.read_layer`)."""
+    from optimise.inputs import read_layer
 
     out, notes = [], []
     for kind, path in (("sites", sites), ("zones", zones)):
@@ -54,13 +55,11 @@ def load_layers(
 
             out.append(getattr(load_default(cfg.seed), kind))
             continue
-        layer = read(path, kind, columns=cfg.columns_for(kind) or None, on_bad_row=cfg.on_bad_row,
-                     settings=cfg.reading)  # fmt: skip
-        if layer.skipped:
-            notes.append(f"{path}: {len(layer.skipped)} bad row(s) skipped")
-            for p in layer.skipped:
-                log.warning("skipped: %s", p)
-        out.append(layer.frame)
+        frame = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row, cfg.reading)
+        skipped = frame.attrs.get("read", {}).get("rows_skipped")
+        if skipped:
+            notes.append(f"{path}: {skipped} bad row(s) skipped")
+        out.append(frame)
     return out[0], out[1], notes
 
 

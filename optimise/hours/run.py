@@ -88,7 +88,7 @@ def load_inputs(
     cfg: RunConfig, centres: Path | None, zones: Path | None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Centres and zones from the user's files (validated), the default data otherwise."""
-    from geodata.read import read
+    from optimise.inputs import read_layer
 
     frames = {}
     for kind, path in (("centres", centres), ("zones", zones)):
@@ -97,9 +97,8 @@ def load_inputs(
 
             frames[kind] = getattr(load_default(cfg.seed), kind)
         else:
-            layer = read(path, kind, columns=cfg.columns_for(kind) or None,
-                         on_bad_row=cfg.on_bad_row, settings=cfg.reading)  # type: ignore[arg-type]  # fmt: skip
-            frames[kind] = layer.frame
+            frames[kind] = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row,
+                                      cfg.reading)  # fmt: skip
     return frames["centres"], frames["zones"]
 
 

@@ -173,18 +173,21 @@ def read_frames(
     files: dict[str, Path | None],
     columns: Callable[[str], dict[str, str]],
     reading: ReadSettings | None = None,
-):
-    """The input frames by kind: each given file read and checked, the default data for
-    the rest (shared by the transport commands). What the reader noted of a file
-    (:attr:`geodata.validate.Layer.notes`) is in its frame's ``attrs["read"]``."""
+    on_bad_row: str = "error",
+) -> dict[str, Any]:
+    """The input frames by kind: each given file read and checked
+    (:func:`optimise.inputs.read_layer`: bad rows skipped with ``on_bad_row="skip"``),
+    the default data for the rest (shared by the transport commands). What the reader
+    noted of a file (:attr:`geodata.validate.Layer.notes`, rows skipped) is in its
+    frame's ``attrs["read"]``."""
     from geodata.default import DEFAULT_SEED, load_default
-    from geodata.read import read
+    from optimise.inputs import read_layer
 
     data = load_default(DEFAULT_SEED) if not all(files.values()) else None
     out = {}
     for kind, path in files.items():
         if path is not None:
-            out[kind] = read(path, kind, columns=columns(kind) or None, settings=reading).frame
+            out[kind] = read_layer(path, kind, columns(kind), on_bad_row, reading)
         else:
             out[kind] = getattr(data, kind)
     if "pupils" in out and "schools" in out:  # across files: each pupil's school exists
@@ -248,13 +251,14 @@ def load_inputs(
     current_plan: str | Path | None = None,
     previous_plan: str | Path | None = None,
     frames: dict[str, Any] | None = None,
+    on_bad_row: str = "error",
 ) -> TransportInputs:
     """Pupils, schools, stops and fleet (:func:`read_frames`; ``frames`` already read
     bypass the files, as a batch's workers do), the current plan and last term's."""
     files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
     columns = columns or (lambda _k: {})
     if frames is None:
-        frames = read_frames(files, columns, reading)
+        frames = read_frames(files, columns, reading, on_bad_row)
     plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
     previous = None
     if previous_plan is not None:
