@@ -4,8 +4,9 @@ A config file may hold ``seed``, ``time_limit``, ``out``, ``on_bad_row`` and a
 ``[columns]`` table mapping the engine's column names to a council's own, either flat
 (``id = "URN"``) or per kind (``[columns.sites] id = "AssetCode"``). Problem-specific
 tables (``[transport]``, ``[estate]``, ``[hours]``) are read by their own commands;
-every command checks them on load (:func:`check_table`: known keys, TOML types, the
-parameter classes' own rules), so a bad key is one line naming file, table and key.
+every command checks them on load (their settings objects, :mod:`optimise.settings`:
+known keys and sub-tables, TOML types, the parameter classes' own rules), so a bad key is
+one line naming file, table and key.
 Options given on the command line win over the file.
 """
 
@@ -162,72 +163,12 @@ def _check_types(data: dict[str, Any], source: str) -> None:
             raise InputError(f"{source}: {key}: expected {wanted}, found {value!r}")
 
 
-#: A config's problem tables (and [transport]'s sub-tables) → their parameter class.
-_TABLES = {
-    "estate": ("optimise.estate.params", "EstateParams"),
-    "hours": ("optimise.hours.params", "HoursParams"),
-    "transport": ("models.transport", "TransportPolicy"),
-    "transport.routing": ("optimise.transport.params", "RoutingParams"),
-    "transport.stops": ("optimise.transport.stops.params", "StopParams"),
-    "transport.modes": ("optimise.transport.mode_params", "ModeParams"),
-    "transport.eligibility": ("optimise.transport.eligibility", "EligibilityParams"),
-}
-#: Keys of [transport] that are no policy field: pupils and schools that never share.
-_OTHER_KEYS = {"transport": {"no_share": [], "never_share": [], "school_year": 2026}}
-
-
 def check_table(table: Any, name: str, source: str) -> None:
-    """A problem table's keys are its parameters' fields (or its sub-tables), each of
-    the field's TOML type: one line naming the file, table and key if not."""
-    import dataclasses
-    import importlib
+    """A problem table checked as its command reads it: its settings object
+    (:mod:`optimise.settings`) built, one line naming the file, table and key if not."""
+    from optimise.settings import settings_for
 
-    if not isinstance(table, dict):
-        raise InputError(f"{source}: [{name}]: expected a table, found {table!r}")
-    module, name_of_class = _TABLES[name]
-    cls = getattr(importlib.import_module(module), name_of_class)
-    defaults = {**_OTHER_KEYS.get(name, {})}
-    for f in dataclasses.fields(cls):
-        factory = f.default_factory
-        defaults[f.name] = factory() if factory is not dataclasses.MISSING else f.default
-    for key, value in table.items():
-        if f"{name}.{key}" in _TABLES:
-            check_table(value, f"{name}.{key}", source)
-        elif key not in defaults:
-            raise InputError(
-                f"{source}: [{name}]: unknown key '{key}'; "
-                f"expected one of {', '.join(sorted(defaults))}"
-            )
-        else:
-            wanted = _toml_type(defaults[key], value)
-            if wanted:
-                raise InputError(f"{source}: [{name}] {key}: expected {wanted}, found {value!r}")
-    own = {k: v for k, v in table.items() if k not in _OTHER_KEYS.get(name, {})}
-    own = {k: v for k, v in own.items() if f"{name}.{k}" not in _TABLES}
-    cls.from_dict(own, source=f"{source}: [{name}]")  # the class's own rules (ranges)
-
-
-def _toml_type(default: Any, value: Any) -> str | None:
-    """What a value like ``default`` must be when ``value`` is not that, else None."""
-    import math
-
-    if isinstance(default, bool):
-        return None if isinstance(value, bool) else "true or false"
-    if isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return "a number"
-        if not math.isfinite(value):
-            return "a finite number"
-        if isinstance(default, int) and not float(value).is_integer():
-            return "a whole number"
-        return None
-    if isinstance(default, str):
-        return None if isinstance(value, str) else "text in quotes"
-    if isinstance(default, list | tuple):
-        return None if isinstance(value, list) else 'a list, e.g. ["a", "b"]'
-    if isinstance(default, dict):
-        return None if isinstance(value, dict) else "a table of name = value"
-    return None
+    settings_for(name, table, source)
 
 
 def read_settings(data: dict[str, Any], source: str) -> ReadSettings:

@@ -145,20 +145,17 @@ def run_demo(
 
 def _solve(data: Any, out: Path, time_limit: float, step: Callable[[str], None]) -> dict[str, Any]:
     """Each solver's headline figures on the default data; outputs in its own folder."""
-    from optimise.estate.run import demo_step as estate
-    from optimise.hours.run import demo_step as hours
-    from optimise.transport.run import demo_step as transport
 
     step(f"planning school routes ({time_limit:g} s)")
-    routes = transport(data, out / "transport", time_limit=time_limit)
+    routes = _routes(data, out / "transport", time_limit)
     keys = (
         "annual_cost_gbp", "daily_cost_gbp", "vehicles", "pupils_total", "pupils_served",
         "pupils_unserved", "ride_limit_violations", "mean_ride_minutes", "p95_ride_minutes",
     )  # fmt: skip
     step("choosing which sites to keep")
-    sites = estate(data, out / "estate", seed=data.seed)
+    sites = _estate(data, out / "estate")
     step("choosing centre opening hours")
-    opening = hours(data, out / "hours", seed=data.seed, curve=False)
+    opening = _hours(data, out / "hours")
     hour_keys = ("budget_hours", "hours_used", "demand_served", "over65_demand_served",
                  "current_demand_served", "current_over65_demand_served", "optimal")  # fmt: skip
     return {
@@ -166,6 +163,54 @@ def _solve(data: Any, out: Path, time_limit: float, step: Callable[[str], None])
         "estate": sites,
         "hours": {k: opening[k] for k in hour_keys if k in opening},
     }
+
+
+def _routes(data: Any, out: Path, time_limit: float) -> dict[str, Any]:
+    """The default data's morning routes, as ``transport routes --run am`` plans and
+    writes them (``time_limit`` bounds the step: building, solving, writing)."""
+    from optimise.jobs import JobContext
+    from optimise.settings import TransportSettings
+    from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
+
+    frames = {k: getattr(data, k) for k in ("pupils", "schools", "stops", "fleet")}
+    job = JobContext(seed=data.seed, time_limit=time_limit)
+    run = plan_routes(TransportInputs(frames), TransportSettings(), job, RoutesOptions(run="am"))
+    return write_routes(run, out)
+
+
+#: The estate figures the demo's summary repeats.
+ESTATE_KEYS = (
+    "status", "sites_kept", "sites_disposed", "capital_receipts_gbp", "annual_saving_gbp",
+    "backlog_avoided_gbp", "max_travel_minutes", "population_beyond_limit", "optimal", "gap",
+)  # fmt: skip
+
+
+def _estate(data: Any, out: Path) -> dict[str, Any]:
+    """The default estate (no ranking: the demo shows the plan), written to ``out``."""
+    from optimise.estate.params import EstateParams
+    from optimise.estate.run import EstateInputs, plan_estate, write_estate
+    from optimise.jobs import JobContext
+    from optimise.settings import EstateSettings
+
+    settings = EstateSettings(EstateParams(ranking_steps=0))
+    run = plan_estate(EstateInputs(data.sites, data.zones), settings, JobContext(seed=data.seed))
+    summary = write_estate(run, out)
+    return {k: summary[k] for k in ESTATE_KEYS}
+
+
+#: Seconds the demo's opening hours may take (its plan and the three rule variants).
+HOURS_TIME_LIMIT = 60.0
+
+
+def _hours(data: Any, out: Path) -> dict[str, Any]:
+    """Default parameters on the default centres and zones, no curve, written to ``out``."""
+    from optimise.hours.run import HoursInputs, plan_hours, write_hours
+    from optimise.jobs import JobContext
+    from optimise.settings import HoursSettings
+
+    job = JobContext(seed=data.seed, time_limit=HOURS_TIME_LIMIT)
+    run = plan_hours(HoursInputs(data.centres, data.zones), HoursSettings(), job, curve=False)
+    return write_hours(run, out)
 
 
 def _build_problems(data: Any, road: StraightLine) -> dict[str, Any]:

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from cli import main
+from optimise.jobs import JobContext
+from optimise.settings import EstateSettings
 
 KEYS = ("sites_kept", "sites_disposed", "capital_receipts_gbp", "annual_saving_gbp",
         "backlog_avoided_gbp", "max_travel_minutes", "population_beyond_limit", "optimal",
@@ -56,7 +58,7 @@ def test_estate_user_files_and_bad_input(tmp_path, capsys):
 
 def test_trafford_register_end_to_end(test_data, tmp_path):
     from optimise.estate.params import EstateParams
-    from optimise.estate.run import run_estate
+    from optimise.estate.run import EstateInputs, plan_estate, write_estate
     from optimise.estate.trafford import trafford_sites, trafford_zones
 
     sites = trafford_sites(test_data / "trafford")
@@ -70,7 +72,9 @@ def test_trafford_register_end_to_end(test_data, tmp_path):
     assert all(p.field == "GeoX" for p in sites.skipped)
     assert len(sites) == 105
     params = EstateParams(max_travel_minutes=15, receipt_target=0.10, ranking_steps=2)
-    summary = run_estate(sites.frame, zones, tmp_path, params=params, seed=1)
+    run = plan_estate(EstateInputs(sites.frame, zones), EstateSettings(params), JobContext(seed=1))
+    summary = write_estate(run, tmp_path)
+    assert summary == run.summary()
     assert summary["optimal"] and summary["receipts_share_of_value"] >= 0.10
     assert summary["population_beyond_limit"] == 0
     assert (tmp_path / "estate.gpkg").is_file()

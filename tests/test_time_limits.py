@@ -74,9 +74,11 @@ def test_pareto_front_traces_nothing_past_its_deadline(measure):
     assert front == pareto_front(problem, params, 5, measure=measure, seed=1)
 
 
-def test_run_estate_past_its_deadline_still_plans_and_notes_the_short_front(tmp_path):
+def test_estate_job_past_its_deadline_still_plans_and_notes_the_short_front(tmp_path):
     from geodata.read import read
-    from optimise.estate.run import run_estate
+    from optimise.estate.run import EstateInputs, plan_estate, write_estate
+    from optimise.jobs import JobContext
+    from optimise.settings import EstateSettings
 
     (tmp_path / "sites.csv").write_text(
         "id,type,lon,lat,running_cost,services\n"
@@ -85,8 +87,10 @@ def test_run_estate_past_its_deadline_still_plans_and_notes_the_short_front(tmp_
     (tmp_path / "zones.csv").write_text("id,population,lon,lat\nZ1,1000,-1.69,55.171\n")
     sites = read(tmp_path / "sites.csv", "sites").frame
     zones = read(tmp_path / "zones.csv", "zones").frame
-    summary = run_estate(sites, zones, tmp_path / "o", params=EstateParams(ranking_steps=2),
-                         seed=1, time_limit=5, pareto=4, deadline=time.monotonic() - 1)  # fmt: skip
+    job = JobContext(seed=1, time_limit=5, deadline=time.monotonic() - 1)
+    settings = EstateSettings(EstateParams(ranking_steps=2))
+    run = plan_estate(EstateInputs(sites, zones), settings, job, pareto=4)
+    summary = write_estate(run, tmp_path / "o")
     assert summary["status"] == "optimal"  # the plan gets its floor of time
     assert summary["pareto_points_requested"] == 4 and summary["pareto_points_traced"] == 0
     assert any("cut short" in n and "0 of 4" in n for n in summary["notes"])

@@ -119,10 +119,10 @@ def test_bench_commands_print_json(capsys, benchmarks, tmp_path):
     assert main(["bench", "vrptw", str(tmp_path / "missing.txt")]) == 2
 
 
-def test_demo_step_routes_the_default_data(tmp_path):
-    from optimise.transport.run import demo_step
+def test_demo_routes_the_default_data_with_the_commands_job(tmp_path):
+    from optimise.demo import _routes
 
-    summary = demo_step(load_default(), tmp_path / "transport", time_limit=2)
+    summary = _routes(load_default(), tmp_path / "transport", time_limit=3.5)
     assert summary["ride_limit_violations"] == 0 and summary["pupils_total"] == 3000
     assert (tmp_path / "transport" / "routes.csv").is_file()
 

@@ -57,14 +57,10 @@ def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
     for key, value in values.items():
         name = key.removeprefix(f"{kind}.")
         flat[_ALIASES[kind].get(name, name)] = value
-    if kind == "estate":
-        from optimise.estate.params import EstateParams
+    if kind in ("estate", "hours"):  # the same settings object as the command's table
+        from optimise.settings import settings_for
 
-        return {"params": _plain(EstateParams.from_dict(flat, source=source))}
-    if kind == "hours":
-        from optimise.hours.params import HoursParams
-
-        return {"params": _plain(HoursParams.from_dict(flat, source=source))}
+        return {"params": _plain(settings_for(kind, flat, source).params)}
     if kind == "transport":
         return _transport(flat, source)
     unknown = sorted(set(flat) - set(_NONE_KEYS) - set(RUN_KEYS))
@@ -77,50 +73,62 @@ def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
-    from models.transport import TransportPolicy
-    from optimise.transport.params import RoutingParams
+    """The dotted keys as a ``[transport]`` table, read by the commands' own settings
+    object (:class:`optimise.settings.TransportSettings`); ``fleet.*`` apart."""
+    from optimise.settings import TransportSettings
     from optimise.transport.run import RUNS
-    from optimise.transport.stops.params import StopParams
 
-    policy, routing, fleet, stops = {}, {}, {}, {}
     plan = flat.get("plan", False)
     if not isinstance(plan, bool):
         raise InputError(f"{source}: key 'plan': expected true or false, found {plan!r}")
     run = flat.get("run")
     if run is not None and run not in RUNS:
         raise InputError(f"{source}: key 'run': expected one of {', '.join(RUNS)}, found {run!r}")
+    table: dict[str, Any] = {}
+    fleet = {}
     for key, value in flat.items():
         if key in ("plan", "run"):
             continue
-        if key.startswith("stops."):
-            stops[key.removeprefix("stops.")] = value
-        elif key.startswith("routing."):
-            routing[key.removeprefix("routing.")] = value
-        elif key.startswith("fleet."):
-            parts = key.split(".")
-            if len(parts) != 3 or parts[2] not in _FLEET_COLUMNS:
-                raise InputError(
-                    f"{source}: key '{key}': expected fleet.TYPE_OR_ID.COLUMN with COLUMN one "
-                    f"of {', '.join(_FLEET_COLUMNS)}"
-                )
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise InputError(f"{source}: key '{key}' expected a number ≥ 0, found {value!r}")
-            fleet[f"{parts[1]}.{parts[2]}"] = value
+        if key.startswith("fleet."):
+            fleet[_fleet_key(key, value, source)] = value
+        elif key.startswith(("stops.", "routing.")):
+            sub, name = key.split(".", 1)
+            table.setdefault(sub, {})[name] = value
         else:
-            policy[key] = value
-    if stops and not plan:
+            table[key] = value
+    if "stops" in table and not plan:
         raise InputError(f"{source}: keys 'stops.*' need plan = true (choose pick-up points)")
-    resolved = {
-        "policy": _plain(TransportPolicy.from_dict(policy, source=source)),
-        "routing": _plain(RoutingParams.from_dict(routing, source=source)),
+    config_only = sorted({"no_share", "never_share", "school_year"} & set(table))
+    if config_only:  # id pairs and the school year are the data's, not a scenario's
+        raise InputError(
+            f"{source}: unknown key '{config_only[0]}' for a transport scenario; expected "
+            "policy keys, routing.*, stops.* or fleet.*"
+        )
+    settings = TransportSettings.from_table(table, source)
+    resolved: dict[str, Any] = {
+        "policy": _plain(settings.policy),
+        "routing": _plain(settings.routing),
         "fleet": fleet,
     }
     if run is not None:  # am | pm | both; absent (the morning), so old hashes stand
         resolved["run"] = run
     if plan:  # `transport plan` (pick-up points + routes); absent, so old hashes stand
         resolved["plan"] = True
-        resolved["stops"] = _plain(StopParams.from_dict(stops, source=source))
+        resolved["stops"] = _plain(settings.stops)
     return resolved
+
+
+def _fleet_key(key: str, value: Any, source: str) -> str:
+    """``fleet.TYPE_OR_ID.COLUMN`` → ``TYPE_OR_ID.COLUMN``, its value a number ≥ 0."""
+    parts = key.split(".")
+    if len(parts) != 3 or parts[2] not in _FLEET_COLUMNS:
+        raise InputError(
+            f"{source}: key '{key}': expected fleet.TYPE_OR_ID.COLUMN with COLUMN one "
+            f"of {', '.join(_FLEET_COLUMNS)}"
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InputError(f"{source}: key '{key}' expected a number ≥ 0, found {value!r}")
+    return f"{parts[1]}.{parts[2]}"
 
 
 def _plain(params: Any) -> dict[str, Any]:

@@ -115,45 +115,34 @@ def _scalar(value: Any) -> Any:
 
 def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     from optimise.estate.params import EstateParams
-    from optimise.estate.run import run_estate
+    from optimise.estate.run import EstateInputs, plan_estate, write_estate
+    from optimise.jobs import JobContext
+    from optimise.settings import EstateSettings
 
-    params = EstateParams(**task["resolved"]["params"])
-    return run_estate(
-        data["sites"],
-        data["zones"],
-        task["out"],
-        params=params,
-        seed=task["seed"],
-        time_limit=task["time_limit"],
-        provider=_provider(task),
-    )
+    settings = EstateSettings(EstateParams(**task["resolved"]["params"]))
+    job = JobContext(seed=task["seed"], time_limit=task["time_limit"], provider=_provider(task))
+    run = plan_estate(EstateInputs(data["sites"], data["zones"]), settings, job)
+    return write_estate(run, task["out"])
 
 
 def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from optimise.config import RunConfig
     from optimise.hours.params import HoursParams
-    from optimise.hours.run import run_hours
+    from optimise.hours.run import HoursInputs, plan_hours, write_hours
+    from optimise.jobs import JobContext
+    from optimise.settings import HoursSettings
 
-    cfg = RunConfig(seed=task["seed"], time_limit=task["time_limit"])
-    params = HoursParams(**task["resolved"]["params"])
+    settings = HoursSettings(HoursParams(**task["resolved"]["params"]))
+    job = JobContext(seed=task["seed"], time_limit=task["time_limit"], provider=_provider(task))
     # A batch is itself a sweep: the per-run curve of budgets is left out.
-    return run_hours(
-        task["out"],
-        cfg,
-        params,
-        frames=(data["centres"], data["zones"]),
-        curve=False,
-        provider=_provider(task),
-    )
+    run = plan_hours(HoursInputs(data["centres"], data["zones"]), settings, job, curve=False)
+    return write_hours(run, task["out"])
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from geodata.write import Staging, write_json
-    from optimise.transport.afternoon import solve_pm
-    from optimise.transport.output import write_day
+    from optimise.jobs import JobContext
+    from optimise.settings import TransportSettings
     from optimise.transport.params import TIME_LIMIT
-    from optimise.transport.run import build_problem, day_totals
-    from optimise.transport.solve import solve
+    from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
 
     frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}
     frames["fleet"] = _fleet(frames["fleet"], task["resolved"]["fleet"])
@@ -167,23 +156,11 @@ def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
             task["out"], frames=frames, table=table, provider=_provider(task),
             time_limit=task["time_limit"] or TIME_LIMIT, seed=task["seed"], run=run,
         )  # fmt: skip
-    problem, routing = build_problem(**frames, table=table, provider=_provider(task))
-    limit = (task["time_limit"] or TIME_LIMIT) / (2 if run == "both" else 1)
-    am = pm = None
-    if run != "pm":
-        am = solve(problem, params=routing, time_limit=limit, seed=task["seed"])
-    if run != "am":
-        pm = solve_pm(problem, params=routing, time_limit=limit, seed=task["seed"])
-    result = am or pm
-    summary = {"command": "transport routes", "run": run, "seed": task["seed"],
-               **result.summary()}  # fmt: skip
-    if am is not None and pm is not None:  # as `transport routes --run both`
-        summary["pm"] = pm.summary()
-        summary.update(day_totals(problem, am, pm))
-    with Staging(task["out"]) as stage:
-        write_day(stage.path, problem, None, am, pm)
-        write_json(stage.path / "summary.json", summary)
-    return summary
+    job = JobContext(seed=task["seed"], time_limit=task["time_limit"] or TIME_LIMIT,
+                     provider=_provider(task))  # fmt: skip
+    settings = TransportSettings.from_table(table)
+    routes = plan_routes(TransportInputs(frames), settings, job, RoutesOptions(run=run))
+    return write_routes(routes, task["out"])
 
 
 def _fleet(fleet: Any, changes: dict[str, float]) -> Any:

@@ -111,9 +111,10 @@ def estate(
     """
     started = time.monotonic()  # --time-limit counts from here: reading is part of it
     from optimise.config import RunConfig, parse_columns
-    from optimise.estate.params import EstateParams
     from optimise.estate.pareto import MAX_POINTS
-    from optimise.estate.run import load_layers, run_estate
+    from optimise.estate.run import EstateInputs, load_layers, plan_estate, write_estate
+    from optimise.jobs import JobContext
+    from optimise.settings import EstateSettings
 
     cfg = RunConfig.load(
         config, seed=seed, out=out, time_limit=time_limit, on_bad_row=on_bad_row,
@@ -126,26 +127,22 @@ def estate(
             f"--pareto: expected at most {MAX_POINTS} points, found {pareto}; each point is "
             "a solve, and the front rarely has more than a few dozen distinct plans"
         )
-    table = cfg.tables.get("estate", {})
-    if not isinstance(table, dict):
-        raise InputError(f"{config}: [estate] must be a table")
     given = {"max_travel_minutes": max_travel, "receipt_target": receipt_target,
              "office_reduction": office_reduction, "pareto_measure": pareto_measure,
              "receipt_share": receipt_share, "disposal_cost_gbp": disposal_cost,
              "max_disposals": max_disposals}  # fmt: skip
-    params = EstateParams.from_dict(
-        {**table, **{k: v for k, v in given.items() if v is not None}},
-        source=str(config) if config else "options",
-    )
+    source = str(config) if config else "options"
+    settings = EstateSettings.from_table(cfg.tables.get("estate"), source).with_options(**given)
     with Progress(quiet or json_out) as step:
         step("reading sites and zones")
         site_frame, zone_frame, notes = load_layers(cfg, sites, zones)
-        summary = run_estate(
-            site_frame, zone_frame, cfg.out or Path("optimise-estate"), params=params,
-            seed=cfg.seed, time_limit=cfg.time_limit, pareto=pareto, step=step,
-            provider=travel_provider(network),
-            deadline=None if cfg.time_limit is None else started + cfg.time_limit,
-        )  # fmt: skip
+        deadline = None if cfg.time_limit is None else started + cfg.time_limit
+        job = JobContext(seed=cfg.seed, time_limit=cfg.time_limit, deadline=deadline,
+                         provider=travel_provider(network), step=step)  # fmt: skip
+        run = plan_estate(EstateInputs(site_frame, zone_frame), settings, job, pareto)
+        out_dir = cfg.out or Path("optimise-estate")
+        step("writing outputs")
+        summary = {**write_estate(run, out_dir), "out": str(out_dir)}
         write_run_report(summary["out"], step)
     run_notes = summary.get("notes", [])  # the run's own, e.g. a front cut short
     summary["notes"] = [*notes, *run_notes]
@@ -156,7 +153,7 @@ def estate(
             for r in summary["reasons"]:
                 console.print(f"infeasible: {r['message']}", markup=False, soft_wrap=True)
         else:
-            changed = params.receipt_share < 1 or summary["relocation_costs_gbp"] > 0
+            changed = settings.params.receipt_share < 1 or summary["relocation_costs_gbp"] > 0
             console.print(
                 f"{summary['sites_disposed']} of {summary['sites']} sites to dispose of: "
                 f"receipts £{summary['capital_receipts_gbp']:,}"
@@ -221,8 +218,11 @@ def hours(
     the timetable (CSV and a weekly grid), per-centre figures beside today's, the
     curve of staff hours against demand served, and summary.json.
     """
+    started = time.monotonic()  # --time-limit counts from here: reading is part of it
     from optimise.config import RunConfig
-    from optimise.hours.run import load_params, run_hours
+    from optimise.hours.run import HoursInputs, load_inputs, load_params, plan_hours, write_hours
+    from optimise.jobs import JobContext
+    from optimise.settings import HoursSettings
 
     cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
     params = load_params(
@@ -230,11 +230,13 @@ def hours(
     )
     out_dir = cfg.out or Path("optimise-hours")
     with Progress(quiet or json_out) as step:
-        step("calibrating demand and choosing opening hours")
-        summary = run_hours(
-            out_dir, cfg, params, centres=centres, zones=zones, profile=profile,
-            curve=not no_curve, provider=travel_provider(network),
-        )  # fmt: skip
+        centre_frame, zone_frame = load_inputs(cfg, centres, zones)
+        deadline = None if cfg.time_limit is None else started + cfg.time_limit
+        job = JobContext(seed=cfg.seed, time_limit=cfg.time_limit, deadline=deadline,
+                         provider=travel_provider(network), step=step)  # fmt: skip
+        inputs = HoursInputs(centre_frame, zone_frame, profile)
+        run = plan_hours(inputs, HoursSettings(params), job, curve=not no_curve)
+        summary = write_hours(run, out_dir)
         write_run_report(out_dir, step)
     if json_out:
         print_json(summary)

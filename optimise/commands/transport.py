@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,29 +102,27 @@ def transport_routes(
     summary gives the saving against it in £ a year.
     """
     from optimise.config import RunConfig
+    from optimise.jobs import JobContext
+    from optimise.settings import TransportSettings
     from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
-    from optimise.transport.run import run_routes
+    from optimise.transport.run import RoutesOptions, load_inputs, plan_routes, write_routes
 
     cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    started = time.monotonic()  # --time-limit bounds the command from here
+    settings = TransportSettings.from_table(cfg.tables.get("transport"), str(config or ""))
+    options = RoutesOptions(run, mode_choice, include_personal_data)
     out_dir = cfg.out or Path("optimise-routes")
     limit = cfg.time_limit or TRANSPORT_TIME_LIMIT
     files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
     with Progress(quiet or json_out) as step:
-        summary = run_routes(
-            out_dir,
-            files=files,
-            columns=cfg.columns_for,
-            table=cfg.tables.get("transport"),
-            current_plan=current_plan,
-            time_limit=limit,
-            seed=cfg.seed,
-            include_personal_data=include_personal_data,
-            step=step,
-            reading=cfg.reading,
-            provider=travel_provider(network),
-            mode_choice=mode_choice,
-            run=run,
-        )
+        job = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
+                         provider=travel_provider(network), step=step)  # fmt: skip
+        step("reading pupils, schools, stops and fleet")
+        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan,
+                             on_bad_row=cfg.on_bad_row)  # fmt: skip
+        routes = plan_routes(inputs, settings, job, options)
+        step(f"writing {', '.join(routes.files())}")
+        summary = write_routes(routes, out_dir)
         write_run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
         print_json(summary)
@@ -220,32 +219,35 @@ def transport_plan(
     pm or both the afternoon sets each pupil down at their morning pick-up point.
     """
     from optimise.config import RunConfig
+    from optimise.jobs import JobContext
     from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
-    from optimise.transport.stops.run import run_plan
+    from optimise.transport.run import load_inputs
+    from optimise.transport.stops.day import check_run
+    from optimise.transport.stops.run import (
+        PlanOptions,
+        plan_stops,
+        with_change_penalty,
+        write_plan,
+    )
 
     cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    started = time.monotonic()  # --time-limit bounds the command from here
+    check_run(run, {"--current-plan": current_plan, "--previous-plan": previous_plan,
+                    "--mode-choice": mode_choice})  # fmt: skip
+    options = PlanOptions(run, mode_choice, include_personal_data, max_changes, from_scratch)
+    settings = with_change_penalty(cfg.tables.get("transport"), change_penalty)
     out_dir = cfg.out or Path("optimise-plan")
+    limit = cfg.time_limit or TRANSPORT_TIME_LIMIT
     files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
     with Progress(quiet or json_out) as step:
-        summary = run_plan(
-            out_dir,
-            files=files,
-            columns=cfg.columns_for,
-            table=cfg.tables.get("transport"),
-            provider=travel_provider(network),
-            current_plan=current_plan,
-            previous_plan=previous_plan,
-            max_changes=max_changes,
-            change_penalty=change_penalty,
-            from_scratch=from_scratch,
-            time_limit=cfg.time_limit or TRANSPORT_TIME_LIMIT,
-            seed=cfg.seed,
-            include_personal_data=include_personal_data,
-            mode_choice=mode_choice,
-            step=step,
-            reading=cfg.reading,
-            run=run,
-        )
+        job = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
+                         provider=travel_provider(network), step=step)  # fmt: skip
+        step("reading pupils, schools, stops and fleet")
+        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan, previous_plan,
+                             on_bad_row=cfg.on_bad_row)  # fmt: skip
+        planned = plan_stops(inputs, settings, job, options)
+        step("writing stops.csv, assignments-personal.csv, routes.csv and routes.gpkg")
+        summary = write_plan(planned, out_dir)
         write_run_report(out_dir, step, include_personal_data=include_personal_data)
     if json_out:
         print_json(summary)
@@ -300,20 +302,23 @@ def transport_eligibility(
     ids: personal data, never coordinates) and DIR/summary.json (counts).
     """
     from optimise.config import RunConfig
-    from optimise.transport.eligibility_run import run_eligibility
+    from optimise.jobs import JobContext
+    from optimise.settings import TransportSettings
+    from optimise.transport.eligibility_run import assess_eligibility, write_eligibility
+    from optimise.transport.run import TransportInputs, read_frames
 
     cfg = RunConfig.load(config, out=out)
+    started = time.monotonic()
+    settings = TransportSettings.from_table(cfg.tables.get("transport"), str(config or ""))
     out_dir = cfg.out or Path("optimise-eligibility")
+    files = {"pupils": pupils, "schools": schools}
     with Progress(quiet or json_out) as step:
-        summary = run_eligibility(
-            out_dir,
-            files={"pupils": pupils, "schools": schools},
-            columns=cfg.columns_for,
-            table=cfg.tables.get("transport"),
-            provider=travel_provider(network),
-            step=step,
-            reading=cfg.reading,
-        )
+        job = JobContext(provider=travel_provider(network), step=step, started=started)
+        step("reading pupils and schools")
+        frames = read_frames(files, cfg.columns_for, cfg.reading, cfg.on_bad_row)
+        run = assess_eligibility(TransportInputs(frames, files), settings, job)
+        step("writing eligibility-personal.csv")
+        summary = write_eligibility(run, out_dir)
     if json_out:
         print_json(summary)
     elif not quiet:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,22 +21,22 @@ import pandas as pd
 
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.estate import EstateProblem
-from optimise.estate.params import EstateParams
 from optimise.estate.pareto import MIN_SOLVE_S, pareto_front
 from optimise.estate.prepare import prepare
 from optimise.estate.ranking import rank_disposals
 from optimise.estate.solve import solve
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import geopandas as gpd
 
-    from geodata.matrix import TravelProvider
     from models.estate_result import EstateResult
     from optimise.config import RunConfig
+    from optimise.estate.params import EstateParams
+    from optimise.estate.prepare import Prepared
+    from optimise.jobs import JobContext
+    from optimise.settings import EstateSettings
 
-__all__ = ["demo_step", "load_layers", "run_estate", "write_outputs"]
+__all__ = ["EstateInputs", "EstateRun", "load_layers", "plan_estate", "write_estate"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ log = logging.getLogger(__name__)
 def load_layers(
     cfg: RunConfig, sites: Path | None = None, zones: Path | None = None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
-    """Sites and zones from the user's files (validated), the default data otherwise."""
-    from geodata.read import read
+    """Sites and zones from the user's files (validated), the default data otherwise;
+    a note per file whose bad rows were skipped (:func:`optimise.inputs.read_layer`)."""
+    from optimise.inputs import read_layer
 
     out, notes = [], []
     for kind, path in (("sites", sites), ("zones", zones)):
@@ -53,87 +55,103 @@ def load_layers(
 
             out.append(getattr(load_default(cfg.seed), kind))
             continue
-        layer = read(path, kind, columns=cfg.columns_for(kind) or None, on_bad_row=cfg.on_bad_row,
-                     settings=cfg.reading)  # fmt: skip
-        if layer.skipped:
-            notes.append(f"{path}: {len(layer.skipped)} bad row(s) skipped")
-            for p in layer.skipped:
-                log.warning("skipped: %s", p)
-        out.append(layer.frame)
+        frame = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row, cfg.reading)
+        skipped = frame.attrs.get("read", {}).get("rows_skipped")
+        if skipped:
+            notes.append(f"{path}: {skipped} bad row(s) skipped")
+        out.append(frame)
     return out[0], out[1], notes
 
 
-def run_estate(
-    sites: gpd.GeoDataFrame,
-    zones: gpd.GeoDataFrame,
-    out_dir: str | Path | None,
-    *,
-    params: EstateParams,
-    seed: int = 0,
-    time_limit: float | None = None,
-    pareto: int = 0,
-    step: Callable[[str], None] = lambda _: None,
-    provider: TravelProvider | None = None,
-    deadline: float | None = None,
-) -> dict[str, Any]:
-    """Build, solve, rank, trace the front and (when ``out_dir``) write the outputs.
+@dataclass(frozen=True)
+class EstateInputs:
+    """The sites and zones an estate job plans (validated frames, EPSG:27700)."""
 
-    ``time_limit`` bounds the whole run: travel times, the plan, the ranking and the
-    front. ``deadline`` (a :func:`time.monotonic` value, e.g. the command's start plus
-    its time limit) replaces "now plus ``time_limit``", so that reading the inputs
-    counts too. The plan gets half the time left (all of it with nothing after it), the
+    sites: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+
+
+@dataclass(frozen=True)
+class EstateRun:
+    """One estate job's results; :meth:`summary` is ``summary.json``'s content."""
+
+    inputs: EstateInputs
+    params: EstateParams
+    problem: EstateProblem
+    prep: Prepared
+    plan: EstateResult
+    ranked: list[dict[str, Any]]
+    front: list[dict[str, Any]]
+    pareto: int  # points of the front asked for
+    traced: int  # points traced before the deadline
+    seed: int
+    time_limit: float | None
+    elapsed_s: float
+
+    def files(self) -> list[str]:
+        """The files :func:`write_estate` writes."""
+        files = ["summary.json", "sites.csv", "zones.csv", "disposals.csv", "estate.gpkg"]
+        return [*files, "pareto.csv"] if self.front else files
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``: the one place its keys are spelled."""
+        return {
+            "command": "estate",
+            "seed": self.seed,
+            "sites": self.problem.num_sites,
+            "zones": len(self.problem.zone_ids),
+            **self.plan.summary(),
+            "receipt_target": self.params.receipt_target,
+            "pareto_points": len(self.front),
+            "pareto_points_requested": self.pareto,
+            "pareto_points_traced": self.traced,
+            "time_limit_s": self.time_limit,
+            "notes": _front_notes(self.pareto, self.traced, self.plan.feasible),
+            "elapsed_s": self.elapsed_s,
+            "files": self.files(),
+        }
+
+
+def plan_estate(
+    inputs: EstateInputs, settings: EstateSettings, job: JobContext, pareto: int = 0
+) -> EstateRun:
+    """Build, solve, rank and trace the front (``pareto`` points) of one estate job.
+
+    ``job.time_limit`` bounds the whole job: travel times, the plan, the ranking and the
+    front (``job.deadline`` replaces "now plus the limit", so that reading the inputs
+    counts too). The plan gets half the time left (all of it with nothing after it), the
     ranking half of the rest, the front what remains; the front stops at the deadline
     and the summary says how many of its points were traced (``pareto_points_traced``,
-    and a note when it was cut short). ``provider`` gives the travel times (straight
-    line when None; see :func:`geodata.network.provider_from_options` for a road
-    network)."""
+    and a note when it was cut short)."""
     from geodata.providers import StraightLine
 
     start = time.perf_counter()
-    if deadline is None and time_limit is not None:
-        deadline = time.monotonic() + time_limit
-    solve_by = None if deadline is None else deadline - _RESERVE_S
-    step("building travel times (drive)")
-    problem = EstateProblem.from_geodata(sites, zones, provider or StraightLine())
+    params, seed = settings.params, job.seed
+    ends = job.ends_at()
+    solve_by = None if ends is None else ends - _RESERVE_S
+    job.step("building travel times (drive)")
+    problem = EstateProblem.from_geodata(inputs.sites, inputs.zones,
+                                         job.provider or StraightLine())  # fmt: skip
     prep = prepare(problem, params)
     later = bool(params.ranking_steps) or pareto > 0
-    step("solving the estate model")
+    job.step("solving the estate model")
     plan = solve(problem, params=params, time_limit=_share(solve_by, 0.5 if later else 1.0),
                  seed=seed, prepared=prep)  # fmt: skip
     ranked: list[dict[str, Any]] = []
     if params.ranking_steps and plan.feasible:
-        step("ranking the disposals")
+        job.step("ranking the disposals")
         each = _share(solve_by, 0.5 if pareto else 1.0, max(params.ranking_steps - 1, 1),
                       floor=MIN_SOLVE_S)  # fmt: skip
         ranked = rank_disposals(problem, prep, params, plan, seed=seed, time_limit=each)
     front: list[dict[str, Any]] = []
     traced = {"traced": 0}
     if pareto and plan.feasible:
-        step(f"tracing the Pareto front ({pareto} points)")
+        job.step(f"tracing the Pareto front ({pareto} points)")
         front = pareto_front(problem, params, pareto, seed=seed, measure=params.pareto_measure,
                              deadline=solve_by, stats=traced)  # fmt: skip
-    summary = {
-        "command": "estate",
-        "seed": seed,
-        "sites": problem.num_sites,
-        "zones": len(problem.zone_ids),
-        **plan.summary(),
-        "receipt_target": params.receipt_target,
-        "pareto_points": len(front),
-        "pareto_points_requested": pareto,
-        "pareto_points_traced": traced["traced"],
-        "time_limit_s": time_limit,
-        "notes": _front_notes(pareto, traced["traced"], plan.feasible),
-        "elapsed_s": round(time.perf_counter() - start, 2),
-    }
-    if out_dir is not None:
-        step("writing outputs")
-        money = {"realised_receipt_gbp": prep.realised, "relocation_cost_gbp": prep.relocation,
-                 "net_receipt_gbp": prep.receipt}  # fmt: skip
-        table = sites.assign(**{k: v.round() for k, v in money.items()})
-        write_outputs(Path(out_dir), table, zones, plan, ranked, front, summary)
-        summary["out"] = str(out_dir)
-    return summary
+    return EstateRun(inputs, params, problem, prep, plan, ranked, front, pareto,
+                     traced["traced"], seed, job.time_limit,
+                     round(time.perf_counter() - start, 2))  # fmt: skip
 
 
 #: Seconds kept back from the time limit for writing the outputs and the report.
@@ -170,37 +188,32 @@ def _front_notes(asked: int, traced: int, feasible: bool) -> list[str]:
 ESTATE_OUTPUTS = ("sites.csv", "zones.csv", "disposals.csv", "pareto.csv", "estate.gpkg")
 
 
-def write_outputs(
-    out_dir: Path,
-    sites: gpd.GeoDataFrame,
-    zones: gpd.GeoDataFrame,
-    plan: EstateResult,
-    ranked: list[dict[str, Any]],
-    front: list[dict[str, Any]],
-    summary: dict[str, Any],
-) -> None:
-    rank = {r["site_id"]: r for r in ranked}
-    table = sites.copy()
+def write_estate(run: EstateRun, out_dir: str | Path) -> dict[str, Any]:
+    """Write ``run``'s files into ``out_dir`` (staged, published together); return the
+    summary written."""
+    plan, rank = run.plan, {r["site_id"]: r for r in run.ranked}
+    money = {"realised_receipt_gbp": run.prep.realised, "relocation_cost_gbp": run.prep.relocation,
+             "net_receipt_gbp": run.prep.receipt}  # fmt: skip
+    table = run.inputs.sites.assign(**{k: v.round() for k, v in money.items()})
     table["decision"] = np.where(plan.keep, "keep", "dispose")
     table["rank"] = [rank[i]["rank"] if i in rank else pd.NA for i in plan.site_ids]
     table["zones_affected"] = [rank[i]["zones_affected"] if i in rank else 0 for i in plan.site_ids]
     worst = np.where(np.isfinite(plan.minutes), plan.minutes, np.nan)
-    zone_layer = zones[["id", "name", "population", "over65", "geometry"]].copy()
+    zone_layer = run.inputs.zones[["id", "name", "population", "over65", "geometry"]].copy()
     zone_layer["worst_minutes"] = np.nanmax(worst, axis=1, initial=0.0).round(1)
-    with Staging(out_dir, owns=ESTATE_OUTPUTS) as stage:
-        files = ["summary.json", "sites.csv", "zones.csv", "disposals.csv", "estate.gpkg"]
+    summary = run.summary()
+    with Staging(Path(out_dir), owns=ESTATE_OUTPUTS) as stage:
         write_csv(stage.path / "sites.csv", table)
         write_csv(stage.path / "zones.csv", zone_layer)  # travel to the nearest kept site
-        write_csv(stage.path / "disposals.csv", pd.DataFrame(ranked, columns=_RANK_COLUMNS))
-        if front:
-            write_csv(stage.path / "pareto.csv", pd.DataFrame(front))
-            files.append("pareto.csv")
+        write_csv(stage.path / "disposals.csv", pd.DataFrame(run.ranked, columns=_RANK_COLUMNS))
+        if run.front:
+            write_csv(stage.path / "pareto.csv", pd.DataFrame(run.front))
         sites_layer = table.drop(columns=["rank"]).assign(
             rank=[rank[i]["rank"] if i in rank else -1 for i in plan.site_ids]
         )
         write_gpkg(stage.path / "estate.gpkg", {"sites": sites_layer, "zones": zone_layer})
-        summary["files"] = files
         write_json(stage.path / "summary.json", summary)
+    return summary
 
 
 _RANK_COLUMNS = [
@@ -209,14 +222,3 @@ _RANK_COLUMNS = [
     "running_saving_gbp", "backlog_avoided_gbp", "annualised_benefit_gbp", "zones_affected",
     "population_affected", "over65_affected", "max_extra_minutes",
 ]  # fmt: skip
-
-
-def demo_step(data: Any, out_dir: str | Path, *, seed: int = 0) -> dict[str, Any]:
-    """For ``optimise demo``: solve the default estate, write ``out_dir``, return figures."""
-    params = EstateParams(ranking_steps=0)
-    summary = run_estate(data.sites, data.zones, out_dir, params=params, seed=seed)
-    keys = (
-        "status", "sites_kept", "sites_disposed", "capital_receipts_gbp", "annual_saving_gbp",
-        "backlog_avoided_gbp", "max_travel_minutes", "population_beyond_limit", "optimal", "gap",
-    )  # fmt: skip
-    return {k: summary[k] for k in keys}

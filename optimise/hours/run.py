@@ -1,14 +1,17 @@
 """The ``optimise hours`` run: inputs → problem → calibration → plan → files.
 
-The command line and the demo call :func:`run_hours` / :func:`demo_step`; a notebook
-user can call the steps (:func:`build_problem`, :func:`optimise.hours.calibrate`,
-:func:`optimise.hours.solve`) directly.
+The command line, the demo and the batch workers call :func:`plan_hours` (an
+:class:`HoursRun`, whose ``summary()`` is summary.json) and :func:`write_hours`; a
+notebook user can call the same two, or the steps (:func:`build_problem`,
+:func:`optimise.hours.calibrate`, :func:`optimise.hours.solve`) directly.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +22,6 @@ from geodata.errors import InputError
 from geodata.write import Staging, write_csv, write_gpkg, write_json, write_text
 from models.hours import HoursProblem
 from optimise.hours.calibrate import Calibration, calibrate
-from optimise.hours.params import HoursParams
 from optimise.hours.profile import read_profile, uniform_profile
 from optimise.hours.report import centre_table, closures_and_openings, timetable, weekly_grid
 from optimise.hours.solve import solve
@@ -31,8 +33,19 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from models.hours_result import HoursResult
     from optimise.config import RunConfig
+    from optimise.hours.params import HoursParams
+    from optimise.jobs import JobContext
+    from optimise.settings import HoursSettings
 
-__all__ = ["build_problem", "demo_step", "load_params", "run_hours"]
+__all__ = [
+    "HoursInputs",
+    "HoursRun",
+    "build_problem",
+    "load_inputs",
+    "load_params",
+    "plan_hours",
+    "write_hours",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +66,9 @@ DEFAULT_TIME_LIMIT = 60.0
 
 def load_params(cfg: RunConfig, **options: Any) -> HoursParams:
     """``[hours]`` of the config file, then the options that are not None."""
-    params = HoursParams.from_dict(cfg.tables.get("hours", {}), source="[hours]")
-    changes = {k: v for k, v in options.items() if v is not None}
-    try:
-        return dataclasses.replace(params, **changes)
-    except ValueError as exc:
-        raise InputError(f"hours options: {exc}") from None
+    from optimise.settings import HoursSettings
+
+    return HoursSettings.from_table(cfg.tables.get("hours")).with_options(**options).params
 
 
 def build_problem(
@@ -74,8 +84,11 @@ def build_problem(
         raise InputError(f"centres: {exc}") from None
 
 
-def _inputs(cfg: RunConfig, centres: Path | None, zones: Path | None) -> tuple[Any, Any]:
-    from geodata.read import read
+def load_inputs(
+    cfg: RunConfig, centres: Path | None, zones: Path | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Centres and zones from the user's files (validated), the default data otherwise."""
+    from optimise.inputs import read_layer
 
     frames = {}
     for kind, path in (("centres", centres), ("zones", zones)):
@@ -84,66 +97,95 @@ def _inputs(cfg: RunConfig, centres: Path | None, zones: Path | None) -> tuple[A
 
             frames[kind] = getattr(load_default(cfg.seed), kind)
         else:
-            layer = read(path, kind, columns=cfg.columns_for(kind) or None,
-                         on_bad_row=cfg.on_bad_row, settings=cfg.reading)  # type: ignore[arg-type]  # fmt: skip
-            frames[kind] = layer.frame
+            frames[kind] = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row,
+                                      cfg.reading)  # fmt: skip
     return frames["centres"], frames["zones"]
 
 
-def run_hours(
-    out_dir: str | Path | None,
-    cfg: RunConfig,
-    params: HoursParams,
-    *,
-    centres: Path | None = None,
-    zones: Path | None = None,
-    profile: Path | None = None,
-    frames: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
-    curve: bool = True,
-    provider: TravelProvider | None = None,
-) -> dict[str, Any]:
-    """Run the whole opening-hours job and return ``summary.json``'s content.
+@dataclass(frozen=True)
+class HoursInputs:
+    """The centres and zones an hours job plans, and the CSV of when residents want to
+    visit (``profile``; None: the ``[hours] profile`` setting, else uniform)."""
 
-    ``frames`` (centres, zones) bypasses reading files, as the demo does. The config's
-    time limit bounds the whole run (see :mod:`optimise.hours.sweep`); without one
-    each solve has its own cap (60 s, the curve's ``curve_time_limit``).
-    """
-    clock = Clock(cfg.time_limit)  # --time-limit bounds the whole command
-    centre_frame, zone_frame = frames or _inputs(cfg, centres, zones)
-    problem = build_problem(centre_frame, zone_frame, provider)
-    profile_path = profile or (Path(params.profile) if params.profile else None)
+    centres: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    profile: Path | None = None
+
+
+@dataclass(frozen=True)
+class HoursRun:
+    """One hours job's results; :meth:`summary` is ``summary.json``'s content."""
+
+    inputs: HoursInputs
+    params: HoursParams
+    problem: HoursProblem
+    calibration: Calibration
+    result: HoursResult
+    table: pd.DataFrame  # per centre, planned beside today
+    changes: pd.DataFrame  # per zone, nearest open centre today and in the plan
+    prices: dict[str, Any] | None  # the rule variants (``rule_prices``)
+    curve: pd.DataFrame | None  # staff hours against demand served
+    seed: int
+    time_limit: float | None
+
+    def files(self) -> list[str]:
+        """The files :func:`write_hours` writes."""
+        files = ["timetable.csv", "current_timetable.csv", "timetable.md", "centres.csv",
+                 "hours.gpkg", "zone_changes.csv"]  # fmt: skip
+        return [*files, *(["curve.csv"] if self.curve is not None else []), "summary.json"]
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``: the one place its keys are spelled."""
+        summary = _summary(self.problem, self.result, self.calibration, self.params, self.table,
+                           self.seed)  # fmt: skip
+        if self.prices is not None:
+            summary["rule_prices"] = _prices(self.result, self.prices)
+        reach = self.params.max_travel_min
+        summary.update(access_summary(self.problem, self.result.plan, self.changes, reach))
+        if self.curve is not None:
+            records = self.curve.astype(object).where(self.curve.notna(), None)
+            summary["curve"] = records.to_dict(orient="records")  # NaN is not JSON
+        summary["notes"] = notes(self.curve, self.prices)
+        summary["time_limit_s"] = self.time_limit
+        summary["files"] = self.files()
+        return summary
+
+
+def plan_hours(
+    inputs: HoursInputs, settings: HoursSettings, job: JobContext, curve: bool = True
+) -> HoursRun:
+    """Calibrate demand, choose the opening hours, price the rules and (with ``curve``)
+    trace staff hours against demand served.
+
+    ``job.time_limit`` bounds the whole job (see :mod:`optimise.hours.sweep`); without
+    one each solve has its own cap (60 s, the curve's ``curve_time_limit``)."""
+    params, seed = settings.params, job.seed
+    ends = job.ends_at()  # the deadline (reading the inputs may have used some of it)
+    clock = Clock(None if ends is None else ends - time.monotonic())
+    job.step("calibrating demand and choosing opening hours")
+    problem = build_problem(inputs.centres, inputs.zones, job.provider)
+    profile_path = inputs.profile or (Path(params.profile) if params.profile else None)
     weights = read_profile(profile_path, problem) if profile_path else uniform_profile(problem)
     try:
         calibration = calibrate(problem, weights, over65_decay=params.over65_decay,
                                 propensity=params.propensity,
                                 half_distance=params.half_distance_minutes)  # fmt: skip
         result = solve(problem, demand=calibration.model, params=params,
-                       time_limit=clock.limit(DEFAULT_TIME_LIMIT), seed=cfg.seed)  # fmt: skip
+                       time_limit=clock.limit(DEFAULT_TIME_LIMIT), seed=seed)  # fmt: skip
     except ValueError as exc:
         raise InputError(f"hours: {exc}") from None
     prices = None
     if params.rule_prices:
-        prices = rule_prices(problem, calibration, params, result, clock, cfg.seed,
+        prices = rule_prices(problem, calibration, params, result, clock, seed,
                              DEFAULT_TIME_LIMIT)  # fmt: skip
-    curve_frame = budget_curve(problem, calibration, params, result, clock, cfg.seed,
+    curve_frame = budget_curve(problem, calibration, params, result, clock, seed,
                                prices) if curve else None  # fmt: skip
-    share = centre_frame["share"].to_numpy(dtype=float) if "share" in centre_frame else None
+    centres = inputs.centres
+    share = centres["share"].to_numpy(dtype=float) if "share" in centres else None
     table = centre_table(problem, result, calibration, share)
-    summary = _summary(problem, result, calibration, params, table, cfg.seed)
-    if prices is not None:
-        summary["rule_prices"] = _prices(result, prices)
     changes = zone_changes(problem, result.plan, params.max_travel_min)
-    summary.update(access_summary(problem, result.plan, changes, params.max_travel_min))
-    if curve_frame is not None:
-        records = curve_frame.astype(object).where(curve_frame.notna(), None)
-        summary["curve"] = records.to_dict(orient="records")  # NaN is not JSON
-    summary["notes"] = notes(curve_frame, prices)
-    summary["time_limit_s"] = cfg.time_limit
-    if out_dir is not None:
-        files = _write(Path(out_dir), problem, result, table, curve_frame, summary, centre_frame,
-                       changes)  # fmt: skip
-        summary["files"] = files
-    return summary
+    return HoursRun(inputs, params, problem, calibration, result, table, changes, prices,
+                    curve_frame, seed, job.time_limit)  # fmt: skip
 
 
 def _prices(result: HoursResult, variants: dict[str, Any]) -> dict[str, Any]:
@@ -244,55 +286,30 @@ def _summary(
     return summary
 
 
-def _write(
-    out: Path, problem: HoursProblem, result: HoursResult, table: pd.DataFrame,
-    curve: pd.DataFrame | None, summary: dict[str, Any], centres: gpd.GeoDataFrame,
-    changes: pd.DataFrame | None = None,
-) -> list[str]:  # fmt: skip
-    files = ["timetable.csv", "current_timetable.csv", "timetable.md", "centres.csv", "hours.gpkg"]
-    if changes is not None:
-        files.append("zone_changes.csv")
+def write_hours(run: HoursRun, out_dir: str | Path) -> dict[str, Any]:
+    """Write ``run``'s files into ``out_dir`` (staged, published together); return the
+    summary written."""
+    problem, result, changes = run.problem, run.result, run.changes
     # The map layer for GIS and the report: each centre's point with its planned figures.
     layer = (
-        centres[["id", "name", "status", "geometry"]]
+        run.inputs.centres[["id", "name", "status", "geometry"]]
         .merge(
-            table.drop(columns=["centre", "status"]), left_on="id", right_on="centre_id", how="left"
+            run.table.drop(columns=["centre", "status"]),
+            left_on="id", right_on="centre_id", how="left",
         )
         .drop(columns=["centre_id"])
-    )
-    if curve is not None:
-        files.append("curve.csv")
-    files.append("summary.json")
-    with Staging(out, owns=HOURS_OUTPUTS) as stage:
+    )  # fmt: skip
+    summary = run.summary()
+    with Staging(Path(out_dir), owns=HOURS_OUTPUTS) as stage:
         write_csv(stage.path / "timetable.csv", timetable(problem, result.plan))
         write_csv(stage.path / "current_timetable.csv", timetable(problem, problem.current))
         grid = weekly_grid(problem, result, changes, summary.get("rule_prices"),
                            summary.get("notes"))  # fmt: skip
         write_text(stage.path / "timetable.md", grid)
-        write_csv(stage.path / "centres.csv", table)
-        if changes is not None:
-            write_csv(stage.path / "zone_changes.csv", changes)
+        write_csv(stage.path / "centres.csv", run.table)
+        write_csv(stage.path / "zone_changes.csv", changes)
         write_gpkg(stage.path / "hours.gpkg", {"centres": layer})
-        if curve is not None:
-            write_csv(stage.path / "curve.csv", curve)
-        write_json(stage.path / "summary.json", {**summary, "files": files})
-    return files
-
-
-def demo_step(
-    data: Any,
-    out_dir: str | Path,
-    *,
-    seed: int = 2026,
-    time_limit: float | None = 60.0,
-    curve: bool = False,
-) -> dict[str, Any]:
-    """The hours step of ``optimise demo``: default parameters on ``data``'s centres
-    and zones, outputs in ``out_dir``; returns the summary (also in summary.json).
-
-    ``time_limit`` bounds the whole step (the plan, the three rule variants and, with
-    ``curve``, the curve's budgets); what it leaves out is marked not run."""
-    from optimise.config import RunConfig
-
-    cfg = RunConfig(seed=seed, time_limit=time_limit)
-    return run_hours(out_dir, cfg, HoursParams(), frames=(data.centres, data.zones), curve=curve)
+        if run.curve is not None:
+            write_csv(stage.path / "curve.csv", run.curve)
+        write_json(stage.path / "summary.json", summary)
+    return summary

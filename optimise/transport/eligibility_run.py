@@ -13,6 +13,7 @@ Outputs, published together (:class:`geodata.write.Staging`):
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from geodata.references import check_references
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import column, frozen, index_of, points
 from models.transport import METRES_PER_MILE, TransportPolicy
+from optimise.jobs import JobContext
+from optimise.settings import TransportSettings
 from optimise.transport.eligibility import (
     EligibilityParams,
     EligibilityProblem,
@@ -29,6 +32,7 @@ from optimise.transport.eligibility import (
     assess,
 )
 from optimise.transport.pupil_flags import flag
+from optimise.transport.run import TransportInputs, input_notes, read_frames
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,21 +41,23 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from geodata.read.derived import ReadSettings
 
-__all__ = ["build_eligibility", "eligibility_table", "read_settings", "run_eligibility"]
+__all__ = [
+    "EligibilityRun",
+    "assess_eligibility",
+    "build_eligibility",
+    "eligibility_table",
+    "read_settings",
+    "run_eligibility",
+    "write_eligibility",
+]
 
-#: Keys of ``[transport]`` that belong to the routing and planning commands.
-_OTHER_KEYS = ("no_share", "never_share", "school_year")
 
-
-def read_settings(table: dict[str, Any] | None) -> tuple[TransportPolicy, EligibilityParams]:
+def read_settings(
+    table: TransportSettings | dict[str, Any] | None,
+) -> tuple[TransportPolicy, EligibilityParams]:
     """The policy (``[transport]``) and the rules' settings (``[transport.eligibility]``)."""
-    table = dict(table or {})
-    params = EligibilityParams.from_dict(
-        table.pop("eligibility", {}), source="[transport.eligibility]"
-    )
-    for key in [*_OTHER_KEYS, *(k for k, v in table.items() if isinstance(v, dict))]:
-        table.pop(key, None)  # the other commands' settings and sub-tables
-    return TransportPolicy.from_dict(table, source="[transport]"), params
+    settings = TransportSettings.from_table(table)
+    return settings.policy, settings.eligibility
 
 
 def build_eligibility(
@@ -116,43 +122,72 @@ def eligibility_table(problem: EligibilityProblem, result: EligibilityResult) ->
     )
 
 
+@dataclass(frozen=True)
+class EligibilityRun:
+    """One eligibility job's results; :meth:`summary` is ``summary.json``'s content."""
+
+    inputs: TransportInputs
+    problem: EligibilityProblem
+    result: EligibilityResult
+    elapsed_s: float
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``: the one place its keys are spelled."""
+        return {
+            "command": "transport eligibility",
+            **self.result.summary(),
+            "walking_distances": self.problem.walk.source,
+            "inputs": input_notes(self.inputs.frames),
+            "files": ["summary.json", "eligibility-personal.csv"],
+            "personal_data": ["eligibility-personal.csv"],
+            "elapsed_s": self.elapsed_s,
+        }
+
+
+def assess_eligibility(
+    inputs: TransportInputs, settings: TransportSettings, job: JobContext
+) -> EligibilityRun:
+    """Every pupil's eligibility by the policy and ``[transport.eligibility]``; walking
+    distances from ``job.provider`` (a network from ``--network``), straight line × 1.2
+    when None."""
+    started = time.monotonic() if job.started is None else job.started
+    job.step("measuring walking distances to schools")
+    source = str(inputs.files.get("pupils") or "pupils (default data)")
+    frames = inputs.frames
+    problem = build_eligibility(frames["pupils"], frames["schools"], job.provider, source=source)
+    job.step("applying the eligibility rules")
+    result = assess(problem, params=settings.eligibility, policy=settings.policy)
+    return EligibilityRun(inputs, problem, result, round(time.monotonic() - started, 2))
+
+
+def write_eligibility(run: EligibilityRun, out_dir: str | Path) -> dict[str, Any]:
+    """Write ``run``'s files into ``out_dir`` (staged, published together); return the
+    summary written."""
+    summary = run.summary()
+    with Staging(out_dir, owns=("eligibility-personal.csv",)) as stage:
+        table = eligibility_table(run.problem, run.result)
+        write_csv(stage.path / "eligibility-personal.csv", table)
+        write_json(stage.path / "summary.json", summary)
+    return summary
+
+
 def run_eligibility(
     out_dir: str | Path,
     *,
     files: dict[str, Path | None] | None = None,
     columns: Callable[[str], dict[str, str]] | None = None,
-    table: dict[str, Any] | None = None,
+    table: TransportSettings | dict[str, Any] | None = None,
     provider: TravelProvider | None = None,
     step: Callable[[str], None] | None = None,
     reading: ReadSettings | None = None,
 ) -> dict[str, Any]:
-    """Assess every pupil into ``out_dir``; return the summary (also in ``summary.json``).
-
-    ``files`` maps ``pupils``/``schools`` to a user's file; a kind left out comes from
-    the embedded default data. ``provider`` gives walking distances (a network provider
-    from ``--network``), straight line × 1.2 when None.
-    """
-    from optimise.transport.run import input_notes, read_frames
-
-    step = step or (lambda _t: None)
-    started = time.perf_counter()
+    """Read, :func:`assess_eligibility` and :func:`write_eligibility` in one call; return
+    the summary. A kind ``files`` leaves out comes from the embedded default data."""
+    settings = TransportSettings.from_table(table)
+    job = JobContext(provider=provider, step=step or JobContext().step, started=time.monotonic())
+    job.step("reading pupils and schools")
     files = {k: (files or {}).get(k) for k in ("pupils", "schools")}
-    policy, params = read_settings(table)
-    step("reading pupils and schools")
     frames = read_frames(files, columns or (lambda _k: {}), reading)
-    step("measuring walking distances to schools")
-    source = str(files["pupils"] or "pupils (default data)")
-    problem = build_eligibility(frames["pupils"], frames["schools"], provider, source=source)
-    step("applying the eligibility rules")
-    result = assess(problem, params=params, policy=policy)
-    summary: dict[str, Any] = {"command": "transport eligibility", **result.summary()}
-    summary["walking_distances"] = problem.walk.source
-    summary["inputs"] = input_notes(frames)
-    summary["files"] = ["summary.json", "eligibility-personal.csv"]
-    summary["personal_data"] = ["eligibility-personal.csv"]
-    step("writing eligibility-personal.csv")
-    with Staging(out_dir, owns=("eligibility-personal.csv",)) as stage:
-        write_csv(stage.path / "eligibility-personal.csv", eligibility_table(problem, result))
-        summary["elapsed_s"] = round(time.perf_counter() - started, 2)
-        write_json(stage.path / "summary.json", summary)
-    return summary
+    run = assess_eligibility(TransportInputs(frames, files), settings, job)
+    job.step("writing eligibility-personal.csv")
+    return write_eligibility(run, out_dir)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from optimise.transport.mode_params import ModeFlags, ModeParams
+from optimise.transport.mode_params import ModeFlags
 from optimise.transport.modes import ModeResult, choose_modes
 
 if TYPE_CHECKING:
@@ -32,15 +32,16 @@ def run_mode_choice(
     problem: TransportProblem,
     pupils: pd.DataFrame,
     *,
-    table: dict[str, Any] | None,
+    table: Any,
     routing: RoutingParams,
     time_limit: float,
     seed: int,
     source: str = "pupils",
 ) -> ModeResult:
     """Mode choice for the problem built from ``pupils`` (same rows, same order)."""
-    params = ModeParams.from_dict(dict((table or {}).get("modes", {})),
-                                  source="[transport.modes]")  # fmt: skip
+    from optimise.settings import TransportSettings
+
+    params = TransportSettings.from_table(table).modes
     flags = ModeFlags.from_frame(pupils, problem, source)
     return choose_modes(problem, flags=flags, params=params, routing=routing,
                         time_limit=time_limit, seed=seed)  # fmt: skip

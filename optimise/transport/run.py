@@ -20,21 +20,23 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError, ValidationError
 from geodata.write import Staging, write_csv, write_json
-from models.transport import TransportPolicy, TransportProblem
+from models.transport import TransportProblem
+from optimise.jobs import JobContext
+from optimise.settings import TransportSettings
 from optimise.transport.afternoon import solve_pm
-from optimise.transport.evaluate import evaluate, read_plan
+from optimise.transport.evaluate import PlanRoute, evaluate, read_plan
 from optimise.transport.output import (
     PERSONAL_FILES,
     TRANSPORT_OUTPUTS,
     without_pupil_ids,
     write_day,
 )
-from optimise.transport.params import RoutingParams
+from optimise.transport.params import TIME_LIMIT
 from optimise.transport.solve import solve
 
 if TYPE_CHECKING:
@@ -44,19 +46,25 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from geodata.read.derived import ReadSettings
     from models.transport_result import TransportResult
+    from optimise.transport.params import RoutingParams
 
 __all__ = [
     "RUNS",
+    "RoutesOptions",
+    "RoutesRun",
+    "TransportInputs",
     "beyond_limit",
     "build_problem",
     "costing",
     "day_totals",
-    "demo_step",
     "input_notes",
+    "load_inputs",
+    "plan_routes",
     "policy_summary",
     "read_frames",
     "run_routes",
     "solve_seconds",
+    "write_routes",
 ]  # fmt: skip
 
 #: Values of ``--run``.
@@ -71,49 +79,45 @@ def build_problem(
     stops: Any,
     fleet: Any,
     *,
-    table: dict[str, Any] | None = None,
+    table: TransportSettings | dict[str, Any] | None = None,
     provider: TravelProvider | None = None,
 ) -> tuple[TransportProblem, RoutingParams]:
-    """The problem (straight-line drive times) and solver settings from frames + TOML table.
+    """The problem (straight-line drive times) and solver settings from frames + settings.
 
-    ``table`` is the config file's ``[transport]`` table: policy keys, optional
-    ``no_share = [["P1", "P2"], ...]`` (pupils) and ``never_share = [["S01", "S07"]]``
-    (schools that may never share a vehicle) lists and an optional
-    ``[transport.routing]`` table.
+    ``table`` is the config file's ``[transport]`` table or its
+    :class:`~optimise.settings.TransportSettings`: the policy, the ``no_share`` (pupils)
+    and ``never_share`` (schools that may never share a vehicle) id pairs and
+    ``[transport.routing]``.
     """
     from geodata.providers import StraightLine
 
-    table = dict(table or {})
-    table.pop("school_year", None)  # the readers' (ages from dates of birth)
-    routing = RoutingParams.from_dict(table.pop("routing", {}), source="[transport.routing]")
-    pairs = table.pop("no_share", [])
-    apart = table.pop("never_share", [])
-    for key in ("stops", "eligibility", "plan", "modes"):  # tables of other transport steps
-        table.pop(key, None)
-    policy = TransportPolicy.from_dict(table, source="[transport]")
+    settings = TransportSettings.from_table(table)
     road = provider or StraightLine()
-    problem = TransportProblem.from_geodata(pupils, schools, stops, fleet, road, policy=policy)
-    if pairs:
+    problem = TransportProblem.from_geodata(
+        pupils, schools, stops, fleet, road, policy=settings.policy
+    )
+    if settings.no_share:
         at = {pid: i for i, pid in enumerate(problem.pupil_ids)}
         try:
-            idx = tuple((at[str(a)], at[str(b)]) for a, b in pairs)
-        except (KeyError, ValueError, TypeError):
+            idx = tuple((at[a], at[b]) for a, b in settings.no_share)
+        except KeyError:
             raise InputError(
                 "[transport] no_share: expected pairs of known pupil ids, e.g. "
                 '[["P00001", "P00002"]]'
             ) from None
         problem = problem.replace(no_share=idx)
-    if apart:
+    if settings.never_share:
         at = {sid: i for i, sid in enumerate(problem.school_ids)}
         try:
-            pairs_idx = tuple((at[str(a)], at[str(b)]) for a, b in apart)
-        except (KeyError, ValueError, TypeError):
+            pairs_idx = tuple((at[a], at[b]) for a, b in settings.never_share)
+        except KeyError:
+            apart = [list(p) for p in settings.never_share]
             raise InputError(
                 "[transport] never_share: expected pairs of known school ids, e.g. "
                 f'[["S01", "S07"]], found {apart!r}'[:200]
             ) from None
         problem = problem.replace(never_share=pairs_idx)
-    return problem, routing
+    return problem, settings.routing
 
 
 def day_totals(problem: TransportProblem, am: TransportResult, pm: TransportResult) -> dict:
@@ -169,18 +173,21 @@ def read_frames(
     files: dict[str, Path | None],
     columns: Callable[[str], dict[str, str]],
     reading: ReadSettings | None = None,
-):
-    """The input frames by kind: each given file read and checked, the default data for
-    the rest (shared by the transport commands). What the reader noted of a file
-    (:attr:`geodata.validate.Layer.notes`) is in its frame's ``attrs["read"]``."""
+    on_bad_row: str = "error",
+) -> dict[str, Any]:
+    """The input frames by kind: each given file read and checked
+    (:func:`optimise.inputs.read_layer`: bad rows skipped with ``on_bad_row="skip"``),
+    the default data for the rest (shared by the transport commands). What the reader
+    noted of a file (:attr:`geodata.validate.Layer.notes`, rows skipped) is in its
+    frame's ``attrs["read"]``."""
     from geodata.default import DEFAULT_SEED, load_default
-    from geodata.read import read
+    from optimise.inputs import read_layer
 
     data = load_default(DEFAULT_SEED) if not all(files.values()) else None
     out = {}
     for kind, path in files.items():
         if path is not None:
-            out[kind] = read(path, kind, columns=columns(kind) or None, settings=reading).frame
+            out[kind] = read_layer(path, kind, columns(kind), on_bad_row, reading)
         else:
             out[kind] = getattr(data, kind)
     if "pupils" in out and "schools" in out:  # across files: each pupil's school exists
@@ -221,134 +228,243 @@ def solve_seconds(time_limit: float, started: float) -> float:
     return max(MIN_SOLVE_S, left)
 
 
+@dataclass(frozen=True)
+class TransportInputs:
+    """What a transport job reads: the frames by kind (validated; the default data's
+    for a kind given no file), the user's file per kind (None: the default data; named
+    in messages), the current plan's routes to compare with (None: no comparison) and
+    last term's plan to re-plan from (None: none)."""
+
+    frames: dict[str, Any]
+    files: dict[str, Path | None] = field(default_factory=dict)
+    current_plan: tuple[PlanRoute, ...] | None = None
+    previous: Any = None  # last term's assignments (``transport plan --previous-plan``)
+
+    def source(self, kind: str) -> str:
+        return str(self.files.get(kind) or kind)
+
+
+def load_inputs(
+    files: dict[str, Path | None] | None,
+    columns: Callable[[str], dict[str, str]] | None = None,
+    reading: ReadSettings | None = None,
+    current_plan: str | Path | None = None,
+    previous_plan: str | Path | None = None,
+    frames: dict[str, Any] | None = None,
+    on_bad_row: str = "error",
+) -> TransportInputs:
+    """Pupils, schools, stops and fleet (:func:`read_frames`; ``frames`` already read
+    bypass the files, as a batch's workers do), the current plan and last term's."""
+    files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
+    columns = columns or (lambda _k: {})
+    if frames is None:
+        frames = read_frames(files, columns, reading, on_bad_row)
+    plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
+    previous = None
+    if previous_plan is not None:
+        from optimise.transport.stops.replan import read_previous
+
+        previous = read_previous(previous_plan)
+    return TransportInputs(frames, files, plan, previous)
+
+
+@dataclass(frozen=True)
+class RoutesOptions:
+    """``--run`` (``am``, ``pm`` or ``both``: the time limit shared equally),
+    ``--mode-choice`` and ``--include-personal-data``."""
+
+    run: str = "both"
+    mode_choice: bool = False
+    include_personal_data: bool = False
+
+    def __post_init__(self) -> None:
+        if self.run not in RUNS:
+            raise InputError(f"--run: expected one of {', '.join(RUNS)}, found '{self.run}'")
+
+
+@dataclass(frozen=True)
+class RoutesRun:
+    """One routes job's results; :meth:`summary` is ``summary.json``'s content.
+
+    ``problem`` is the one routed (with mode choice, the pupils left on vehicles),
+    ``full`` the one built from the inputs; ``am``/``pm`` the runs planned, ``modes``
+    the mode choice and ``current`` the current plan's evaluation, when asked."""
+
+    inputs: TransportInputs
+    options: RoutesOptions
+    full: TransportProblem
+    problem: TransportProblem
+    am: TransportResult | None
+    pm: TransportResult | None
+    modes: Any  # ModeResult | None
+    current: Any  # the current plan's evaluation | None
+    seed: int
+    time_limit: float
+    elapsed_s: float
+
+    @property
+    def result(self) -> TransportResult:
+        """The headline run: the morning's, the afternoon's with ``--run pm``."""
+        result = self.am or self.pm
+        assert result is not None  # one of the two is always planned
+        return result
+
+    def files(self) -> list[str]:
+        """The files :func:`write_routes` writes besides summary.json."""
+        files = ["routes.csv", "unserved.csv", "routes.gpkg"]
+        files += [*PERSONAL_FILES] if self.options.include_personal_data else []
+        return files + (["modes-personal.csv"] if self.modes is not None else [])
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``: the one place its keys are spelled."""
+        problem, result = self.problem, self.result
+        summary: dict[str, Any] = {"command": "transport routes", "run": self.options.run,
+                                   "seed": self.seed, "time_limit_s": self.time_limit,
+                                   **result.summary(), **policy_summary(problem)}  # fmt: skip
+        if self.am is not None and self.pm is not None:
+            summary["pm"] = self.pm.summary()
+            summary.update(day_totals(problem, self.am, self.pm))
+        if self.current is not None:
+            summary.update(self._against_current())
+        summary["unserved"] = [  # no pupil id: those are in unserved-personal.csv, if asked
+            {"reason": u.reason, "best_ride_minutes": round(u.best_ride_s / 60, 1),
+             "limit_minutes": round(u.max_ride_s / 60, 1)}
+            for u in result.unserved
+        ]  # fmt: skip
+        summary["travel_times"] = problem.drive.source
+        summary["method"] = result.method
+        summary["inputs"] = input_notes(self.inputs.frames)
+        summary["carried_beyond_limit"] = beyond_limit(problem, result)
+        if self.modes is not None:
+            summary["mode_choice"] = self.modes.summary()
+            summary["savings_by_line_gbp"] = self.modes.savings_by_line_gbp
+        summary["files"] = ["summary.json", *self.files()]
+        summary["personal_data"] = [f for f in self.files() if "-personal" in f]
+        summary["elapsed_s"] = self.elapsed_s
+        return summary
+
+    def _against_current(self) -> dict[str, Any]:
+        current, other = self.current, 0.0
+        if self.modes is not None:
+            other = self.modes.alternatives_annual_cost
+        return {
+            "current_annual_cost_gbp": round(current.annual_cost, 2),
+            "current_daily_cost_gbp": round(current.daily_cost, 2),
+            "current_vehicles": current.vehicles,
+            "current_pupils_unserved": len(current.unserved),
+            "current_ride_limit_violations": current.ride_limit_violations,
+            "current_violations": without_pupil_ids(list(current.violations[:50]), self.problem),
+            "saving_gbp": round(current.annual_cost - self.result.annual_cost - other, 2),
+        }
+
+
+def plan_routes(
+    inputs: TransportInputs,
+    settings: TransportSettings,
+    job: JobContext,
+    options: RoutesOptions | None = None,
+) -> RoutesRun:
+    """Plan the morning and/or afternoon routes (``options.run``); with
+    ``options.mode_choice``, choose SEND pupils' travel modes jointly with the morning's
+    (:mod:`optimise.transport.modes`).
+
+    ``job.time_limit`` (default :data:`~optimise.transport.params.TIME_LIMIT`) bounds the
+    whole command, from ``job.deadline`` back (reading and building count; writing and
+    the report keep :data:`WRITE_RESERVE_S`); with ``both`` the runs share it equally.
+    With both, the summary's headline figures are the morning's; ``pm`` holds the
+    afternoon's and ``total_*`` the day's (:func:`day_totals`). A current plan is
+    compared with the headline run."""
+    options = options or RoutesOptions()
+    limit = job.time_limit or TIME_LIMIT
+    ends = job.deadline if job.deadline is not None else time.monotonic() + limit
+    job.step("building the transport problem")
+    full, routing = _build(inputs, settings, job.provider)
+    share = 0.5 if options.run == "both" else 1.0
+    seconds = _left(ends) * share
+    job.step(f"planning routes ({seconds:g} s)")
+    problem, am, modes = full, None, None
+    if options.run != "pm" and options.mode_choice:
+        from optimise.transport.modes_output import run_mode_choice
+
+        modes = run_mode_choice(full, inputs.frames["pupils"], table=settings, routing=routing,
+                                time_limit=seconds, seed=job.seed,
+                                source=inputs.source("pupils"))  # fmt: skip
+        problem, am = modes.problem, modes.routes
+    elif options.run != "pm":
+        am = solve(full, params=routing, time_limit=seconds, seed=job.seed)
+    pm = None
+    if options.run in ("pm", "both"):
+        job.step(f"planning the afternoon routes ({seconds:g} s)")
+        pm = solve_pm(problem, params=routing, time_limit=_left(ends), seed=job.seed)
+    current = None
+    if inputs.current_plan is not None:
+        job.step("evaluating the current plan")
+        current = evaluate(full, inputs.current_plan)
+    elapsed = round(time.monotonic() - (ends - limit), 2)
+    return RoutesRun(inputs, options, full, problem, am, pm, modes, current, job.seed, limit,
+                     elapsed)  # fmt: skip
+
+
+def _left(ends: float) -> float:
+    """Seconds to the deadline ``ends`` (a :func:`time.monotonic` value) for solving,
+    after the write reserve; at least :data:`MIN_SOLVE_S`."""
+    return max(MIN_SOLVE_S, ends - time.monotonic() - WRITE_RESERVE_S)
+
+
+def _build(
+    inputs: TransportInputs, settings: TransportSettings, provider: TravelProvider | None
+) -> tuple[TransportProblem, RoutingParams]:
+    """:func:`build_problem`, its errors naming the user's files rather than the kinds."""
+    try:
+        return build_problem(**inputs.frames, table=settings, provider=provider)
+    except ValidationError as exc:
+        named = {k: str(v) for k, v in inputs.files.items() if v is not None}
+        raise ValidationError(
+            [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
+        ) from None
+
+
+def write_routes(run: RoutesRun, out_dir: str | Path) -> dict[str, Any]:
+    """Write ``run``'s files into ``out_dir`` (staged, published together); return the
+    summary written."""
+    summary = run.summary()
+    personal = run.options.include_personal_data
+    with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
+        write_day(stage.path, run.problem, run.inputs.frames, run.am, run.pm, personal)
+        if run.modes is not None:
+            from optimise.transport.modes_output import decisions_table
+
+            write_csv(stage.path / "modes-personal.csv", decisions_table(run.full, run.modes))
+        write_json(stage.path / "summary.json", summary)
+    return summary
+
+
 def run_routes(
     out_dir: str | Path,
     *,
     files: dict[str, Path | None] | None = None,
     columns: Callable[[str], dict[str, str]] | None = None,
-    table: dict[str, Any] | None = None,
-    current_plan: str | Path | None = None,
-    time_limit: float = 60.0,
-    seed: int = 2026,
-    include_personal_data: bool = False,
-    step: Callable[[str], None] | None = None,
-    provider: TravelProvider | None = None,
-    mode_choice: bool = False,
-    run: str = "both",
+    table: TransportSettings | dict[str, Any] | None = None,
     reading: ReadSettings | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Plan routes into ``out_dir``; return the summary (also in ``summary.json``).
+    """Read, :func:`plan_routes` and :func:`write_routes` in one call (the web app's
+    worker and the benchmarks use it); return the summary.
 
-    ``run`` is ``am`` (the morning run), ``pm`` (the afternoon run) or ``both`` (the
-    time limit shared equally). With both, the summary's headline figures are the
-    morning's, as before; ``pm`` holds the afternoon's and ``total_*`` the day's
-    (:func:`day_totals`). A current plan is compared with the headline run.
-
-    ``mode_choice``: choose SEND pupils' travel modes jointly with the routes
-    (:mod:`optimise.transport.modes`); adds ``modes-personal.csv`` and the savings by line.
-
-    ``files`` maps ``pupils``/``schools``/``stops``/``fleet`` to a user's file (read with
-    ``columns`` and ``reading``: the config's ``[geocode]``, ``[values]`` and school year);
-    a kind left out comes from the embedded default data (its published seed: ``seed`` is the
-    search's only, so a new seed never changes the pupils).
-    """
-    if run not in RUNS:
-        raise InputError(f"--run: expected one of {', '.join(RUNS)}, found '{run}'")
-    step = step or (lambda _t: None)
-    started = time.perf_counter()
-    files = {k: (files or {}).get(k) for k in ("pupils", "schools", "stops", "fleet")}
-    columns = columns or (lambda _k: {})
+    ``options``: ``current_plan`` (a file), ``time_limit``, ``seed``, ``step``,
+    ``provider`` (the :class:`~optimise.jobs.JobContext`) and ``run``, ``mode_choice``,
+    ``include_personal_data`` (the :class:`RoutesOptions`). A kind ``files`` leaves out
+    comes from the embedded default data (its published seed: ``seed`` is the search's
+    only, so a new seed never changes the pupils)."""
+    started = time.monotonic()
+    step = options.pop("step", None) or JobContext().step
+    plan_file = options.pop("current_plan", None)
+    limit = options.pop("time_limit", None) or 60.0
+    job = JobContext(seed=options.pop("seed", 2026), time_limit=limit, deadline=started + limit,
+                     provider=options.pop("provider", None), step=step)  # fmt: skip
+    opts = RoutesOptions(**options)
     step("reading pupils, schools, stops and fleet")
-    frames = read_frames(files, columns, reading)
-    step("building the transport problem")
-    try:
-        problem, routing = build_problem(**frames, table=table, provider=provider)
-    except ValidationError as exc:  # name the user's file, not the kind
-        named = {k: str(v) for k, v in files.items() if v is not None}
-        raise ValidationError(
-            [replace(p, file=named.get(p.file, p.file)) for p in exc.problems]
-        ) from None
-    plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
-    # --time-limit bounds the command: reading and building came out of it, and the
-    # writing and the report keep WRITE_RESERVE_S of it
-    share = 0.5 if run == "both" else 1.0
-    am_limit, time_limit = time_limit, solve_seconds(time_limit, started) * share
-    step(f"planning routes ({time_limit:g} s)")
-    full, modes = problem, None
-    if run == "pm":
-        result = None
-    elif mode_choice:
-        from optimise.transport.modes_output import run_mode_choice
-
-        modes = run_mode_choice(problem, frames["pupils"], table=table, routing=routing,
-                                time_limit=time_limit, seed=seed,
-                                source=str(files["pupils"] or "pupils"))  # fmt: skip
-        problem, result = modes.problem, modes.routes
-    else:
-        result = solve(problem, params=routing, time_limit=time_limit, seed=seed)
-    am, pm = result, None
-    if run in ("pm", "both"):
-        step(f"planning the afternoon routes ({time_limit:g} s)")
-        pm = solve_pm(problem, params=routing, time_limit=solve_seconds(am_limit, started),
-                      seed=seed)  # fmt: skip
-    result = am or pm
-    summary: dict[str, Any] = {"command": "transport routes", "run": run, "seed": seed,
-                               "time_limit_s": am_limit, **result.summary(),
-                               **policy_summary(problem)}  # fmt: skip
-    if am is not None and pm is not None:
-        summary["pm"] = pm.summary()
-        summary.update(day_totals(problem, am, pm))
-    if plan is not None:
-        step("evaluating the current plan")
-        current = evaluate(full, plan)
-        summary["current_annual_cost_gbp"] = round(current.annual_cost, 2)
-        summary["current_daily_cost_gbp"] = round(current.daily_cost, 2)
-        summary["current_vehicles"] = current.vehicles
-        summary["current_pupils_unserved"] = len(current.unserved)
-        summary["current_ride_limit_violations"] = current.ride_limit_violations
-        summary["current_violations"] = without_pupil_ids(list(current.violations[:50]), problem)
-        other = modes.alternatives_annual_cost if modes is not None else 0.0
-        summary["saving_gbp"] = round(current.annual_cost - result.annual_cost - other, 2)
-    summary["unserved"] = [  # no pupil id: those are in unserved-personal.csv, if asked
-        {"reason": u.reason, "best_ride_minutes": round(u.best_ride_s / 60, 1),
-         "limit_minutes": round(u.max_ride_s / 60, 1)}
-        for u in result.unserved
-    ]  # fmt: skip
-    summary["travel_times"] = problem.drive.source
-    summary["method"] = result.method
-    summary["inputs"] = input_notes(frames)
-    summary["carried_beyond_limit"] = beyond_limit(problem, result)
-    if modes is not None:
-        summary["mode_choice"] = modes.summary()
-        summary["savings_by_line_gbp"] = modes.savings_by_line_gbp
-    files = ["routes.csv", "unserved.csv", "routes.gpkg"]
-    files += [*PERSONAL_FILES] if include_personal_data else []
-    files += ["modes-personal.csv"] if modes is not None else []
-    summary["files"] = ["summary.json", *files]
-    summary["personal_data"] = [f for f in files if "-personal" in f]
-    step(f"writing {', '.join(files)}")
-    with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
-        write_day(stage.path, problem, frames, am, pm, include_personal_data)
-        if modes is not None:
-            from optimise.transport.modes_output import decisions_table
-
-            write_csv(stage.path / "modes-personal.csv", decisions_table(full, modes))
-        summary["elapsed_s"] = round(time.perf_counter() - started, 2)
-        write_json(stage.path / "summary.json", summary)
-    return summary
-
-
-def demo_step(data: Any, out_dir: str | Path, time_limit: float = 30.0) -> dict[str, Any]:
-    """The transport part of ``optimise demo``: route the default data into ``out_dir``.
-
-    ``data`` is :func:`geodata.default.load_default`'s result (its frames are used as
-    they are); returns the headline figures.
-    """
-    frames = {k: getattr(data, k) for k in ("pupils", "schools", "stops", "fleet")}
-    problem, routing = build_problem(**frames)
-    result = solve(problem, params=routing, time_limit=time_limit, seed=data.seed)
-    summary = {"command": "transport routes", **result.summary(), **policy_summary(problem)}
-    with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
-        write_day(stage.path, problem, frames, result, None)
-        write_json(stage.path / "summary.json", summary)
-    return summary
+    inputs = load_inputs(files, columns, reading, plan_file)
+    run = plan_routes(inputs, TransportSettings.from_table(table), job, opts)
+    step(f"writing {', '.join(run.files())}")
+    return write_routes(run, out_dir)
