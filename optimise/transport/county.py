@@ -66,23 +66,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from models.transport import METRES_PER_MILE
-from models.transport_result import TransportResult
 from optimise.transport._school import Option, solve_school
 from optimise.transport.master import Candidate, Links, select_and_chain
 from optimise.transport.merge import merge_schools
 from optimise.transport.pool import run_tasks
-from optimise.transport.schedule import arrival_window, build_route, dwell_seconds, rides_array
+from optimise.transport.schedule import arrival_window, build_route, dwell_seconds
 from optimise.transport.solve import (
     _groups,
     _hire,
     _hopeless,
     _seconds_left,
     _unserved,
+    plan_result,
     plan_routes,
 )
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
+    from models.transport_result import TransportResult
     from optimise.transport.params import RoutingParams
     from optimise.transport.schedule import RouteCheck
 
@@ -177,13 +178,11 @@ def plan_county(
             problem, checks, max_gap_min=params.merge_gap_min,
             max_drive_min=params.merge_drive_min, deadline=started + time_limit,
         )  # fmt: skip
-    return TransportResult(
-        routes=tuple(c.route for c in checks),
-        unserved=tuple(sorted(unserved, key=lambda u: u.pupil)),
-        ride_s=rides_array(problem, checks),
-        ride_limit_violations=sum(len(c.over_limit) for c in checks),
-        school_days=problem.policy.school_days,
-        runtime_s=round(time.perf_counter() - started, 2),
+    return plan_result(
+        problem,
+        checks,
+        unserved,
+        started=started,
         seed=seed,
         method="county: route pool per school, then one MILP (selection and chaining)",
         details={

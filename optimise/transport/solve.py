@@ -243,13 +243,11 @@ def plan_routes(
             unserved += [_unserved(problem, p, "left out: the plan's check failed (a bug)")
                          for p in c.route.pupils]  # fmt: skip
         checks = [c for c in checks if not c.violations]
-    return TransportResult(
-        routes=tuple(c.route for c in checks),
-        unserved=tuple(sorted(unserved, key=lambda u: u.pupil)),
-        ride_s=rides_array(problem, checks),
-        ride_limit_violations=sum(len(c.over_limit) for c in checks),
-        school_days=problem.policy.school_days,
-        runtime_s=round(time.perf_counter() - started, 2),
+    return plan_result(
+        problem,
+        checks,
+        unserved,
+        started=started,
         seed=seed,
         method="pyvrp per school, bell order"
         + (", multi-trip" if params.multi_trip else "")
@@ -262,6 +260,31 @@ def plan_routes(
             "searches_stopped_by_time_limit": stats["time_limited"],
             **_hire(problem, [c.route for c in checks]),
         },
+    )
+
+
+def plan_result(
+    problem: TransportProblem,
+    checks: list[RouteCheck],
+    unserved: list,
+    *,
+    started: float,
+    seed: int,
+    method: str,
+    details: dict,
+) -> TransportResult:
+    """A planner's checked routes as the result every caller reads (runtime from
+    ``started``, a :func:`time.perf_counter` value)."""
+    return TransportResult(
+        routes=tuple(c.route for c in checks),
+        unserved=tuple(sorted(unserved, key=lambda u: u.pupil)),
+        ride_s=rides_array(problem, checks),
+        ride_limit_violations=sum(len(c.over_limit) for c in checks),
+        school_days=problem.policy.school_days,
+        runtime_s=round(time.perf_counter() - started, 2),
+        seed=seed,
+        method=method,
+        details=details,
     )
 
 
