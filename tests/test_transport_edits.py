@@ -65,6 +65,13 @@ def test_a_move_over_the_seats_names_the_route():
     assert "route B: 3 seated pupils on 2 seats (bus)" in violations
 
 
+def test_a_pupil_beyond_the_limit_even_direct_is_held_to_the_direct_drive():
+    problem, plan = _two_routes(p2_limit=15.0)  # P2's direct drive is 20 min
+    assert check(problem, EditedPlan((PlanRoute("B", "bus", ("P2",)),)))[0] == ()
+    violations, *_ = check(problem, plan)  # P3's stop makes P2's ride longer than direct
+    assert any(v.startswith("route B: pupil P2 rides 20.7 min, limit 20") for v in violations)
+
+
 def test_unknown_pupil_or_route_and_locked_routes_are_one_line():
     problem, plan = _two_routes()
     with pytest.raises(InputError, match=r"^pupil 'P9' is not in this plan's data$"):

@@ -14,7 +14,8 @@ unknown pupil, route or stop, and any change to a locked route.
   else to their home, at the best position of the same route.
 * :func:`check`: the edited plan measured by ``evaluate``: every rule at once (ride
   limit, seats, wheelchair spaces, solo, no-share, excluded vehicles, fleet counts) and
-  the cost.
+  the cost. A pupil whose direct drive is already over their limit is held to that
+  direct drive, as :func:`~optimise.transport.solve.solve` carries them.
 * :func:`replan_around`: the locked routes kept as they are (vehicle type, pupils,
   stops and order), their pupils taken out of the problem and their vehicles out of
   the fleet's counts, the rest planned by :func:`~optimise.transport.solve.solve`.
@@ -268,8 +269,16 @@ def close_stop(problem: TransportProblem, plan: EditedPlan, stop_id: str) -> Edi
 def check(problem: TransportProblem, plan: EditedPlan) -> tuple[tuple[str, ...], float, float]:
     """Every broken rule of the edited plan (one sentence each), its daily and annual
     cost."""
-    result = evaluate(problem_for(problem, plan), plan.routes)
+    result = evaluate(_carried(problem_for(problem, plan)), plan.routes)
     return result.violations, result.daily_cost, result.annual_cost
+
+
+def _carried(problem: TransportProblem) -> TransportProblem:
+    """Ride limits as the planner applies them: a pupil whose direct drive from pick-up
+    to school is over their limit is held to that direct drive."""
+    from optimise.transport.solve import raise_limits
+
+    return raise_limits(problem)[0]
 
 
 def _without(problem: TransportProblem, gone: set[int], used: np.ndarray):
@@ -320,7 +329,7 @@ def replan_around(
 
     edited = problem_for(problem, plan)
     locked_ids = list(dict.fromkeys(locked_route_ids))
-    kept = evaluate(edited, tuple(plan.route(r) for r in locked_ids))
+    kept = evaluate(_carried(edited), tuple(plan.route(r) for r in locked_ids))
     gone = {p for r in kept.routes for p in r.pupils}
     used = np.zeros(len(edited.vehicles), dtype=np.int64)
     for _unit, v in {(r.unit or r.id, r.vehicle) for r in kept.routes}:
