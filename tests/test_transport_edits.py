@@ -170,3 +170,17 @@ def test_replanning_with_every_route_locked_plans_nothing_new():
     again = replan_around(problem, plan, ids, params=FAST, time_limit=5, seed=1)
     assert [r.id for r in again.routes] == ids
     assert again.annual_cost == pytest.approx(check(problem, plan)[2])
+
+
+def test_a_locked_second_trip_keeps_its_vehicles_first_trip():
+    schools = {"S1": (0.0, "08:30"), "S2": (1.0, "09:00")}
+    problem = line_problem([{"id": "A", "x": 2, "school": "S1"},
+                            {"id": "B", "x": 3, "school": "S2"},
+                            {"id": "C", "x": 8, "school": "S2"}], schools=schools)  # fmt: skip
+    plan = EditedPlan((PlanRoute("T1", "bus", ("A",), "V1"), PlanRoute("T2", "bus", ("B",), "V1"),
+                       PlanRoute("T3", "bus", ("C",))))  # fmt: skip
+    again = replan_around(problem, plan, ["T2"], params=FAST, time_limit=5, seed=1)
+    assert again.details["locked_routes"] == ["T1", "T2"]
+    assert again.routes[:2] == evaluate(problem, plan.routes[:2]).routes
+    assert again.routes[1].depot == problem.school_location[0]  # leaves S1 after T1
+    assert sorted(p for r in again.routes for p in r.pupils) == [0, 1, 2]

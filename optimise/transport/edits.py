@@ -17,8 +17,9 @@ unknown pupil, route or stop, and any change to a locked route.
   the cost. A pupil whose direct drive is already over their limit is held to that
   direct drive, as :func:`~optimise.transport.solve.solve` carries them.
 * :func:`replan_around`: the locked routes kept as they are (vehicle type, pupils,
-  stops and order), their pupils taken out of the problem and their vehicles out of
-  the fleet's counts, the rest planned by :func:`~optimise.transport.solve.solve`.
+  stops and order; with the other trips of their vehicle), their pupils taken out of
+  the problem and their vehicles out of the fleet's counts, the rest planned by
+  :func:`~optimise.transport.solve.solve`.
 """
 
 from __future__ import annotations
@@ -320,6 +321,9 @@ def replan_around(
 ) -> TransportResult:
     """The locked routes exactly as they are, the other pupils planned afresh.
 
+    A locked route that is one trip of a vehicle's morning keeps the vehicle's other
+    trips too (a second trip starts at the first one's school).
+
     Returned for :func:`problem_for` ``(problem, plan)`` (the closed stops' pick-up
     points): the locked routes first (as :func:`check` builds them, with any rule they
     break among the violations), then the new ones; a new route whose id a locked
@@ -328,7 +332,9 @@ def replan_around(
     from optimise.transport.solve import solve
 
     edited = problem_for(problem, plan)
-    locked_ids = list(dict.fromkeys(locked_route_ids))
+    asked = [plan.route(r) for r in dict.fromkeys(locked_route_ids)]
+    units = {r.vehicle for r in asked if r.vehicle}
+    locked_ids = [r.id for r in plan.routes if r in asked or (r.vehicle and r.vehicle in units)]
     kept = evaluate(_carried(edited), tuple(plan.route(r) for r in locked_ids))
     gone = {p for r in kept.routes for p in r.pupils}
     used = np.zeros(len(edited.vehicles), dtype=np.int64)
