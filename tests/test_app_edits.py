@@ -87,7 +87,9 @@ def test_a_good_move_is_stored_and_rechecked(planned):
                                               "value": b.id}]  # fmt: skip
     page = c.get(f"/runs/{run_id}/edit").text
     assert "<th>Edits</th><td>1" in page
-    assert 'id="edit-cost"' in page
+    log = Workspace(root).edit_log(run_id)[0]
+    row = f"<td>moved pupil {a.items[0]} to route {b.id}</td><td>£{log['annual_gbp']:,.0f}</td>"
+    assert row in page and log["broken"] >= 0
 
 
 def test_a_move_breaking_a_rule_shows_the_violation(planned):
@@ -185,8 +187,14 @@ def test_personal_data_off_names_no_pupil_and_refuses_moves(planned):
         _fresh(c, run_id)
         page = c.get(f"/runs/{run_id}/edit").text
         assert 'id="move-needs-personal"' in page and 'id="move-form"' not in page
-        first = _plan(root, run_id).plan.routes[0]
+        first, other = _plan(root, run_id).plan.routes[:2]
         assert first.items[0] not in page
+        # a move stored with personal data on is listed without the pupil's id
+        Workspace(root).add_edit(run_id, "move", first.items[0], other.id)
+        page = c.get(f"/runs/{run_id}/edit").text
+        assert f"<td>moved a pupil to route {other.id}</td>" in page
+        assert first.items[0] not in page
+        _fresh(c, run_id)
         response = _post(c, run_id, "move", pupil=first.items[0], route=first.id)
         assert response.status_code == 400 and _message(response.text) == NO_NAMES
         assert Workspace(root).edits(run_id) == []

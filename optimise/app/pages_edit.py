@@ -86,7 +86,7 @@ def _view(request: Request, run: dict[str, Any]) -> dict[str, Any]:
         loaded = _loaded(request, run)
     except InputError as exc:
         return {"needs": str(exc)}
-    edits = c.ws.edits(run["id"])
+    edits = c.ws.edit_log(run["id"])
     plan = replay(loaded.problem, loaded.plan, edits)
     violations, daily, annual = check(loaded.problem, plan)
     _, _, before = check(loaded.problem, loaded.plan)
@@ -100,9 +100,19 @@ def _view(request: Request, run: dict[str, Any]) -> dict[str, Any]:
                        for pid, s in zip(problem.pupil_ids, problem.pupil_stop, strict=True)
                        if s >= 0 and pid in riding})  # fmt: skip
     return {"routes": _routes(loaded, plan, c.personal), "violations": violations,
-            "daily": daily, "annual": annual, "before": before, "edits": edits,
+            "daily": daily, "annual": annual, "before": before,
+            "edits": [{**e, "said": _said(e, c.personal)} for e in edits],
             "stops": used, "closed": sorted(plan.closed), "locked": sorted(plan.locked),
             "time_limit": run["settings"].get("time_limit", 60)}  # fmt: skip
+
+
+def _said(edit: dict[str, Any], personal: bool) -> str:
+    """An edit in words (the pupil named only with personal data on)."""
+    action, target, value = edit["action"], edit["target"], edit["value"]
+    if action == "move":
+        return f"moved {'pupil ' + target if personal else 'a pupil'} to route {value}"
+    return {"lock": "locked route", "unlock": "unlocked route",
+            "close": "closed stop"}.get(action, action) + f" {target}"  # fmt: skip
 
 
 async def _page(request: Request, run: dict[str, Any], status: int = 200, **extra: Any):
@@ -122,8 +132,10 @@ def _made(request: Request, run: dict[str, Any], edits: list[dict[str, str]]) ->
     plan = replay(loaded.problem, loaded.plan, ws.edits(run["id"]))
     for edit in edits:
         plan = apply(loaded.problem, plan, edit)
+    violations, _, annual = check(loaded.problem, plan) if edits else ((), 0.0, 0.0)
     for edit in edits:
-        ws.add_edit(run["id"], edit["action"], edit["target"], edit.get("value", ""))
+        ws.add_edit(run["id"], edit["action"], edit["target"], edit.get("value", ""),
+                    annual_gbp=round(annual, 2), broken=len(violations))  # fmt: skip
 
 
 async def _edit(request: Request, run_id: int, make) -> Response:

@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS edits (
     action TEXT NOT NULL,
     target TEXT NOT NULL,
     value TEXT NOT NULL DEFAULT '',
+    annual_gbp REAL,
+    broken INTEGER,
     created TEXT NOT NULL
 );
 """
@@ -170,17 +172,30 @@ class Workspace:
 
     # --- edits of a run's plan ---------------------------------------------------------
 
-    def add_edit(self, run_id: int, action: str, target: str, value: str = "") -> int:
+    def add_edit(
+        self, run_id: int, action: str, target: str, value: str = "", *,
+        annual_gbp: float | None = None, broken: int | None = None,
+    ) -> int:  # fmt: skip
+        """Store an edit with the plan's annual cost and rules broken once it was made."""
         cur = self._write(
-            "INSERT INTO edits (run_id, action, target, value, created) VALUES (?, ?, ?, ?, ?)",
-            (run_id, action, target, value, _now()),
+            "INSERT INTO edits (run_id, action, target, value, annual_gbp, broken, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, action, target, value, annual_gbp, broken, _now()),
         )
         return int(cur.lastrowid)
 
     def edits(self, run_id: int) -> list[dict[str, Any]]:
-        """The run's plan edits, oldest first: action, target, value."""
+        """The run's plan edits, oldest first: action, target, value (what to replay)."""
         return self._rows(
             "SELECT action, target, value FROM edits WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+
+    def edit_log(self, run_id: int) -> list[dict[str, Any]]:
+        """:meth:`edits` with the annual cost and rules broken after each."""
+        return self._rows(
+            "SELECT action, target, value, annual_gbp, broken FROM edits WHERE run_id = ? "
+            "ORDER BY id",
+            (run_id,),
         )
 
     def clear_edits(self, run_id: int) -> None:
