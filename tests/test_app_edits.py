@@ -227,3 +227,14 @@ def test_a_workspace_made_before_the_editor_keeps_working(tmp_path):
     assert [r["kind"] for r in ws.list_runs()] == ["transport routes"]
     ws.add_edit(1, "lock", "R0001")
     assert ws.edits(1) == [{"action": "lock", "target": "R0001", "value": ""}]
+
+
+def test_a_stored_edit_that_no_longer_applies_is_said_and_can_be_undone(planned):
+    c, run_id, root = planned
+    _fresh(c, run_id)
+    Workspace(root).add_edit(run_id, "close", "GONE")
+    page = c.get(f"/runs/{run_id}/edit").text
+    assert "a stored edit no longer applies: stop &#39;GONE&#39; is not a pick-up point" in page
+    assert 'id="reset-button"' in page
+    _fresh(c, run_id)
+    assert Workspace(root).edits(run_id) == []

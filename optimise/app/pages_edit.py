@@ -87,7 +87,10 @@ def _view(request: Request, run: dict[str, Any]) -> dict[str, Any]:
     except InputError as exc:
         return {"needs": str(exc)}
     edits = c.ws.edit_log(run["id"])
-    plan = replay(loaded.problem, loaded.plan, edits)
+    try:
+        plan = replay(loaded.problem, loaded.plan, edits)
+    except InputError as exc:  # the run's inputs changed under a stored edit
+        return {"needs": f"a stored edit no longer applies: {exc}", "stuck": True}
     violations, daily, annual = check(loaded.problem, plan)
     _, _, before = check(loaded.problem, loaded.plan)
     if not c.personal:
@@ -133,9 +136,7 @@ def _made(request: Request, run: dict[str, Any], edits: list[dict[str, str]]) ->
     for edit in edits:
         plan = apply(loaded.problem, plan, edit)
     violations, _, annual = check(loaded.problem, plan) if edits else ((), 0.0, 0.0)
-    for edit in edits:
-        ws.add_edit(run["id"], edit["action"], edit["target"], edit.get("value", ""),
-                    annual_gbp=round(annual, 2), broken=len(violations))  # fmt: skip
+    ws.add_edits(run["id"], edits, annual_gbp=round(annual, 2), broken=len(violations))
 
 
 async def _edit(request: Request, run_id: int, make) -> Response:

@@ -175,14 +175,23 @@ class Workspace:
     def add_edit(
         self, run_id: int, action: str, target: str, value: str = "", *,
         annual_gbp: float | None = None, broken: int | None = None,
-    ) -> int:  # fmt: skip
+    ) -> None:  # fmt: skip
         """Store an edit with the plan's annual cost and rules broken once it was made."""
-        cur = self._write(
-            "INSERT INTO edits (run_id, action, target, value, annual_gbp, broken, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (run_id, action, target, value, annual_gbp, broken, _now()),
-        )
-        return int(cur.lastrowid)
+        self.add_edits(run_id, [{"action": action, "target": target, "value": value}],
+                       annual_gbp=annual_gbp, broken=broken)  # fmt: skip
+
+    def add_edits(
+        self, run_id: int, edits: list[dict[str, str]], *,
+        annual_gbp: float | None = None, broken: int | None = None,
+    ) -> None:  # fmt: skip
+        """Store ``edits`` (action, target, value) in one transaction: all or none."""
+        with closing(self._connect()) as db, db:
+            db.executemany(
+                "INSERT INTO edits (run_id, action, target, value, annual_gbp, broken, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, e["action"], e["target"], e.get("value", ""), annual_gbp, broken,
+                  _now()) for e in edits],
+            )  # fmt: skip
 
     def edits(self, run_id: int) -> list[dict[str, Any]]:
         """The run's plan edits, oldest first: action, target, value (what to replay)."""
