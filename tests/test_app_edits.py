@@ -238,3 +238,27 @@ def test_a_stored_edit_that_no_longer_applies_is_said_and_can_be_undone(planned)
     assert 'id="reset-button"' in page
     _fresh(c, run_id)
     assert Workspace(root).edits(run_id) == []
+
+
+def test_a_routes_run_with_personal_data_is_edited_and_replanned(planned):
+    """A routes run (every pupil picked up at home) keeps its record of who rides
+    which route in routes-personal.csv with personal data on."""
+    c, _, root = planned
+    run_id = _start(c, c.csrf, command="routes", time_limit="10", run="am")
+    assert _wait(c, run_id, _ended, 300)["status"] == "finished"
+    page = c.get(f"/runs/{run_id}/edit").text
+    assert 'id="no-stops"' in page and 'id="move-form"' in page
+    keep = _plan(root, run_id).plan.routes[0].id
+    assert _post(c, run_id, "locks", lock=keep).status_code == 303
+    response = c.post(f"/runs/{run_id}/replan", data={"csrf": c.csrf, "time_limit": "15"},
+                      follow_redirects=False)  # fmt: skip
+    new = int(response.headers["location"].rsplit("/", 1)[1])
+    assert _wait(c, new, _ended, 300)["status"] == "finished"
+    cols = ("vehicle_type", "sequence", "kind", "id", "pupils_boarding")
+
+    def route(folder: Path) -> list[tuple[str, ...]]:
+        rows = _rows(folder / "routes-personal.csv")
+        return [tuple(r[k] for k in cols) for r in rows if r["route"] == keep]
+
+    assert route(root / "runs" / str(run_id)) == route(root / "runs" / str(new)) != []
+    assert not (root / "runs" / str(new) / "assignments-personal.csv").exists()
