@@ -154,3 +154,61 @@ def test_run_a_short_estate_plan_and_see_its_disposals(browser, served):
     assert len(rows) == min(len(ranked), 50) > 0
     assert rows[0].find_elements(By.TAG_NAME, "td")[1].text.endswith(f"({ranked.site_id[0]})")
     assert _severe(browser) == []
+
+
+def test_lock_a_route_replan_and_see_it_unchanged(browser, served):
+    """A pick-up point plan on the embedded data (its record of who rides which route
+    is kept with personal data off), one route locked in the editor, re-planned: the new
+    run keeps the route's vehicle type, pick-ups, order and pupils."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    address, root = served
+
+    def finished(b):
+        return b.find_elements(By.ID, "report") or b.find_elements(By.ID, "ended")
+
+    browser.get(f"{address}/transport")
+    for kind in ("pupils", "schools", "stops", "fleet"):
+        Select(browser.find_element(By.ID, f"pick-{kind}")).select_by_value("")
+    _submit(browser, "use-files")
+    Select(browser.find_element(By.ID, "command")).select_by_value("plan")
+    limit = browser.find_element(By.ID, "time_limit")
+    limit.clear()
+    limit.send_keys("25")
+    Select(browser.find_element(By.ID, "run")).select_by_value("am")
+    _submit(browser, "run-button")
+    WebDriverWait(browser, 300, poll_frequency=0.5).until(finished)
+    assert browser.find_element(By.ID, "status").text == "finished"
+    parent = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+    browser.find_element(By.ID, "edit").click()
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "edit-routes"))
+    box = browser.find_element(By.CSS_SELECTOR, "#edit-routes input[name=lock]")
+    route = box.get_attribute("value")
+    browser.execute_script("arguments[0].scrollIntoView();", box)
+    box.click()
+    _submit(browser, "lock-button")
+    assert browser.find_element(By.ID, f"lock-{route}").is_selected()
+    assert route in browser.find_element(By.ID, "replan").text
+    limit = browser.find_element(By.ID, "replan-time")
+    limit.clear()
+    limit.send_keys("25")
+    _submit(browser, "replan-button")
+    WebDriverWait(browser, 300, poll_frequency=0.5).until(finished)
+    assert browser.find_element(By.ID, "status").text == "finished"
+    child = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+    assert browser.find_element(By.ID, "parent").text == f"run {parent}"
+    cols = ["vehicle_type", "sequence", "kind", "id", "pupils_boarding"]
+
+    def kept(run_id: str) -> tuple[list, list]:
+        folder = root / "runs" / run_id
+        rows = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False)
+        who = pd.read_csv(folder / "assignments-personal.csv", dtype=str, keep_default_na=False)
+        return (rows[rows["route"] == route][cols].values.tolist(),
+                sorted(who[who["route"] == route]["pupil_id"]))  # fmt: skip
+
+    before, after = kept(parent), kept(child)
+    assert before[0] and before[1] and after == before
+    browser.find_element(By.ID, "compare-parent").click()
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "compare-figures"))
+    assert _severe(browser) == []

@@ -14,11 +14,12 @@ from optimise.app.store import Workspace
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
-    """A workspace with one finished ``plan`` run on the embedded data (morning)."""
+    """A workspace with one finished ``plan`` run on the embedded data (morning): 30 s,
+    as 3 s could end with no stop choice on a loaded machine."""
     root = tmp_path_factory.mktemp("plan") / "workspace"
     with TestClient(create_app(root, None)) as c:
         c.csrf = _csrf(c.get("/transport").text)
-        run_id = _start(c, c.csrf, command="plan", time_limit="3", run="am")
+        run_id = _start(c, c.csrf, command="plan", time_limit="30", run="am")
         status = _wait(c, run_id, _ended)
         assert status["status"] == "finished", status
         yield c, run_id, root

@@ -1,8 +1,9 @@
 """``optimise serve`` (issue #16): with personal data off, no page, JSON or download
 the app serves for a run names a pupil or gives a home's coordinates. Every results
-route of a finished ``routes`` run and a finished ``plan`` run (whose folder holds
-assignments-personal.csv) is fetched and scanned, and its comparison (a plan run's is
-counted from that file) and what-if copy."""
+route of a finished ``routes`` run, a finished ``plan`` run (whose folder holds
+assignments-personal.csv) and its re-plan around a locked route is fetched and scanned,
+with its comparison (a plan run's is counted from that file), what-if copy and plan
+editor."""
 
 from __future__ import annotations
 
@@ -28,10 +29,21 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy") / "ws"
     with TestClient(create_app(root, None)) as c:
         c.csrf = _csrf(c.get("/transport").text)
-        runs = [_start(c, c.csrf, command=command, time_limit="3", run="am")
-                for command in ("routes", "plan")]  # fmt: skip
+        # 30 s for the plan: 3 s could end with no stop choice on a loaded machine
+        runs = [_start(c, c.csrf, command=command, time_limit=limit, run="am")
+                for command, limit in (("routes", "3"), ("plan", "30"))]  # fmt: skip
         for run_id in runs:
-            assert _wait(c, run_id, _ended)["status"] == "finished"
+            status = _wait(c, run_id, _ended, 300)
+            assert status["status"] == "finished", status
+        # the plan run's editor: one route locked, re-planned around it (a third run)
+        editor = c.get(f"/runs/{runs[1]}/edit").text
+        route = re.search(r'name="lock" value="([^"]+)"', editor).group(1)
+        locked = c.post(f"/runs/{runs[1]}/edit/locks", data={"csrf": c.csrf, "lock": route})
+        assert locked.status_code == 200 and f'id="lock-{route}" checked' in locked.text
+        again = c.post(f"/runs/{runs[1]}/replan", data={"csrf": c.csrf, "time_limit": "20"},
+                       follow_redirects=False)  # fmt: skip
+        runs.append(int(again.headers["location"].rsplit("/", 1)[1]))
+        assert _wait(c, runs[2], _ended, 300)["status"] == "finished"
         yield c, runs, root
 
 
@@ -50,7 +62,8 @@ def _texts(c: TestClient, run_id: int, root) -> dict[str, str]:
     out = {}
     for path in ("/transport", "/runs", f"/runs/{run_id}", f"/runs/{run_id}/status",
                  f"/runs/{run_id}/report", "/estate", "/hours", "/batch", "/compare",
-                 f"/compare?a={run_id}&b={run_id}", f"/transport?copy={run_id}"):  # fmt: skip
+                 f"/compare?a={run_id}&b={run_id}", f"/transport?copy={run_id}",
+                 f"/runs/{run_id}/edit"):  # fmt: skip
         response = c.get(path)
         assert response.status_code == 200, path
         out[path] = response.text
@@ -81,10 +94,10 @@ def _home_hits(text: str, grid: cKDTree, degrees: cKDTree) -> list[tuple[float, 
     return hits
 
 
-@pytest.mark.parametrize("which", ["routes", "plan"])
+@pytest.mark.parametrize("which", ["routes", "plan", "replan"])
 def test_no_pupil_id_or_home_in_anything_served(served, pupils, which):
     c, runs, root = served
-    run_id = runs[("routes", "plan").index(which)]
+    run_id = runs[("routes", "plan", "replan").index(which)]
     ids, grid, degrees = pupils
     assert (root / "runs" / str(runs[1]) / "assignments-personal.csv").is_file()
     texts = _texts(c, run_id, root)

@@ -92,16 +92,34 @@ def test_one_vehicle_two_trips_pays_one_day_rate():
     assert res.vehicles == 1 and len(res.routes) == 2
     assert res.daily_cost == pytest.approx(100 + 15_000 / MILE)
     assert list(res.ride_s) == [120, 120]
-    # The first trip arrives at the start of its window (08:05) to free the vehicle early;
-    # the second leaves S1 at 08:55 − 2 min − 40 s dwell − 3 min = 08:49:20.
+    # The second trip leaves S1 at 08:55 − 2 min − 40 s dwell − 3 min = 08:49:20, so the
+    # first may arrive as late as its window allows (08:25), as a planner may time it.
     second, first = res.routes  # in the plan's order: T2, T1
-    assert first.visits[-1].arrive_s == 8 * 3600 + 5 * 60
+    assert first.visits[-1].arrive_s == 8 * 3600 + 25 * 60
     assert second.start_s == 8 * 3600 + 49 * 60 + 20
     # Without the vehicle column each route is its own vehicle: two day rates, and the
     # second route's miles from the base (10 → 3 → 1 = 9 km).
     apart = evaluate(prob, parse_plan("route,vehicle_type,id\nT2,bus,B\nT1,bus,A\n"))
     assert apart.vehicles == 2
     assert apart.daily_cost == pytest.approx(200 + 19_000 / MILE)
+
+
+def test_a_middle_trip_arrives_as_late_as_the_next_trip_allows():
+    # Three trips of one vehicle: A (2 km) → S1 (window 08:05-08:25), S1 → B (20 km) →
+    # S2 (1 km, 08:35-08:55), S2 → C (3 km) → S3 (2 km, 09:05-09:25). B's trip takes
+    # 20 + 19 min + 40 s: arriving at the start of S2's window it would leave S1 at
+    # 07:55:20, before A's trip could drop there; arriving at 08:55 it leaves at 08:15:20,
+    # so A's trip arrives at 08:14:40 and drops by then (as a planner times the chain).
+    schools = {"S1": (0.0, "08:30"), "S2": (1.0, "09:00"), "S3": (2.0, "09:30")}
+    prob = line_problem([{"id": "A", "x": 2, "school": "S1"}, {"id": "B", "x": 20, "school": "S2"},
+                         {"id": "C", "x": 3, "school": "S3"}], schools=schools)  # fmt: skip
+    text = "route,vehicle_type,id,vehicle\nT1,bus,A,V1\nT2,bus,B,V1\nT3,bus,C,V1\n"
+    res = evaluate(prob, parse_plan(text))
+    assert res.feasible, res.violations
+    first, middle, _ = res.routes
+    assert middle.start_s == 8 * 3600 + 15 * 60 + 20
+    assert first.visits[-1].arrive_s == 8 * 3600 + 14 * 60 + 40
+    assert middle.visits[-1].arrive_s == 8 * 3600 + 55 * 60
 
 
 def test_second_trip_that_cannot_make_it_is_a_violation():

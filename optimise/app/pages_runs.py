@@ -24,8 +24,9 @@ __all__ = ["router"]
 router = APIRouter()
 
 #: Stages a morning run reports (its steps and the report), for the progress bar; the
-#: afternoon and a current plan add one each.
-STAGES = {"routes": 5, "plan": 6}
+#: afternoon and a current plan add one each. A re-plan around edits: rebuilding,
+#: re-planning, writing, the report.
+STAGES = {"routes": 5, "plan": 6, "replan": 4}
 #: Stages an estate run reports (reading, travel times, the model, ranking, writing,
 #: the report; a Pareto front one more) and an hours run (the solves, the report).
 ENGINE_STAGES = {"estate": 6, "hours": 2}

@@ -1,6 +1,8 @@
 """The workspace: a SQLite database of runs and uploaded files, and their folders.
 
-``DIR/workspace.sqlite`` holds two tables, ``runs`` and ``uploads``; uploaded files are
+``DIR/workspace.sqlite`` holds three tables, ``runs``, ``uploads`` and ``edits`` (the
+edits made to a finished transport run's plan, in order: added by :meth:`Workspace.open`
+to a workspace made before it, which keeps working); uploaded files are
 kept under ``DIR/uploads/<name the server made>`` and each run writes into
 ``DIR/runs/<run id>/`` (the folders the CLI writes, so ``optimise report`` works on
 them). Every process opens its own connection per call: the web process and the run
@@ -44,6 +46,16 @@ CREATE TABLE IF NOT EXISTS uploads (
     stored_name TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL,
     uploaded TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    value TEXT NOT NULL DEFAULT '',
+    annual_gbp REAL,
+    broken INTEGER,
+    created TEXT NOT NULL
 );
 """
 
@@ -157,6 +169,46 @@ class Workspace:
             "progress = 'interrupted' WHERE status IN ('queued', 'running')",
             (text, _now()),
         )
+
+    # --- edits of a run's plan ---------------------------------------------------------
+
+    def add_edit(
+        self, run_id: int, action: str, target: str, value: str = "", *,
+        annual_gbp: float | None = None, broken: int | None = None,
+    ) -> None:  # fmt: skip
+        """Store an edit with the plan's annual cost and rules broken once it was made."""
+        self.add_edits(run_id, [{"action": action, "target": target, "value": value}],
+                       annual_gbp=annual_gbp, broken=broken)  # fmt: skip
+
+    def add_edits(
+        self, run_id: int, edits: list[dict[str, str]], *,
+        annual_gbp: float | None = None, broken: int | None = None,
+    ) -> None:  # fmt: skip
+        """Store ``edits`` (action, target, value) in one transaction: all or none."""
+        with closing(self._connect()) as db, db:
+            db.executemany(
+                "INSERT INTO edits (run_id, action, target, value, annual_gbp, broken, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, e["action"], e["target"], e.get("value", ""), annual_gbp, broken,
+                  _now()) for e in edits],
+            )  # fmt: skip
+
+    def edits(self, run_id: int) -> list[dict[str, Any]]:
+        """The run's plan edits, oldest first: action, target, value (what to replay)."""
+        return self._rows(
+            "SELECT action, target, value FROM edits WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+
+    def edit_log(self, run_id: int) -> list[dict[str, Any]]:
+        """:meth:`edits` with the annual cost and rules broken after each."""
+        return self._rows(
+            "SELECT action, target, value, annual_gbp, broken FROM edits WHERE run_id = ? "
+            "ORDER BY id",
+            (run_id,),
+        )
+
+    def clear_edits(self, run_id: int) -> None:
+        self._write("DELETE FROM edits WHERE run_id = ?", (run_id,))
 
     # --- uploads ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from optimise.app import (
     pages_batch,
     pages_compare,
+    pages_edit,
     pages_estate,
     pages_hours,
     pages_runs,
@@ -60,4 +61,5 @@ def create_app(workspace: Path, token: str | None, personal: bool = False) -> Fa
     app.include_router(pages_batch.router)
     app.include_router(pages_runs.router)
     app.include_router(pages_compare.router)
+    app.include_router(pages_edit.router)
     return app

@@ -2,8 +2,9 @@
 
 :func:`execute` runs in its own process (spawned by :mod:`optimise.app.jobs`). It calls
 the function ``optimise transport routes``, ``optimise transport plan`` (the job's
-``command``), ``optimise estate``, ``optimise hours`` or ``optimise batch`` calls (the
-job's ``engine``, transport when missing), writes each stage the run reports to the
+``command``; ``replan``: a run's edited plan re-planned, :mod:`optimise.app.replan`),
+``optimise estate``, ``optimise hours`` or ``optimise batch`` calls (the job's
+``engine``, transport when missing), writes each stage the run reports to the
 workspace database, and ends the run ``finished`` (with its summary) or ``failed``
 (with one line saying why). Stored upload names in messages are replaced by the names
 the user uploaded.
@@ -33,6 +34,8 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
     from optimise.transport.stops.run import run_plan
 
     out_dir = ws.run_dir(run_id)
+    if job.get("command") == "replan":
+        return _replan(ws, run_id, job)
     files = {k: (Path(v) if v else None) for k, v in job["files"].items()}
     columns = job["columns"]
     personal = bool(job.get("personal"))
@@ -53,6 +56,19 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
     )
     ws.progress(run_id, "writing the report")
     write_report(out_dir, **extra)
+    return summary
+
+
+def _replan(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
+    """'Re-plan around my changes' on a run's edited plan (:mod:`optimise.app.replan`)."""
+    from optimise.app.replan import run_replan
+    from optimise.report import write_report
+
+    out_dir = ws.run_dir(run_id)
+    step = lambda text: ws.progress(run_id, _named(text, job.get("names") or {}))  # noqa: E731
+    summary = run_replan(out_dir, ws.run_dir(int(job["parent"])), job, step)
+    ws.progress(run_id, "writing the report")
+    write_report(out_dir, **({"include_personal_data": True} if job.get("personal") else {}))
     return summary
 
 

@@ -26,7 +26,8 @@ KINDS = {
     "hours": ("timetable.csv", "centres.csv"),
     "batch": ("results.csv",),
 }
-_COMMANDS = {"transport routes": "transport", "transport plan": "transport", "estate": "estate",
+_COMMANDS = {"transport routes": "transport", "transport plan": "transport",
+             "transport replan": "transport", "estate": "estate",
              "hours": "hours", "batch": "batch", "demo": "demo"}  # fmt: skip
 
 

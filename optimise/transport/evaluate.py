@@ -209,12 +209,15 @@ def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> Transpor
 
 def _trips(problem, unit, runs, violations) -> list:
     """Build one vehicle's routes in order of their last school's arrival window: each
-    after the first leaves the previous trip's school, with the day rate paid once."""
+    after the first leaves the previous trip's school, with the day rate paid once.
+    Each trip but the last arrives as late as its window and the next trip allow
+    (:func:`_arrivals`), so a chain a planner timed within the windows passes."""
 
     def window(pupils):
         return max(arrival_window(problem, int(problem.pupil_school[p]))[1] for p in pupils)
 
     runs = sorted(runs, key=lambda r: (window(r[3]), r[0]))
+    arrive_by = _arrivals(problem, runs)
     out: list[RouteCheck] = []
     for k, (_, rid, v, pupils) in enumerate(runs):
         if v != runs[0][2]:
@@ -223,17 +226,16 @@ def _trips(problem, unit, runs, violations) -> list:
                 f"{runs[0][1]} a {problem.vehicles[runs[0][2]].id}; a vehicle has one type"
             )
         stops = group_pickups(problem, pupils)
-        last = k == len(runs) - 1
         if not out:
             check = build_route(problem, rid, v, stops, unit=unit if len(runs) > 1 else "",
-                                arrive_by=None if last else _earliest(problem, pupils))  # fmt: skip
+                                arrive_by=arrive_by[k])  # fmt: skip
         else:
             prev = out[-1].route
             school = prev.schools[-1]
             check = build_route(
                 problem, rid, v, stops, start_location=int(problem.school_location[school]),
                 day_rate_due=False, assistant_paid=any(c.route.assistant for c in out),
-                unit=unit, arrive_by=None if last else _earliest(problem, pupils),
+                unit=unit, arrive_by=arrive_by[k],
             )  # fmt: skip
             free = prev.visits[-1].arrive_s + dwell_seconds(problem, len(prev.pupils))
             if check.route.start_s < free:
@@ -247,11 +249,25 @@ def _trips(problem, unit, runs, violations) -> list:
     return out
 
 
-def _earliest(problem, pupils) -> int:
-    """Arrive at the start of the last school's window, freeing the vehicle early for
-    its next trip (every ride is as long as at the end of the window)."""
-    last = max(
+def _arrivals(problem, runs) -> list[int | None]:
+    """Each trip's arrival at its last school, last trip first: the last at the end of
+    its window (None); an earlier one as late as lets the next trip leave its school
+    after the drop-off, within its own window (at its start when even that is late:
+    then the next trip's start is a violation)."""
+    out: list[int | None] = [None] * len(runs)
+    for k in range(len(runs) - 2, -1, -1):
+        pupils, (_, rid, v, following) = runs[k][3], runs[k + 1]
+        school = _last_school(problem, pupils)
+        nxt = build_route(problem, rid, v, group_pickups(problem, following),
+                          start_location=int(problem.school_location[school]),
+                          arrive_by=out[k + 1])  # fmt: skip
+        early, late = arrival_window(problem, school)
+        out[k] = max(early, min(late, nxt.route.start_s - dwell_seconds(problem, len(pupils))))
+    return out
+
+
+def _last_school(problem, pupils) -> int:
+    return max(
         {int(problem.pupil_school[p]) for p in pupils},
         key=lambda s: (arrival_window(problem, s)[1], s),
     )
-    return arrival_window(problem, last)[0]

@@ -329,10 +329,12 @@ def _choose(
         try:
             assign, details = choose_stops(problem, params, time_limit=t_choose, seed=job.seed,
                                            stability=stability)  # fmt: skip
-        except ValueError as exc:  # only a --max-changes cap can make it infeasible
-            raise InputError(
-                f"--max-changes {options.max_changes}: {exc}; allow more changes"
-            ) from None
+        except ValueError as exc:  # a --max-changes cap, or no solution found in time
+            why = (f"--max-changes {options.max_changes}: {exc}; allow more changes"
+                   if options.max_changes is not None else
+                   f"choosing pick-up points ({t_choose:g} s): {exc}; allow more time "
+                   "(--time-limit)")  # fmt: skip
+            raise InputError(why) from None
     else:
         assign, details = np.full(problem.num_pupils, -1, dtype=np.int64), {"method": "none"}
     if options.run != "am":  # the time the stop choice left (the morning alone keeps its split)
