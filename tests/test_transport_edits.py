@@ -4,6 +4,8 @@ problems on a straight road (tests/transport_tiny.py: 1 km = 60 s)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +21,7 @@ from optimise.transport.edits import (
     from_result,
     lock,
     move,
+    move_to_stop,
     problem_for,
     replan_around,
 )
@@ -123,6 +126,58 @@ def test_a_closed_stops_pupils_go_to_the_nearest_open_stop_or_home():
         close_stop(problem, plan, "Q")
     with pytest.raises(InputError, match=r"^stop X is on locked route A; unlock it first$"):
         close_stop(problem, lock(plan, "A"), "X")
+
+
+def test_a_pupil_moved_to_a_stop_joins_a_route_serving_it():
+    problem = _with_stops().replace(pupil_stop=np.array([0, 1, 0]))  # P2 boards at Y
+    plan = EditedPlan((PlanRoute("A", "bus", ("P1",)), PlanRoute("B", "bus", ("P2", "P3"))))
+    moved = move_to_stop(problem, plan, "P1", "Y")
+    assert dict(moved.pickups) == {"P1": "Y"}
+    assert [r.id for r in moved.routes] == ["B"]  # route A emptied: gone
+    assert moved.route("B").items in {("P1", "P2", "P3"), ("P2", "P1", "P3")}  # beside P2
+    edited = problem_for(problem, moved)
+    assert list(edited.pupil_stop) == [1, 1, 0]
+    stops = [problem.locations[v.location] for v in evaluate(edited, moved.routes).routes[0].visits]
+    assert stops == ["stop:Y", "stop:X", "school:S1"]  # P1 boards with P2: no new stop
+    violations, daily, _ = check(problem, moved)
+    assert violations == () and daily < check(problem, plan)[1]
+
+
+def test_a_pupil_moved_to_a_stop_no_route_serves_stays_on_their_route():
+    problem = _with_stops()
+    plan = EditedPlan((PlanRoute("A", "bus", ("P1",)), PlanRoute("B", "bus", ("P2", "P3"))))
+    moved = move_to_stop(problem, plan, "P2", "Y")
+    assert moved.routes == plan.routes and dict(moved.pickups) == {"P2": "Y"}
+    assert list(problem_for(problem, moved).pupil_stop) == [0, 1, 0]
+    assert check(problem, moved)[0] == ()
+
+
+def test_a_move_to_a_stop_is_refused_with_one_line():
+    from optimise.transport.stops.reach import walk_limits
+
+    problem = _with_stops()
+    plan = EditedPlan((PlanRoute("A", "bus", ("P1",)), PlanRoute("B", "bus", ("P2", "P3"))))
+    limit = f"{walk_limits(problem)[2]:,.0f}"
+    for pupil, stop, message in (
+        ("P3", "Y", f"pupil P3 would walk 5,000 m to stop Y; their walking limit is {limit} m"),
+        ("P1", "Q", "stop 'Q' is not a pick-up point of this plan"),
+        ("P9", "Y", "pupil 'P9' is not in this plan's data"),
+        ("P1", "X", "pupil P1 is picked up at stop X already"),
+    ):  # fmt: skip
+        with pytest.raises(InputError, match=f"^{re.escape(message)}$"):
+            move_to_stop(problem, plan, pupil, stop)
+    unsafe = problem.replace(stop_unsafe=np.array([False, True]))
+    with pytest.raises(InputError, match=r"^stop Y is marked unsafe: no pupil is picked up there$"):
+        move_to_stop(unsafe, plan, "P1", "Y")
+    send = problem.replace(pupil_sen=np.array([True, False, False]))
+    with pytest.raises(InputError, match=r"^pupil P1 \(SEND\) is collected from home, not at a "
+                       r"stop; move them to another route instead$"):  # fmt: skip
+        move_to_stop(send, plan, "P1", "Y")
+    with pytest.raises(InputError, match=r"^route A is locked; unlock it to change it$"):
+        move_to_stop(problem, lock(plan, "A"), "P1", "Y")
+    closed = close_stop(problem, EditedPlan((PlanRoute("A", "bus", ("P1", "P2", "P3")),)), "X")
+    with pytest.raises(InputError, match=r"^stop X is closed in this plan$"):
+        move_to_stop(problem, closed, "P1", "X")
 
 
 def _county() -> TransportProblem:

@@ -9,6 +9,10 @@ unknown pupil, route or stop, and any change to a locked route.
 * :func:`move`: the pupil leaves their route (an emptied route goes) and joins another
   at the position adding the least drive time (beside pupils boarding where they do,
   else as a new stop).
+* :func:`move_to_stop`: the pupil's pick-up point becomes a stop (open, safe and within
+  their walking limit; a SEND or solo pupil, collected from home, is refused); they ride
+  a route already serving that stop (their own if it does), else stay on their route
+  with the stop at the position adding the least drive time.
 * :func:`close_stop`: each pupil picked up there goes to the nearest other open, safe
   stop within their walking limit (the problem's walk matrix and the policy's limits),
   else to their home, at the best position of the same route.
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EditedPlan", "check", "close_stop", "from_assignments", "from_result", "from_routes_rows",
-    "lock", "move", "problem_for", "replan_around", "unlock",
+    "lock", "move", "move_to_stop", "problem_for", "replan_around", "unlock",
 ]  # fmt: skip
 
 
@@ -221,6 +225,68 @@ def move(problem: TransportProblem, plan: EditedPlan, pupil_id: str, to_route: s
         elif r.id == to_route:
             r = _insert(edited, target, p)
         routes.append(r)
+    return dataclasses.replace(plan, routes=tuple(routes))
+
+
+def _stop(problem: TransportProblem, plan: EditedPlan, stop_id: str) -> int:
+    """The index of an open, safe stop of the problem (else one line)."""
+    if stop_id not in problem.stop_ids or problem.pupil_stop is None:
+        raise InputError(f"stop {stop_id[:40]!r} is not a pick-up point of this plan")
+    s = problem.stop_ids.index(stop_id)
+    if stop_id in plan.closed:
+        raise InputError(f"stop {stop_id} is closed in this plan")
+    if problem.stop_unsafe[s]:
+        raise InputError(f"stop {stop_id} is marked unsafe: no pupil is picked up there")
+    return s
+
+
+def move_to_stop(problem: TransportProblem, plan: EditedPlan, pupil_id: str,
+                 stop_id: str) -> EditedPlan:  # fmt: skip
+    """The plan with the pupil picked up at ``stop_id``: on a route already serving it
+    (their own if it does, else another unlocked one), else on their own route with the
+    stop where it adds the least drive time. Refused (one line) for an unknown, closed
+    or unsafe stop, one beyond the pupil's walking limit, a SEND or solo pupil (the
+    planner collects them from home) and a locked route."""
+    from optimise.transport.stops.reach import walk_limits
+
+    p = _pupil(problem, pupil_id)
+    s = _stop(problem, plan, stop_id)
+    edited = problem_for(problem, plan)
+    if edited.pupil_stop[p] == s:
+        raise InputError(f"pupil {pupil_id} is picked up at stop {stop_id} already")
+    if problem.pupil_sen[p] or problem.pupil_solo[p]:
+        why = "SEND" if problem.pupil_sen[p] else "travels alone"
+        raise InputError(f"pupil {pupil_id} ({why}) is collected from home, not at a stop; "
+                         "move them to another route instead")  # fmt: skip
+    if problem.walk is None:
+        raise InputError(f"no walking distances to stop {stop_id}: this plan picks up at home")
+    metres, limit = float(problem.walk.metres[p, s]), float(walk_limits(problem)[p])
+    if metres > limit:
+        raise InputError(f"pupil {pupil_id} would walk {metres:,.0f} m to stop {stop_id}; "
+                         f"their walking limit is {limit:,.0f} m")  # fmt: skip
+    source = next((r for r in plan.routes if pupil_id in r.items), None)
+    if source is not None:
+        _unlocked(plan, source.id)
+    at = {pid: i for i, pid in enumerate(problem.pupil_ids)}
+    serving = [
+        r.id
+        for r in plan.routes
+        if r.id not in plan.locked
+        and any(edited.pupil_stop[at[i]] == s for i in r.items if i != pupil_id)
+    ]
+    to = source.id if source is not None and (source.id in serving or not serving) else None
+    to = to or (serving[0] if serving else None)
+    pickups = {**dict(plan.pickups), pupil_id: stop_id}
+    plan = dataclasses.replace(plan, pickups=tuple(sorted(pickups.items())))
+    edited = problem_for(problem, plan)
+    routes = []
+    for r in plan.routes:
+        if pupil_id in r.items:
+            r = dataclasses.replace(r, items=tuple(i for i in r.items if i != pupil_id))
+        if r.id == to:
+            r = _insert(edited, r, p)
+        if r.items:
+            routes.append(r)
     return dataclasses.replace(plan, routes=tuple(routes))
 
 
