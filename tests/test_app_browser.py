@@ -22,15 +22,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The app on uvicorn in a thread, on a free local port: (address, workspace)."""
+def _serve(root, personal: bool):
+    """The app on uvicorn in a thread, on a free local port: yields its address."""
     import uvicorn
 
-    root = tmp_path_factory.mktemp("browser") / "workspace"
     port = _free_port()
-    config = uvicorn.Config(create_app(root, None), host="127.0.0.1", port=port,
-                            log_level="warning")  # fmt: skip
+    config = uvicorn.Config(create_app(root, None, personal=personal), host="127.0.0.1",
+                            port=port, log_level="warning")  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -38,9 +36,26 @@ def served(tmp_path_factory):
     while not server.started and time.monotonic() < end:
         time.sleep(0.1)
     assert server.started
-    yield f"http://127.0.0.1:{port}", root
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(15)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app (personal data off): (address, workspace)."""
+    root = tmp_path_factory.mktemp("browser") / "workspace"
+    for address in _serve(root, personal=False):
+        yield address, root
+
+
+@pytest.fixture(scope="module")
+def served_personal(tmp_path_factory):
+    """The app with personal data on (a routes run records who rides which route):
+    (address, workspace)."""
+    root = tmp_path_factory.mktemp("browser-personal") / "workspace"
+    for address in _serve(root, personal=True):
+        yield address, root
 
 
 def _submit(browser, button_id: str) -> None:
@@ -211,4 +226,105 @@ def test_lock_a_route_replan_and_see_it_unchanged(browser, served):
     assert before[0] and before[1] and after == before
     browser.find_element(By.ID, "compare-parent").click()
     WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "compare-figures"))
+    assert _severe(browser) == []
+
+
+def _small_files(folder) -> dict[str, object]:
+    """A council's small file set from the embedded data: the pupils of Blyth's
+    mainstream schools and a few of its special school's (pupils' id column named
+    "Pupil Ref"), those schools, Blyth's stops and a fleet of four Blyth vehicles."""
+    from geodata.default import load_default
+
+    data = load_default(2026)
+    schools = data.schools[data.schools.town == "Blyth"]
+    pupils = data.pupils[data.pupils.school_id.isin(schools.id)]
+    pupils = pd.concat([pupils[pupils.school_id != "S058"], pupils[pupils.school_id == "S058"][:6]])
+    frames = {"pupils": pupils, "schools": schools[schools.id.isin(pupils.school_id)],
+              "stops": data.stops[data.stops.name.str.contains("Blyth")],
+              "fleet": data.fleet[data.fleet.id.isin(["V05", "V09", "V13", "V16"])]}  # fmt: skip
+    out = {}
+    for kind, frame in frames.items():
+        ll = frame.geometry.to_crs(4326)
+        table = pd.DataFrame(frame.drop(columns="geometry")).assign(lon=ll.x, lat=ll.y)
+        if kind == "pupils":
+            table = table.rename(columns={"id": "Pupil Ref"})
+        out[kind] = folder / f"blyth {kind}.csv"
+        table.to_csv(out[kind], index=False)
+    return out
+
+
+def test_upload_map_plan_see_the_map_lock_replan_and_keep_the_route(
+    browser, served_personal, tmp_path
+):
+    """Issue #16's done-when, end to end in the browser: upload a small file set, map
+    a column, check, run a short routes plan, see its routes on the report's map, lock
+    one route in the editor, re-plan, and find the locked route unchanged."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    address, root = served_personal
+
+    def finished(b):
+        return b.find_elements(By.ID, "report") or b.find_elements(By.ID, "ended")
+
+    browser.get(f"{address}/transport")
+    files = _small_files(tmp_path)
+    for kind, path in files.items():
+        Select(browser.find_element(By.ID, "upload-kind")).select_by_visible_text(kind)
+        browser.find_element(By.ID, "upload-file").send_keys(str(path))
+        _submit(browser, "upload-button")
+    pupil_id = Select(browser.find_element(By.ID, "col-pupils-id"))
+    assert pupil_id.first_selected_option.text == "(not in the file)"  # needs mapping
+    pupil_id.select_by_visible_text("Pupil Ref")
+    _submit(browser, "check")
+    assert "No problems found in 4 files" in browser.find_element(By.ID, "no-problems").text
+    assert Select(browser.find_element(By.ID, "col-pupils-id")).first_selected_option.text == (
+        "Pupil Ref"
+    )
+    Select(browser.find_element(By.ID, "command")).select_by_value("routes")
+    limit = browser.find_element(By.ID, "time_limit")
+    limit.clear()
+    limit.send_keys("20")
+    Select(browser.find_element(By.ID, "run")).select_by_value("am")
+    _submit(browser, "run-button")
+    WebDriverWait(browser, 180, poll_frequency=0.5).until(finished)
+    assert browser.find_element(By.ID, "status").text == "finished"
+    parent = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+    routes = pd.read_csv(root / "runs" / parent / "routes-personal.csv", dtype=str,
+                         keep_default_na=False)  # fmt: skip
+    browser.switch_to.frame(browser.find_element(By.ID, "report"))
+    drawn = WebDriverWait(browser, 60).until(
+        lambda b: b.execute_script(
+            "return document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')"
+            ".length"
+        )
+    )
+    browser.switch_to.default_content()
+    assert drawn >= routes["route"].nunique() > 0
+    browser.find_element(By.ID, "edit").click()
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.ID, "edit-routes"))
+    box = browser.find_element(By.CSS_SELECTOR, "#edit-routes input[name=lock]")
+    route = box.get_attribute("value")
+    browser.execute_script("arguments[0].scrollIntoView();", box)
+    box.click()
+    _submit(browser, "lock-button")
+    assert browser.find_element(By.ID, f"lock-{route}").is_selected()
+    limit = browser.find_element(By.ID, "replan-time")
+    limit.clear()
+    limit.send_keys("20")
+    _submit(browser, "replan-button")
+    WebDriverWait(browser, 180, poll_frequency=0.5).until(finished)
+    assert browser.find_element(By.ID, "status").text == "finished"
+    child = browser.current_url.rstrip("/").rsplit("/", 1)[1]
+    assert child != parent and browser.find_element(By.ID, "parent").text == f"run {parent}"
+    cols = ["vehicle_type", "sequence", "kind", "id", "pupils_boarding"]
+
+    def kept(run_id: str) -> list:
+        rows = pd.read_csv(root / "runs" / run_id / "routes-personal.csv", dtype=str,
+                           keep_default_na=False)  # fmt: skip
+        am = rows["run"] == "am" if "run" in rows else True
+        return rows[(rows["route"] == route) & am][cols].values.tolist()
+
+    before = kept(parent)
+    assert before and kept(child) == before  # same vehicle type, stops, order and pupils
     assert _severe(browser) == []
