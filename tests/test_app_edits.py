@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from test_app_api import _csrf, _ended, _message, _start, _wait
 
 from optimise.app import create_app
-from optimise.app.edit_plan import NEEDS, load
-from optimise.app.pages_edit import NO_NAMES
+from optimise.app.edit_plan import NEEDS, load, replay
+from optimise.app.pages_edit import NO_NAMES, NO_NAMES_STOP
 from optimise.app.store import Workspace
 
 if TYPE_CHECKING:
@@ -107,6 +107,63 @@ def test_a_move_breaking_a_rule_shows_the_violation(planned):
     page = c.get(f"/runs/{run_id}/edit").text
     n = seats[full.vehicle_type]
     assert f"route {full.id}: {n + 1} seated pupils on {n} seats" in page
+
+
+def _walker(loaded):
+    """A pupil picked up at a stop (not SEND, not solo), a different open, safe stop
+    within their walking limit, and the stop farthest from them."""
+    from optimise.transport.stops.reach import walk_limits
+
+    problem, limits = loaded.problem, walk_limits(loaded.problem)
+    riding = {p for r in loaded.plan.routes for p in r.items}
+    for p, pid in enumerate(problem.pupil_ids):
+        at = int(problem.pupil_stop[p])
+        if at < 0 or pid not in riding or problem.pupil_sen[p] or problem.pupil_solo[p]:
+            continue
+        metres = problem.walk.metres[p]
+        near = [s for s in range(len(problem.stop_ids)) if s != at
+                and not problem.stop_unsafe[s] and metres[s] <= limits[p]]  # fmt: skip
+        if near:
+            far = int(metres.argmax())
+            return (pid, problem.stop_ids[near[0]], problem.stop_ids[far], metres[far],
+                    limits[p])  # fmt: skip
+    raise AssertionError("no pupil with another stop in reach")
+
+
+def test_a_move_to_another_stop_is_stored_rechecked_and_refused_beyond_the_walk(planned):
+    c, run_id, root = planned
+    _fresh(c, run_id)
+    loaded = _plan(root, run_id)
+    pupil, stop, far, metres, limit = _walker(loaded)
+    response = _post(c, run_id, "stop", pupil=pupil, stop=far)
+    assert response.status_code == 400
+    assert _message(response.text) == (f"pupil {pupil} would walk {metres:,.0f} m to stop "
+                                       f"{far}; their walking limit is {limit:,.0f} m")  # fmt: skip
+    send = next(pid for pid, sen in zip(loaded.problem.pupil_ids, loaded.problem.pupil_sen,
+                                         strict=True) if sen)  # fmt: skip
+    response = _post(c, run_id, "stop", pupil=send, stop=stop)
+    assert response.status_code == 400 and "is collected from home" in _message(response.text)
+    assert Workspace(root).edits(run_id) == []
+    page = c.get(f"/runs/{run_id}/edit").text
+    assert 'id="stop-form"' in page and f'<option value="{stop}">' in page
+    response = _post(c, run_id, "stop", pupil=pupil, stop=stop)
+    assert response.status_code == 303, _message(response.text)
+    assert Workspace(root).edits(run_id) == [{"action": "stop", "target": pupil, "value": stop}]
+    page = c.get(f"/runs/{run_id}/edit").text
+    log = Workspace(root).edit_log(run_id)[0]
+    row = (f"<td>moved pupil {pupil} to stop {stop}</td><td>£{log['annual_gbp']:,.0f}</td>"
+           f"<td>{log['broken']}</td>")  # fmt: skip
+    assert row in page and "<th>Edits</th><td>1" in page
+    assert ('id="violations"' in page) == (log["broken"] > 0) != ('id="no-violations"' in page)
+    plan = replay(loaded.problem, loaded.plan, Workspace(root).edits(run_id))
+    assert dict(plan.pickups)[pupil] == stop
+    with TestClient(create_app(root, None)) as off:  # personal data off: no pupil named
+        off.csrf = _csrf(off.get("/transport").text)
+        page = off.get(f"/runs/{run_id}/edit").text
+        assert f"<td>moved a pupil to stop {stop}</td>" in page and 'id="stop-form"' not in page
+        response = _post(off, run_id, "stop", pupil=pupil, stop=stop)
+        assert response.status_code == 400 and _message(response.text) == NO_NAMES_STOP
+    assert len(Workspace(root).edits(run_id)) == 1
 
 
 def test_refused_edits_store_nothing(planned):

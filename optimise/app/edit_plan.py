@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geodata.errors import InputError
-from optimise.transport.edits import EditedPlan, close_stop, lock, move, unlock
+from optimise.transport.edits import EditedPlan, close_stop, lock, move, move_to_stop, unlock
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -39,7 +39,7 @@ NEEDS = ("this run kept no record of who rides which route: editing needs a pick
          "plan, or a routes run made with personal data on (optimise serve "
          "--include-personal-data)")  # fmt: skip
 #: The stored edits' actions.
-ACTIONS = ("lock", "unlock", "move", "close")
+ACTIONS = ("lock", "unlock", "move", "stop", "close")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,8 @@ def apply(problem: TransportProblem, plan: EditedPlan, edit: Mapping[str, str]) 
         return unlock(plan, target)
     if action == "move":
         return move(problem, plan, target, value)
+    if action == "stop":
+        return move_to_stop(problem, plan, target, value)
     if action == "close":
         return close_stop(problem, plan, target)
     raise InputError(f"edit: expected one of {', '.join(ACTIONS)}, found {action[:20]!r}")

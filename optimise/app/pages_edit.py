@@ -1,7 +1,7 @@
-"""The plan editor of a finished transport run: lock routes, move a pupil, close a stop,
-each re-checked against every rule at once with its cost; 'Re-plan around my changes'
-starts a run that keeps the locked routes (see :mod:`optimise.app.edit_plan`,
-:mod:`optimise.app.replan`).
+"""The plan editor of a finished transport run: lock routes, move a pupil to another
+route or stop, close a stop, each re-checked against every rule at once with its cost;
+'Re-plan around my changes' starts a run that keeps the locked routes (see
+:mod:`optimise.app.edit_plan`, :mod:`optimise.app.replan`).
 
 Every edit is a POST with the CSRF token; it is made on the plan first and stored
 (``edits`` table) only when it can be made: an unknown route, pupil or stop, or a
@@ -41,6 +41,7 @@ LOCK_FIELDS = 5000
 #: Moving a pupil names them: refused with personal data off.
 NO_NAMES = ("Move a pupil: pupils are named only with personal data on (optimise serve "
             "--include-personal-data); lock routes or close stops instead")  # fmt: skip
+NO_NAMES_STOP = NO_NAMES.replace("Move a pupil:", "Move a pupil to a stop:")
 
 
 def _run(request: Request, run_id: int) -> dict[str, Any]:
@@ -96,7 +97,11 @@ def _view(request: Request, run: dict[str, Any]) -> dict[str, Any]:
     if not c.personal:
         violations = tuple(without_pupil_ids(list(violations), loaded.problem))
     used: list[str] = []
+    open_stops: list[str] = []
     if loaded.stops:
+        problem = loaded.problem
+        open_stops = [sid for sid, unsafe in zip(problem.stop_ids, problem.stop_unsafe, strict=True)
+                      if not unsafe and sid not in plan.closed]  # fmt: skip
         problem = problem_for(loaded.problem, plan)
         riding = {p for r in plan.routes for p in r.items}
         used = sorted({problem.stop_ids[int(s)]
@@ -105,7 +110,8 @@ def _view(request: Request, run: dict[str, Any]) -> dict[str, Any]:
     return {"routes": _routes(loaded, plan, c.personal), "violations": violations,
             "daily": daily, "annual": annual, "before": before,
             "edits": [{**e, "said": _said(e, c.personal)} for e in edits],
-            "stops": used, "closed": sorted(plan.closed), "locked": sorted(plan.locked),
+            "stops": used, "open_stops": open_stops, "closed": sorted(plan.closed),
+            "locked": sorted(plan.locked),
             "time_limit": run["settings"].get("time_limit", 60)}  # fmt: skip
 
 
@@ -114,6 +120,8 @@ def _said(edit: dict[str, Any], personal: bool) -> str:
     action, target, value = edit["action"], edit["target"], edit["value"]
     if action == "move":
         return f"moved {'pupil ' + target if personal else 'a pupil'} to route {value}"
+    if action == "stop":
+        return f"moved {'pupil ' + target if personal else 'a pupil'} to stop {value}"
     return {"lock": "locked route", "unlock": "unlocked route",
             "close": "closed stop"}.get(action, action) + f" {target}"  # fmt: skip
 
@@ -193,6 +201,17 @@ async def move_pupil(request: Request, run_id: int) -> Response:
             raise InputError(NO_NAMES)
         pupil = _text(form, "pupil", "Move a pupil: pupil")
         return [{"action": "move", "target": pupil, "value": _text(form, "route", "To route")}]
+
+    return await _edit(request, run_id, make)
+
+
+@router.post("/runs/{run_id}/edit/stop")
+async def move_to_stop(request: Request, run_id: int) -> Response:
+    def make(form: Any) -> list[dict[str, str]]:
+        if not ctx(request).personal:
+            raise InputError(NO_NAMES_STOP)
+        pupil = _text(form, "pupil", "Move a pupil to a stop: pupil")
+        return [{"action": "stop", "target": pupil, "value": _text(form, "stop", "To stop")}]
 
     return await _edit(request, run_id, make)
 
