@@ -79,8 +79,10 @@ def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
 
     from optimise.config import RunConfig
     from optimise.estate.params import EstateParams
-    from optimise.estate.run import load_layers, run_estate
+    from optimise.estate.run import EstateInputs, load_layers, plan_estate, write_estate
+    from optimise.jobs import JobContext
     from optimise.report import write_report
+    from optimise.settings import EstateSettings
 
     started = time.monotonic()
     limit = float(job["time_limit"])
@@ -91,25 +93,36 @@ def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     params = EstateParams.from_dict(job["params"], source="Estate settings")
     step = lambda text: ws.progress(run_id, _named(text, job.get("names") or {}))  # noqa: E731
     step("reading sites and zones")
-    sites, zones, _notes = load_layers(cfg, Path(sites_file) if sites_file else None)
-    summary = run_estate(sites, zones, ws.run_dir(run_id), params=params, seed=cfg.seed,
-                         time_limit=limit, pareto=int(job["pareto"]), step=step,
-                         deadline=started + limit)  # fmt: skip
+    sites, zones, _notes = load_layers(cfg, Path(sites_file) if sites_file else None, None)
+    context = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit, step=step)
+    run = plan_estate(EstateInputs(sites, zones), EstateSettings(params), context,
+                      int(job["pareto"]))  # fmt: skip
+    summary = write_estate(run, ws.run_dir(run_id))
     step("writing the report")
     write_report(ws.run_dir(run_id))
     return summary
 
 
 def _hours(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
-    """``optimise hours`` on the embedded data."""
-    from optimise.config import RunConfig
-    from optimise.hours.run import load_params, run_hours
-    from optimise.report import write_report
+    """``optimise hours`` on the embedded data, the time limit counted from here."""
+    import time
 
-    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=float(job["time_limit"]))
+    from optimise.config import RunConfig
+    from optimise.hours.run import HoursInputs, load_inputs, load_params, plan_hours, write_hours
+    from optimise.jobs import JobContext
+    from optimise.report import write_report
+    from optimise.settings import HoursSettings
+
+    started = time.monotonic()
+    limit = float(job["time_limit"])
+    cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=limit)
     params = load_params(cfg, **job["params"])
     ws.progress(run_id, "calibrating demand and choosing opening hours")
-    summary = run_hours(ws.run_dir(run_id), cfg, params, curve=bool(job["curve"]))
+    centres, zones = load_inputs(cfg, None, None)
+    context = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit)
+    run = plan_hours(HoursInputs(centres, zones, None), HoursSettings(params), context,
+                     curve=bool(job["curve"]))  # fmt: skip
+    summary = write_hours(run, ws.run_dir(run_id))
     ws.progress(run_id, "writing the report")
     write_report(ws.run_dir(run_id))
     return summary
