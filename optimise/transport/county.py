@@ -211,9 +211,11 @@ def _pool(problem, items, params, greedy, run) -> _Pool:
     cands = [_candidate(problem, r, ends) for r in routes]
     limits = [math.inf if key[-1] else float(sum(problem.vehicles[v].available for v in rows))
               for key, rows in classes.items()]  # fmt: skip
-    starts = [_start(routes, cands, links, limits, _chosen(items, tasks, found, routes, cands)),
-              _linked(from_greedy, cands, links)]  # fmt: skip
-    start = min((s for s in starts if s), key=lambda s: _cost(s, cands, links), default=None)
+    step = {(int(e), int(b)): float(c)  # the links by (end, route): built once, read thrice
+            for e, b, c in zip(links.end, links.head, links.cost, strict=True)}  # fmt: skip
+    starts = [_start(routes, cands, step, limits, _chosen(items, tasks, found, routes, cands)),
+              _linked(from_greedy, cands, step)]  # fmt: skip
+    start = min((s for s in starts if s), key=lambda s: _cost(s, cands, step), default=None)
     return _Pool(routes, cands, links, limits, classes, start, sum(t for _, t in found))
 
 
@@ -472,23 +474,21 @@ def _from_plan(problem, items, classes, routes: list[_Route], plan) -> list[list
     return list(units.values())
 
 
-def _linked(chains, cands, links: Links) -> list[list[int]] | None:
-    """The chains when every step of each is a link of the MILP, else None."""
+def _linked(chains, cands, step: dict) -> list[list[int]] | None:
+    """The chains when every step of each is a link of the MILP (``step``: link cost by
+    (end, route)), else None."""
     if chains is None:
         return None
-    link = set(zip(links.end.tolist(), links.head.tolist(), strict=True))
-    ok = all((cands[a].end, b) in link for c in chains for a, b in itertools.pairwise(c))
+    ok = all((cands[a].end, b) in step for c in chains for a, b in itertools.pairwise(c))
     return chains if ok else None
 
 
-def _cost(chains, cands, links: Links) -> float:
+def _cost(chains, cands, step: dict) -> float:
     """What a start costs in the MILP's terms."""
-    link = {(int(e), int(b)): float(c)
-            for e, b, c in zip(links.end, links.head, links.cost, strict=True)}  # fmt: skip
     total = 0.0
     for c in chains:
         total += cands[c[0]].start_cost + sum(cands[r].cost for r in c)
-        total += sum(link[(cands[a].end, b)] for a, b in itertools.pairwise(c))
+        total += sum(step[(cands[a].end, b)] for a, b in itertools.pairwise(c))
     return total
 
 
@@ -522,13 +522,11 @@ def _chosen(items, tasks, found, routes: list[_Route], cands) -> list[list[int]]
     return [same[k] for k in picked if k in same]
 
 
-def _start(routes: list[_Route], cands, links: Links, limits, chosen) -> list[list[int]] | None:
+def _start(routes: list[_Route], cands, step: dict, limits, chosen) -> list[list[int]] | None:
     """A feasible plan for the MILP to start from: the chosen routes in the order their
     vehicles must leave, each run by the open vehicle that reaches it in time at the
     least cost, or by a new vehicle of the class (with one left) where that is cheaper.
     None when some route can be run by no class with a vehicle left."""
-    link = {(int(e), int(b)): float(c)
-            for e, b, c in zip(links.end, links.head, links.cost, strict=True)}  # fmt: skip
     left = [float(x) for x in limits]
     chains: list[list[int]] = []
     of_class: dict[int, list[int]] = {}  # the chains of each class
@@ -537,7 +535,7 @@ def _start(routes: list[_Route], cands, links: Links, limits, chosen) -> list[li
         for c in options:
             k = cands[c].vehicle_class
             for v in of_class.get(k, ()):
-                cost = link.get((cands[chains[v][-1]].end, c))
+                cost = step.get((cands[chains[v][-1]].end, c))
                 if cost is not None and cost + cands[c].cost < best:
                     best, how = cost + cands[c].cost, (v, c)
             if left[k] >= 1 and cands[c].cost + cands[c].start_cost < best:

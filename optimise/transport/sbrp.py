@@ -198,11 +198,12 @@ def solve_sbrp(
     done = run_tasks(_route_school, inst, tasks, workers)
     generated = time.perf_counter() - began
     pool: dict[tuple[int, ...], int] = {}
-    by_cap: dict[int, list[list[int]]] = {}  # each cap's routes
+    first: list[list[int]] = []  # the routes at the true limit (cap 0): the start's
     for task, (routes, _) in zip(tasks, done, strict=True):
         for r in routes:
             pool.setdefault(tuple(r), len(pool))
-            by_cap.setdefault(task[5] - seed, []).append(r)
+            if task[5] == seed:
+                first.append(r)
     routes = [list(r) for r in pool]
     end, head, drive = _links(inst, routes)
     # A bus costs 1; time on the road (routes and empty drives) breaks ties, at a
@@ -211,7 +212,6 @@ def solve_sbrp(
                        int(inst.stop_school[r[0]])) for r in routes]  # fmt: skip
     links = Links(end, head, drive * 1e-9)
     # The start: the routes at the true limit, chained alone (a minimum path cover).
-    first = by_cap[0]
     start = [[pool[tuple(first[i])] for i in bus] for bus in _chains(inst, first)]
     left = time_limit - (time.perf_counter() - began) - 0.5
     master = select_and_chain(len(inst.students), cands, links, [math.inf],
