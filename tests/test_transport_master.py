@@ -4,11 +4,14 @@ enough to solve by hand, and the generation pool's independence of the worker co
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 
+from optimise.transport import master
 from optimise.transport.master import Candidate, Links, select_and_chain
+from optimise.transport.pool import run_bounded
 from optimise.transport.sbrp import read_sbrp, solve_sbrp
 
 
@@ -91,3 +94,25 @@ def test_same_plan_on_one_and_two_workers(tmp_path):
         assert one[key] == two[key], key
     # The pool holds more than the true-limit search's routes: the caps add to it.
     assert one["routes_generated"] > one["routes"]
+
+
+def _stuck(*_args):
+    time.sleep(60)  # a solver that ignores its time limit
+
+
+def test_a_solver_past_its_time_limit_is_stopped_and_the_start_is_kept(monkeypatch):
+    # HiGHS did not stop on its own limit on a 10,000-pupil pool; the call must still
+    # return at its limit, with the (feasible) start as the plan.
+    monkeypatch.setattr(master, "_solve", _stuck)
+    cands = [Candidate((0,), 0, cost=10, start_cost=100, end=0),
+             Candidate((1,), 0, cost=10, start_cost=100)]  # fmt: skip
+    r = select_and_chain(2, cands, _links((0, 1, 5.0)), [math.inf], time_limit=1.5,
+                         start=[[0, 1]])  # fmt: skip
+    assert r.status == master.KILLED and r.vehicles == ((0, 1),)
+
+
+def test_bounded_call_returns_the_value_and_reports_a_failure():
+    assert run_bounded(divmod, (7, 2), 30) == (True, (3, 1))
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        run_bounded(divmod, (1, 0), 30)
+    assert run_bounded(_stuck, (), 0.5) == (False, None)

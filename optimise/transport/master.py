@@ -33,18 +33,27 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import highspy
 import numpy as np
 from scipy.sparse import csc_matrix
 
 from optimise.facility.highs import solve_mip
+from optimise.transport.pool import run_bounded
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["Candidate", "Links", "MasterResult", "select_and_chain"]
+__all__ = ["KILLED", "Candidate", "Links", "MasterResult", "select_and_chain"]
+
+#: The status when HiGHS overran its time limit and was stopped: the plan is the start.
+KILLED = "stopped at the time limit (HiGHS overran it); the start plan is kept"
+#: HiGHS is told to stop this much (at most a tenth) before the time limit, at which
+#: it is killed, seconds.
+KILL_GRACE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,11 @@ def select_and_chain(
 ) -> MasterResult:
     """Solve the master problem (see the module's text); ``start`` is a feasible set of
     vehicles (lists of candidate indices in order) for HiGHS to begin from; the search
-    stops when the cost is proven within ``gap_abs`` of the optimum (or 1e-6 of it)."""
+    stops when the cost is proven within ``gap_abs`` of the optimum (or 1e-6 of it).
+    HiGHS runs in a child process killed at ``time_limit`` (it is told to stop
+    ``KILL_GRACE_S`` sooner); then the status is :data:`KILLED` and the vehicles are
+    ``start``'s."""
+    began = time.perf_counter()
     n, m = len(candidates), len(links.end)
     end, head = links.end.astype(np.int64), links.head.astype(np.int64)
     ends = np.array([c.end for c in candidates], dtype=np.int64)
@@ -134,12 +147,30 @@ def select_and_chain(
     hi = np.concatenate([np.ones(num_items), np.zeros(n + num_ends),
                          [float(class_limit[k]) for k in limited]])  # fmt: skip
     x0 = _start_vector(start, n, end, head, ends) if start is not None else None
-    sol = solve_mip(cost, a, lo, hi, np.zeros(n + m), np.ones(n + m),
-                    np.ones(n + m, dtype=bool), time_limit=max(0.1, time_limit), seed=seed,
-                    gap_rel=1e-6, gap_abs=gap_abs, start=x0)  # fmt: skip
+    model = (cost, a, lo, hi, n, (end, head, ends))
+    # HiGHS does not always stop on its own time limit on a large pool (seen at 10,000
+    # pupils, inside presolve or the root), so it runs in a child killed at the limit.
+    grace = min(KILL_GRACE_S, 0.1 * time_limit)
+    done, result = run_bounded(_solve, (model, x0, max(0.1, time_limit - grace), seed, gap_abs),
+                               max(0.2, time_limit))  # fmt: skip
+    if done:
+        return result
+    vehicles = tuple(tuple(c) for c in start) if start else ()
+    return MasterResult(KILLED, vehicles, math.nan, math.nan, math.nan,
+                        round(time.perf_counter() - began, 2), n + m)  # fmt: skip
+
+
+def _solve(model, x0, time_limit, seed, gap_abs) -> MasterResult:
+    """HiGHS on the model (in the bounded child: its thread pool is started afresh)."""
+    cost, a, lo, hi, n, (end, head, ends) = model
+    highspy.Highs.resetGlobalScheduler(True)
+    size = len(cost)
+    sol = solve_mip(cost, a, lo, hi, np.zeros(size), np.ones(size), np.ones(size, dtype=bool),
+                    time_limit=time_limit, seed=seed, gap_rel=1e-6, gap_abs=gap_abs,
+                    start=x0)  # fmt: skip
     vehicles = _vehicles(sol.x, n, end, head, ends) if sol.status in ("optimal", "feasible") else ()
     return MasterResult(sol.status, vehicles, sol.objective, sol.bound,
-                        sol.gap, round(sol.seconds, 2), n + m)  # fmt: skip
+                        sol.gap, round(sol.seconds, 2), size)  # fmt: skip
 
 
 def _start_vector(start, n, end, head, ends) -> np.ndarray:

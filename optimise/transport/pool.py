@@ -6,20 +6,28 @@ it from their copy of the parent's memory instead of having it pickled per task.
 Results come back in task order, and each task's seed is part of the task, so the
 pool is the same whatever the number of workers (as long as each search stops on its
 iteration count, not on the clock).
+
+:func:`run_bounded` runs one call in a forked child that is killed at its deadline:
+for a solver (HiGHS) that does not always stop on its own time limit, so that the
+command's time limit still holds.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import select
+import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-__all__ = ["default_workers", "run_tasks"]
+__all__ = ["default_workers", "run_bounded", "run_tasks"]
 
 _SHARED: Any = None
 
@@ -63,3 +71,52 @@ def run_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any],
             return list(pool.map(_call, [(fn, t) for t in tasks], chunksize=1))
     finally:
         _SHARED = None
+
+
+def run_bounded(fn: Callable[..., Any], args: tuple, seconds: float) -> tuple[bool, Any]:
+    """``(True, fn(*args))``, run in a forked child; ``(False, None)`` when the child
+    is still running after ``seconds`` (it is then killed). Off the main thread, or
+    where there is no fork, the call runs here, unbounded. An exception in the child is
+    raised here as a ``RuntimeError`` naming it."""
+    if not hasattr(os, "fork") or threading.current_thread() is not threading.main_thread():
+        return True, fn(*args)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read)
+        try:
+            data = pickle.dumps(("ok", fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            data = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write, "wb") as out:
+            out.write(data)
+        os._exit(0)
+    os.close(write)
+    data = _read_until(read, time.monotonic() + seconds)
+    if data is None:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    if data is None:
+        return False, None
+    if not data:
+        raise RuntimeError("the bounded call's process ended without a result")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise RuntimeError(value)
+    return True, value
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until it closes, or None at the deadline."""
+    chunks = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
