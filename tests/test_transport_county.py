@@ -110,3 +110,10 @@ def test_the_greedy_plan_is_the_plan_when_it_takes_most_of_the_time():
     assert res.details["county_step"].startswith("not run: the school-by-school plan took")
     assert "county_step" in res.summary() and "master_status" not in res.details
     assert len({p for r in res.routes for p in r.pupils}) == prob.num_pupils
+
+
+def test_a_master_gap_of_one_or_more_is_refused():
+    with pytest.raises(ValueError, match="master_gap: expected a fraction below 1"):
+        RoutingParams(master_gap=1.0)
+    with pytest.raises(ValueError, match="master_gap"):
+        RoutingParams(master_gap=-0.1)

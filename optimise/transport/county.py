@@ -48,10 +48,12 @@ checked again: the MILP's own bookkeeping is never trusted.
 Determinism: the searches stop on ``RoutingParams.max_iterations`` (their time limit is
 a safety net, counted in ``searches_stopped_by_time_limit``), each with its own seed
 derived from the run's seed, school and setting, so the pool is the same on any number
-of workers. The MILP is deterministic for a given pool, but when the clock stops it
-before it proves its plan optimal the plan may differ on a faster or busier machine:
-the summary's ``repeatable`` is true only when no search was cut short and the MILP
-was proven optimal (``master_status``, ``master_gap``).
+of workers. The MILP is deterministic for a given pool and stops once its plan is
+proven within ``RoutingParams.master_gap`` of the pool's best (0.5%): a stop that
+repeats anywhere, where a stop on the clock may differ on a faster or busier machine.
+The summary's ``repeatable`` is true only when no search was cut short and the MILP
+reached that proof (``master_status`` "optimal", ``master_gap``). HiGHS runs in a child
+process killed at its time limit (:mod:`.master`), which it does not always keep.
 """
 
 from __future__ import annotations
@@ -162,7 +164,8 @@ def plan_county(
     generated_s = time.perf_counter() - started - greedy_s
     left = time_limit - (time.perf_counter() - started) - 1.0 - 0.05 * time_limit
     master = select_and_chain(len(items), pool.cands, pool.links, pool.limits,
-                              time_limit=left, seed=seed, start=pool.start)  # fmt: skip
+                              time_limit=left, seed=seed, start=pool.start,
+                              gap_rel=params.master_gap)  # fmt: skip
     timings = {"routes_generated": len(pool.routes), "master_status": master.status,
                "master_gap": None if math.isnan(master.gap) else round(master.gap, 6),
                "greedy_start_s": round(greedy_s, 2), "generation_s": round(generated_s, 2),

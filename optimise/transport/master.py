@@ -97,10 +97,12 @@ def select_and_chain(
     seed: int = 0,
     start: Sequence[Sequence[int]] | None = None,
     gap_abs: float = 1e-6,
+    gap_rel: float = 1e-6,
 ) -> MasterResult:
     """Solve the master problem (see the module's text); ``start`` is a feasible set of
     vehicles (lists of candidate indices in order) for HiGHS to begin from; the search
-    stops when the cost is proven within ``gap_abs`` of the optimum (or 1e-6 of it).
+    stops when the cost is proven within ``gap_abs`` of the optimum or within the
+    fraction ``gap_rel`` of it (a stop that, unlike the clock's, repeats anywhere).
     HiGHS runs in a child process killed at ``time_limit`` (it is told to stop
     ``KILL_GRACE_S`` sooner); then the status is :data:`KILLED` and the vehicles are
     ``start``'s."""
@@ -151,7 +153,7 @@ def select_and_chain(
     # HiGHS does not always stop on its own time limit on a large pool (seen at 10,000
     # pupils, inside presolve or the root), so it runs in a child killed at the limit.
     grace = min(KILL_GRACE_S, 0.1 * time_limit)
-    done, result = run_bounded(_solve, (model, x0, max(0.1, time_limit - grace), seed, gap_abs),
+    done, result = run_bounded(_solve, (model, x0, max(0.1, time_limit - grace), seed, (gap_abs, gap_rel)),
                                max(0.2, time_limit))  # fmt: skip
     if done:
         return result
@@ -160,13 +162,13 @@ def select_and_chain(
                         round(time.perf_counter() - began, 2), n + m)  # fmt: skip
 
 
-def _solve(model, x0, time_limit, seed, gap_abs) -> MasterResult:
+def _solve(model, x0, time_limit, seed, gaps) -> MasterResult:
     """HiGHS on the model (in the bounded child: its thread pool is started afresh)."""
     cost, a, lo, hi, n, (end, head, ends) = model
     highspy.Highs.resetGlobalScheduler(True)
     size = len(cost)
     sol = solve_mip(cost, a, lo, hi, np.zeros(size), np.ones(size), np.ones(size, dtype=bool),
-                    time_limit=time_limit, seed=seed, gap_rel=1e-6, gap_abs=gap_abs,
+                    time_limit=time_limit, seed=seed, gap_rel=max(gaps[1], 1e-6), gap_abs=gaps[0],
                     start=x0)  # fmt: skip
     vehicles = _vehicles(sol.x, n, end, head, ends) if sol.status in ("optimal", "feasible") else ()
     return MasterResult(sol.status, vehicles, sol.objective, sol.bound,
