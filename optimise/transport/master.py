@@ -153,8 +153,8 @@ def select_and_chain(
     # HiGHS does not always stop on its own time limit on a large pool (seen at 10,000
     # pupils, inside presolve or the root), so it runs in a child killed at the limit.
     grace = min(KILL_GRACE_S, 0.1 * time_limit)
-    done, result = run_bounded(_solve, (model, x0, max(0.1, time_limit - grace), seed, (gap_abs, gap_rel)),
-                               max(0.2, time_limit))  # fmt: skip
+    task = (model, x0, max(0.1, time_limit - grace), seed, (gap_abs, gap_rel))
+    done, result = run_bounded(_solve, task, max(0.2, time_limit))
     if done:
         return result
     vehicles = tuple(tuple(c) for c in start) if start else ()

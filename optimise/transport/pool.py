@@ -86,7 +86,7 @@ def run_bounded(fn: Callable[..., Any], args: tuple, seconds: float) -> tuple[bo
         os.close(read)
         try:
             data = pickle.dumps(("ok", fn(*args)))
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        except BaseException as exc:  # reported to the parent
             data = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
         with os.fdopen(write, "wb") as out:
             out.write(data)
