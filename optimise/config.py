@@ -216,7 +216,7 @@ def column_tables(table: Any, source: str) -> dict[str, dict[str, str]]:
                     f"{', '.join((*KINDS, *PLAN_KINDS))}"
                 )
             if key in PLAN_KINDS:
-                from optimise.transport.evaluate import PLAN_COLUMNS
+                from optimise.transport.routing.evaluate import PLAN_COLUMNS
 
                 bad = sorted(set(value) - set(PLAN_COLUMNS))
                 if bad:

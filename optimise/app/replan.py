@@ -3,7 +3,7 @@
 :func:`run_replan` rebuilds the parent run (:func:`optimise.app.edit_plan.load`),
 makes the edits the job carries (a snapshot taken when the button was pressed), keeps
 the locked routes exactly and plans the rest
-(:func:`optimise.transport.edits.replan_around`, the morning run), then writes a run
+(:func:`optimise.transport.routing.edits.replan_around`, the morning run), then writes a run
 folder with the writers of a transport run (``routes.csv``, ``unserved.csv``,
 ``routes.gpkg``, ``summary.json``; the personal files with personal data on; a pick-up
 point plan's ``assignments-personal.csv`` always, as ``transport plan`` writes it).
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from geodata.write import Staging, write_csv, write_json
 from optimise.app.edit_plan import ASSIGNMENTS, load, replay
-from optimise.transport.edits import problem_for, replan_around
 from optimise.transport.output import TRANSPORT_OUTPUTS, without_pupil_ids, write_day
+from optimise.transport.routing.edits import problem_for, replan_around
 from optimise.transport.run import beyond_limit, policy_summary, solve_seconds
 
 if TYPE_CHECKING:

@@ -42,7 +42,7 @@ WORKER_IMPORTS = {
     "estate": ("geopandas", "optimise.batch.tasks", "optimise.estate.run"),
     "hours": ("geopandas", "optimise.batch.tasks", "optimise.hours.run"),
     "transport": ("geopandas", "optimise.batch.tasks", "optimise.transport.run",
-                  "optimise.transport.solve"),
+                  "optimise.transport.routing.solve"),
     "none": ("optimise.batch.tasks",),
 }  # fmt: skip
 

@@ -141,7 +141,7 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     from optimise.jobs import JobContext
     from optimise.settings import TransportSettings
-    from optimise.transport.params import TIME_LIMIT
+    from optimise.transport.routing.params import TIME_LIMIT
     from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
 
     frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}

@@ -28,16 +28,16 @@ from geodata.write import Staging, write_csv, write_json
 from models.transport import TransportProblem
 from optimise.jobs import JobContext
 from optimise.settings import TransportSettings
-from optimise.transport.afternoon import solve_pm
-from optimise.transport.evaluate import PlanRoute, evaluate, read_plan
 from optimise.transport.output import (
     PERSONAL_FILES,
     TRANSPORT_OUTPUTS,
     without_pupil_ids,
     write_day,
 )
-from optimise.transport.params import TIME_LIMIT
-from optimise.transport.solve import solve
+from optimise.transport.routing.afternoon import solve_pm
+from optimise.transport.routing.evaluate import PlanRoute, evaluate, read_plan
+from optimise.transport.routing.params import TIME_LIMIT
+from optimise.transport.routing.solve import solve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from geodata.read.derived import ReadSettings
     from models.transport_result import TransportResult
-    from optimise.transport.params import RoutingParams
+    from optimise.transport.routing.params import RoutingParams
 
 __all__ = [
     "RUNS",
@@ -366,9 +366,9 @@ def plan_routes(
 ) -> RoutesRun:
     """Plan the morning and/or afternoon routes (``options.run``); with
     ``options.mode_choice``, choose SEND pupils' travel modes jointly with the morning's
-    (:mod:`optimise.transport.modes`).
+    (:mod:`optimise.transport.modes.choose`).
 
-    ``job.time_limit`` (default :data:`~optimise.transport.params.TIME_LIMIT`) bounds the
+    ``job.time_limit`` (default :data:`~optimise.transport.routing.params.TIME_LIMIT`) bounds the
     whole command, from ``job.deadline`` back (reading and building count; writing and
     the report keep :data:`WRITE_RESERVE_S`); with ``both`` the runs share it equally.
     With both, the summary's headline figures are the morning's; ``pm`` holds the
@@ -384,7 +384,7 @@ def plan_routes(
     job.step(f"planning routes ({seconds:g} s)")
     problem, am, modes = full, None, None
     if options.run != "pm" and options.mode_choice:
-        from optimise.transport.modes_output import run_mode_choice
+        from optimise.transport.modes.output import run_mode_choice
 
         modes = run_mode_choice(full, inputs.frames["pupils"], table=settings, routing=routing,
                                 time_limit=seconds, seed=job.seed,
@@ -432,7 +432,7 @@ def write_routes(run: RoutesRun, out_dir: str | Path) -> dict[str, Any]:
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_day(stage.path, run.problem, run.inputs.frames, run.am, run.pm, personal)
         if run.modes is not None:
-            from optimise.transport.modes_output import decisions_table
+            from optimise.transport.modes.output import decisions_table
 
             write_csv(stage.path / "modes-personal.csv", decisions_table(run.full, run.modes))
         write_json(stage.path / "summary.json", summary)
