@@ -9,10 +9,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from test_app_api import _csrf, _ended, _message, _start, _wait
 
 from optimise.app import create_app
 from optimise.app.store import Workspace
+from tests.app.test_api import _csrf, _ended, _message, _start, _wait
 
 PLAN = "route,vehicle_type,sequence,id\nOLD1,V16,1,P00001\nOLD1,V16,2,P00002\nOLD2,V01,1,P00003\n"
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
-from test_app_api import _csrf, _ended, _message, _start, _wait
 
 from optimise.app import create_app
 from optimise.app.edit_plan import NEEDS, load, replay
 from optimise.app.pages_edit import NO_NAMES, NO_NAMES_STOP
 from optimise.app.store import Workspace
+from tests.app.test_api import _csrf, _ended, _message, _start, _wait
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from test_app_api import _csrf, _ended, _message, _start, _wait
 
 from optimise.app import create_app
 from optimise.app.store import Workspace
+from tests.app.test_api import _csrf, _ended, _message, _start, _wait
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from scipy.spatial import cKDTree
-from test_app_api import _csrf, _ended, _start, _wait
 
 from geodata.default import load_default
 from optimise.app import create_app
+from tests.app.test_api import _csrf, _ended, _start, _wait
 
 NUMBER = re.compile(r"-?\d+\.\d+|\d{5,7}")
 

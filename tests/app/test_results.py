@@ -11,11 +11,11 @@ import re
 import geopandas as gpd
 import pytest
 from fastapi.testclient import TestClient
-from test_app_api import PUPIL_ID, _csrf, _ended, _start, _wait
 
 from optimise.app import create_app
 from optimise.app.duty import Flagged, beyond_limit, to_procure
 from optimise.app.store import Workspace
+from tests.app.test_api import PUPIL_ID, _csrf, _ended, _start, _wait
 
 
 def _finished_run(root, personal: bool):

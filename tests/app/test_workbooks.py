@@ -13,10 +13,10 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from test_app_api import _csrf, _ended, _message, _start, _stored, _wait
 
 from optimise.app import create_app
 from optimise.app.uploads import MAX_UPLOAD_BYTES
+from tests.app.test_api import _csrf, _ended, _message, _start, _stored, _wait
 
 SCHOOL_ROWS = [["URN", "School Name", "Phase", "Bell Time", "lon", "lat"],
                ["S1", "First", "primary", "08:45", -1.61, 55.17],

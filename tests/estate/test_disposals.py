@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
-from test_estate_solve import make as make_estate
 
 from cli import main
 from geodata.errors import InputError
 from optimise.estate import EstateParams, solve
+from tests.estate.test_solve import make as make_estate
 
 if TYPE_CHECKING:
     from models.estate import EstateProblem

@@ -8,13 +8,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from test_consolidate import tiny
 
 from cli import main
 from optimise.transport.stops import HOME, Stability, StopParams, choose_fewest, reach
 from optimise.transport.stops.choose import NEW
 from optimise.transport.stops.plan import choose_stops
 from tests.transport.council_files import council_files
+from tests.transport.test_stops import tiny
 
 # Hand-checkable: A and B can walk to T1 or T2, C only to T2. Last term A and B used
 # T1 and C was new. Fewest points: everyone at T2 (1 point, A and B change). Keeping
