@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geodata.privacy import grid_centre
 from optimise.report.load import read_layer
 from optimise.report.page import MapLayer, layer
-from optimise.transport.output import GRID_M
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,10 +30,6 @@ PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f
            "#9a6324", "#469990", "#800000", "#808000", "#000075")  # fmt: skip
 #: Layer name per value of the ``run`` column (runs before the afternoon had none).
 RUNS = {"am": "Morning routes", "pm": "Afternoon routes"}
-
-
-def _cell(x: float, y: float) -> tuple[float, float]:
-    return ((np.floor(x / GRID_M) + 0.5) * GRID_M, (np.floor(y / GRID_M) + 0.5) * GRID_M)
 
 
 def generalise(routes: Any, stops: Any, rows: pd.DataFrame, personal: bool) -> tuple[Any, Any]:
@@ -54,7 +50,7 @@ def generalise(routes: Any, stops: Any, rows: pd.DataFrame, personal: bool) -> t
             if (round(x, 1), round(y, 1)) in known:
                 coords.append((x, y))
                 continue
-            cell = _cell(x, y)
+            cell = grid_centre(x, y)
             coords.append((x, y) if personal else cell)
             kind, pupils = boarding.get((route, i), ("home", 1))
             if kind == "home" and run == "am":

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
+from geodata.privacy import grid_centre
 from models.transport import NO_BASE
 
 if TYPE_CHECKING:
@@ -25,9 +25,6 @@ __all__ = [
     "PERSONAL_FILES", "clock", "day_tables", "route_layers", "routes_table", "unserved_table",
     "without_pupil_ids", "write_day",
 ]  # fmt: skip
-
-#: Side of the grid square a home pick-up is generalised to, metres.
-GRID_M = 1000.0
 
 
 def clock(seconds: int) -> str:
@@ -143,10 +140,7 @@ def route_layers(
     def xy(loc: int) -> tuple[float, float]:
         g = where[problem.locations[loc]]
         if problem.locations[loc].startswith("pupil:") and not include_personal_data:
-            return (
-                (np.floor(g.x / GRID_M) + 0.5) * GRID_M,
-                (np.floor(g.y / GRID_M) + 0.5) * GRID_M,
-            )
+            return grid_centre(g.x, g.y)
         return (g.x, g.y)
 
     lines, stops, pickups = [], {}, []

@@ -18,10 +18,10 @@ import pytest
 
 from cli import main
 from geodata.default import load_default
+from geodata.privacy import GRID_M
 from optimise.report import render_report
 from optimise.report.transport import ride_minutes
 from optimise.report.transport_map import RUNS
-from optimise.transport.output import GRID_M
 
 if TYPE_CHECKING:
     from pathlib import Path
