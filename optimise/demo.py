@@ -16,7 +16,7 @@ import numpy as np
 
 from geodata.default import export_default, load_default
 from geodata.providers import StraightLine
-from geodata.validate import check
+from geodata.read import check
 from geodata.write import Staging, write_json
 from models.estate import EstateProblem
 from models.hours import HoursProblem, visits_per_open_hour

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTENSIONS",
     "Parsed",
+    "check",
+    "check_file",
     "parse_csv",
     "parse_geojson",
     "parse_naptan",
@@ -132,6 +134,29 @@ def read(
     parsed = map_values(parsed, settings.values.get(schema.kind))
     parsed, notes = derive(parsed, settings, ages="age" in schema.names)
     return _noted(_validate(parsed, schema.kind, on_bad_row), notes, schema)
+
+
+def check(path: str | os.PathLike[str], kind: str, **read_kwargs: object) -> list[Problem]:
+    """Every problem with a file, without raising (for ``optimise data check``).
+
+    File-level problems (unreadable file, missing column, missing CRS) stop the check
+    early; they are returned like row problems. ``read_kwargs`` go to
+    :func:`geodata.read.read` (``columns``, ``crs``, ``layer``, ``settings``).
+    """
+    return check_file(path, kind, **read_kwargs)[0]
+
+
+def check_file(
+    path: str | os.PathLike[str], kind: str, **read_kwargs: object
+) -> tuple[list[Problem], dict[str, object]]:
+    """:func:`check`, and what the reader noted (:attr:`Layer.notes`; empty when the
+    file did not read)."""
+    read_kwargs.pop("on_bad_row", None)
+    try:
+        layer = read(path, kind, on_bad_row="skip", **read_kwargs)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        return list(exc.problems), {}
+    return list(layer.skipped), dict(layer.notes)
 
 
 def read_text(

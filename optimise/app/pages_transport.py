@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from geodata.errors import InputError, Problem, ValidationError
-from geodata.validate import check
+from geodata.read import check
 from optimise.app.context import ctx, render
 from optimise.app.forms import form as _form
 from optimise.app.forms import refused as _refused

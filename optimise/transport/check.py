@@ -29,7 +29,7 @@ def check_transport_files(
 ) -> tuple[list[Problem], dict[str, Any]]:
     """Every problem of the files, then (when each is clean) across them; and what the
     reader noted of each file (by kind)."""
-    from geodata.validate import check_file
+    from geodata.read import check_file
     from optimise.transport.run import build_problem, read_frames
 
     problems: list[Problem] = []

@@ -11,9 +11,9 @@ import pytest
 import shapely
 
 from geodata.errors import InputError, Problem, ValidationError
-from geodata.read import parse_csv, read_text
+from geodata.read import check, parse_csv, read_text
 from geodata.schema import Field, Schema
-from geodata.validate import Layer, check, validate
+from geodata.validate import Layer, validate
 
 SITES = "id,name,type,occupancy,must_keep,condition,lon,lat\n"
 OK_SITE = "S1,Hall,office,0.5,yes,A,-1.69,55.17\n"
