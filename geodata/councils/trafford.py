@@ -28,12 +28,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    import geopandas as gpd
+from geodata.default.estate import SITE_TYPES
+from geodata.read import read_text
+from geodata.validate import validate
 
+if TYPE_CHECKING:
     from geodata.validate import Layer
 
 __all__ = ["REGISTER", "trafford_sites", "trafford_zones"]
@@ -68,8 +71,6 @@ def _classify(name: str) -> tuple[str, str]:
 
 def register_to_sites(raw: pd.DataFrame) -> pd.DataFrame:
     """The register's rows as the engine's site columns, with the assumptions applied."""
-    from geodata.default.estate import SITE_TYPES
-
     keep = (raw["HoldingType"] != "Land") & ~raw["OtherDetail"].isin(_EXCLUDE)
     keep &= ~raw["TenureDetail"].str.lower().str.startswith("leasehold out")
     df = raw[keep].copy()
@@ -106,8 +107,6 @@ def register_to_sites(raw: pd.DataFrame) -> pd.DataFrame:
 
 def trafford_sites(folder: str | Path) -> Layer:
     """The operational buildings of the register, validated (bad rows skipped, listed)."""
-    from geodata.read import read_text
-
     path = Path(folder) / REGISTER
     table = register_to_sites(pd.read_csv(path))
     columns = {"id": "AssetCode", "name": "PropertyName", "lon": "GeoX", "lat": "GeoY"}
@@ -117,10 +116,6 @@ def trafford_sites(folder: str | Path) -> Layer:
 
 def trafford_zones(folder: str | Path) -> gpd.GeoDataFrame:
     """The LSOAs with mid-2024 population and residents aged 65 and over."""
-    import geopandas as gpd
-
-    from geodata.validate import validate
-
     folder = Path(folder)
     shapes = gpd.read_file(folder / "trafford_lsoa21_generalised.geojson")
     pop = pd.read_csv(folder / "trafford_mid-year_2024_population_lsoa.csv")

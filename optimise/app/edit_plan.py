@@ -22,14 +22,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geodata.errors import InputError
+from geodata.providers import StraightLine
+from models._arrays import points
 from optimise.transport.routing.edits import (
     EditedPlan,
     close_stop,
+    from_assignments,
+    from_routes_rows,
     lock,
     move,
     move_to_stop,
     unlock,
 )
+from optimise.transport.run import build_problem, read_frames
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -81,10 +86,6 @@ def load(folder: Path, settings: Mapping[str, Any]) -> Loaded:
 
 @lru_cache(maxsize=3)
 def _load(folder_text: str, settings_text: str) -> Loaded:
-    from models._arrays import points
-    from optimise.transport.routing.edits import from_assignments, from_routes_rows
-    from optimise.transport.run import build_problem, read_frames
-
     folder, settings = Path(folder_text), json.loads(settings_text)
     source = plan_file(folder)
     if source is None:
@@ -96,7 +97,6 @@ def _load(folder_text: str, settings_text: str) -> Loaded:
     rows = _rows(source)
     if source.name == ROUTES:
         return Loaded(problem, frames, routing, from_routes_rows(rows), False)
-    from geodata.providers import StraightLine
 
     if len(problem.stop_ids):
         walk = StraightLine().matrix(points(frames["pupils"], "pupils"),

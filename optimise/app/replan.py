@@ -19,6 +19,7 @@ from optimise.app.edit_plan import ASSIGNMENTS, load, replay
 from optimise.transport.output import TRANSPORT_OUTPUTS, without_pupil_ids, write_day
 from optimise.transport.routing.edits import problem_for, replan_around
 from optimise.transport.run import beyond_limit, policy_summary, solve_seconds
+from optimise.transport.stops.tables import assignments_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,8 +65,6 @@ def run_replan(
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_day(stage.path, problem, loaded.frames, result, None, personal)
         if loaded.stops:
-            from optimise.transport.stops.tables import assignments_table
-
             table = assignments_table(problem, problem.pupil_stop, result, loaded.frames,
                                       include_homes=personal)  # fmt: skip
             write_csv(stage.path / ASSIGNMENTS, table)

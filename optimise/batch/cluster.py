@@ -13,7 +13,9 @@ import contextlib
 import logging
 import os
 import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError
@@ -78,8 +80,6 @@ def run_on_dask(
     start is spent in their own processes). With a ``deadline`` (a :func:`time.monotonic`
     value) no scenario starts that its time limit would take past it, and any still
     running then is cancelled, unrecorded: a re-run does them."""
-    from concurrent.futures import ThreadPoolExecutor
-
     levels = _quiet_logs(logging.WARNING)
     try:
         with ThreadPoolExecutor(1) as pool:
@@ -242,8 +242,6 @@ def _submit_all(
 
 def starts_too_late(s: Scenario, deadline: float | None) -> bool:
     """Whether ``s`` started now might still run at ``deadline`` (by its time limit)."""
-    import time
-
     return deadline is not None and time.monotonic() + (s.time_limit or 0.0) > deadline
 
 
@@ -253,8 +251,6 @@ def _completed(done: Any, deadline: float | None) -> Iterator[Any]:
 
     Polled every 0.1 s (``as_completed`` alone blocks until the next one finishes), so
     that the deadline and Ctrl-C are seen promptly."""
-    import time
-
     while not done.is_empty():
         if deadline is not None and time.monotonic() >= deadline:
             return

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import shortest_path
 
 from geodata.errors import InputError
 
@@ -43,9 +45,6 @@ class CflpInstance:
 
 
 def parse_pmedian(text: str, *, name: str = "<text>") -> PMedianInstance:
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import shortest_path
-
     numbers = _numbers(text, name)
     if len(numbers) < 3:
         raise InputError(f"{name}: expected 'n edges p' on the first line")

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyvrp
+import vrplib
+from pyvrp.stop import MaxRuntime
+
+from geodata.errors import InputError
+from geodata.write import Staging, write_json
 
 __all__ = [
     "Instance",
@@ -67,7 +73,6 @@ def read_instance(path: str | Path) -> Instance:
     path = Path(path)
     if path.suffix == ".txt":
         return parse_solomon(path.read_text(encoding="utf-8"), path.stem)
-    import vrplib
 
     inst = vrplib.read_instance(str(path))
     xy = np.asarray(inst["node_coord"], dtype=float)
@@ -83,8 +88,6 @@ def read_instance(path: str | Path) -> Instance:
 
 
 def _pyvrp_data(inst: Instance):
-    import pyvrp
-
     n = len(inst.demand)
     tw = inst.tw if inst.tw is not None else np.zeros((n, 2), dtype=np.int64)
     horizon = int(tw[0, 1]) if inst.tw is not None else np.iinfo(np.int64).max
@@ -114,9 +117,6 @@ def _pyvrp_data(inst: Instance):
 
 def solve_pyvrp(inst: Instance, time_limit: float, seed: int = 0) -> dict:
     """Solve with PyVRP (the engine's back end); ``{"cost", "routes", "feasible"}``."""
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
-
     res = pyvrp.solve(_pyvrp_data(inst), stop=MaxRuntime(time_limit), seed=seed)
     best = res.best
     routes = [[a.idx + 1 for a in r if a.is_client()] for r in best.routes()]
@@ -199,9 +199,6 @@ def run_bench(
     Returns ``{"cost", "routes", "feasible", ...}``; with ``out``, also
     ``out/summary.json``. The cost is the total distance (Solomon: one decimal).
     """
-    from geodata.errors import InputError
-    from geodata.write import Staging, write_json
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")

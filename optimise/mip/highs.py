@@ -6,6 +6,7 @@ import math
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 from scipy.sparse import csc_matrix
 
@@ -25,8 +26,6 @@ class MipSolution:
 def verdict_of(h: object) -> tuple[str, bool]:
     """HiGHS's model status as optimal / infeasible / feasible / no solution, and whether
     a primal solution exists (shared by every HiGHS caller)."""
-    import highspy
-
     has = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
     status, m = h.getModelStatus(), highspy.HighsModelStatus
     if status == m.kOptimal:
@@ -53,8 +52,6 @@ def solve_mip(
 ) -> MipSolution:
     """Minimise ``c @ x`` s.t. ``row_lo <= a @ x <= row_hi``, bounds, integrality;
     ``start`` is a feasible point to begin from (a MIP start)."""
-    import highspy
-
     began = time.perf_counter()
     inf = highspy.kHighsInf
     a = csc_matrix(a)

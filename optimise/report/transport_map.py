@@ -14,8 +14,10 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely import LineString, Point
 
 from geodata.privacy import grid_centre
 from optimise.report.load import read_layer
@@ -35,9 +37,6 @@ RUNS = {"am": "Morning routes", "pm": "Afternoon routes"}
 def generalise(routes: Any, stops: Any, rows: pd.DataFrame, personal: bool) -> tuple[Any, Any]:
     """Route lines with home vertices moved to grid centres (unless ``personal``), and
     the morning's home pick-ups as pupils per 1 km square."""
-    import geopandas as gpd
-    from shapely import LineString, Point
-
     known = {(round(p.x, 1), round(p.y, 1)) for p in stops.geometry} if stops is not None else set()
     cols = rows[["route", "sequence", "kind", "pupils_boarding"]]
     boarding = {(r, int(s)): (k, int(b or 0)) for r, s, k, b in cols.itertuples(index=False)}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geodata.providers import StraightLine
 from geodata.references import check_references
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import column, frozen, index_of, points
@@ -72,8 +73,6 @@ def build_eligibility(
     ``source`` names the pupils file in errors (a school id no school has; bad cells in
     the optional columns are reported when the file is read).
     """
-    from geodata.providers import StraightLine
-
     school_ids = tuple(str(i) for i in schools["id"])
     check_references(pupils, "school_id", school_ids, source=source,
                      expected="the id of a school in the schools file",

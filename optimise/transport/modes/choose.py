@@ -51,7 +51,7 @@ from optimise.transport.modes.plan import (
     unit_cost,
     units_by_pupil,
 )
-from optimise.transport.routing.solve import solve
+from optimise.transport.routing.solve import raise_limits, solve
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
@@ -160,8 +160,6 @@ def choose_modes(
     seed: int = 0,
 ) -> ModeResult:
     """Choose each candidate's mode jointly with the routes (module docstring)."""
-    from optimise.transport.routing.solve import raise_limits
-
     # as solve() does: a pupil whose direct ride is over the limit is carried directly
     problem, _ = raise_limits(problem)
     started = time.perf_counter()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from optimise.settings import TransportSettings
 from optimise.transport.modes.choose import ModeResult, choose_modes
 from optimise.transport.modes.params import ModeFlags
 
@@ -39,8 +40,6 @@ def run_mode_choice(
     source: str = "pupils",
 ) -> ModeResult:
     """Mode choice for the problem built from ``pupils`` (same rows, same order)."""
-    from optimise.settings import TransportSettings
-
     params = TransportSettings.from_table(table).modes
     flags = ModeFlags.from_frame(pupils, problem, source)
     return choose_modes(problem, flags=flags, params=params, routing=routing,

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyvrp
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
 from models.transport import METRES_PER_MILE, TransportProblem
 from optimise.transport.routing.schedule import dwell_seconds
@@ -69,9 +71,6 @@ def solve_school(
     schools. ``stats["time_limited"]`` (when given) counts searches that the time limit
     stopped before ``max_iterations``: their result depends on the machine's speed.
     """
-    import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
-
     late = arrive_by
     school_loc = int(problem.school_location[school])
     pairs = _pairs(problem, groups)
@@ -188,14 +187,10 @@ def _pairs(problem, groups) -> list[tuple[int, int]]:
 #: is cheaper than hiring another; 1e9 restores the order without int64 overflow
 #: (penalty × excess stays below ~1e14).
 def _solve_params():
-    import pyvrp
-
     return pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=1e9))
 
 
 def _types(problem, options, caps, need_assistant, starts, late, n_pairs, rates, premium, banned):
-    import pyvrp
-
     types, meta = [], []
     for oi, o in enumerate(options):
         vt = problem.vehicles[o.vehicle]

@@ -64,6 +64,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from models.transport import METRES_PER_MILE
 from optimise.transport.routing._school import Option, solve_school
@@ -409,8 +410,6 @@ def _bases(problem, routes, vehicles, classes) -> dict[tuple[int, ...], int]:
     """Each vehicle's fleet row: per own type, the assignment of its vehicles to the
     type's bases (within each base's count) with the least drive to their first
     pick-ups; a spot-hired vehicle comes from the base nearest its first pick-up."""
-    from scipy.optimize import linear_sum_assignment
-
     out: dict[tuple[int, ...], int] = {}
     for k, (key, rows) in enumerate(classes.items()):
         hired = key[-1]

@@ -39,6 +39,8 @@ from geodata.errors import InputError
 from models.transport_result import TransportResult
 from optimise.transport.routing.evaluate import PlanRoute, evaluate
 from optimise.transport.routing.schedule import arrival_window
+from optimise.transport.routing.solve import raise_limits, solve
+from optimise.transport.stops.reach import walk_limits
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -247,8 +249,6 @@ def move_to_stop(problem: TransportProblem, plan: EditedPlan, pupil_id: str,
     stop where it adds the least drive time. Refused (one line) for an unknown, closed
     or unsafe stop, one beyond the pupil's walking limit, a SEND or solo pupil (the
     planner collects them from home) and a locked route."""
-    from optimise.transport.stops.reach import walk_limits
-
     p = _pupil(problem, pupil_id)
     s = _stop(problem, plan, stop_id)
     edited = problem_for(problem, plan)
@@ -294,8 +294,6 @@ def close_stop(problem: TransportProblem, plan: EditedPlan, stop_id: str) -> Edi
     """The plan with ``stop_id`` closed: each pupil picked up there moves to the nearest
     other open, safe stop within their walking limit, else home, at the best position
     of their own route."""
-    from optimise.transport.stops.reach import walk_limits
-
     if stop_id not in problem.stop_ids or problem.pupil_stop is None:
         raise InputError(f"stop {stop_id[:40]!r} is not a pick-up point of this plan")
     edited = problem_for(problem, plan)
@@ -343,8 +341,6 @@ def check(problem: TransportProblem, plan: EditedPlan) -> tuple[tuple[str, ...],
 def _carried(problem: TransportProblem) -> TransportProblem:
     """Ride limits as the planner applies them: a pupil whose direct drive from pick-up
     to school is over their limit is held to that direct drive."""
-    from optimise.transport.routing.solve import raise_limits
-
     return raise_limits(problem)[0]
 
 
@@ -395,8 +391,6 @@ def replan_around(
     break among the violations), then the new ones; a new route whose id a locked
     route has is renamed (``R0001n``). ``details["locked_routes"]`` lists the kept ids.
     """
-    from optimise.transport.routing.solve import solve
-
     edited = problem_for(problem, plan)
     asked = [plan.route(r) for r in dict.fromkeys(locked_route_ids)]
     units = {r.vehicle for r in asked if r.vehicle}

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geodata.errors import InputError
+from geodata.read.sheet import OLD_SPREADSHEETS, SPREADSHEETS, read_sheet, split_sheet
+from geodata.read.table import decode, read_bytes
 from models.transport_result import TransportResult, UnservedPupil
 from optimise.transport.output import clock
 from optimise.transport.routing.schedule import (
@@ -130,9 +132,6 @@ def plan_from_rows(
 def read_plan(path: str | Path, columns: Mapping[str, str] | None = None) -> tuple[PlanRoute, ...]:
     """Read a current-plan CSV file or sheet (``book.xlsx#Routes``; see the module
     docstring)."""
-    from geodata.read.sheet import OLD_SPREADSHEETS, SPREADSHEETS, read_sheet, split_sheet
-    from geodata.read.table import decode, read_bytes
-
     file, _ = split_sheet(path)
     if file.suffix.lower() in (*SPREADSHEETS, *OLD_SPREADSHEETS):
         parsed = read_sheet(path)

@@ -69,6 +69,7 @@ from models.transport_result import TransportResult, UnservedPupil
 from optimise.transport.routing._school import Option, solve_school
 from optimise.transport.routing.merge import merge_schools
 from optimise.transport.routing.params import RoutingParams
+from optimise.transport.routing.pool import default_workers
 from optimise.transport.routing.schedule import (
     arrival_window,
     build_route,
@@ -114,8 +115,8 @@ def solve(
     raised, beyond = raise_limits(problem)
     params = params or RoutingParams()
     if params.planner == "county":
+        # county imports this module (for its school groups and limits): a true cycle
         from optimise.transport.routing.county import plan_county
-        from optimise.transport.routing.pool import default_workers
 
         result = plan_county(raised, params, time_limit=time_limit, seed=seed,
                              deadline=deadline,

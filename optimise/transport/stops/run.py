@@ -32,10 +32,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geodata.errors import InputError
+from geodata.providers import StraightLine
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import points
 from optimise.jobs import JobContext
 from optimise.settings import TransportSettings
+from optimise.transport.modes.output import decisions_table
 from optimise.transport.output import (
     PERSONAL_FILES,
     TRANSPORT_OUTPUTS,
@@ -289,8 +291,6 @@ def _walk_problem(
     inputs: TransportInputs, settings: TransportSettings, provider: TravelProvider | None
 ) -> tuple[TransportProblem, RoutingParams]:
     """The problem with its walks pupils × stops (along ``provider``, else straight)."""
-    from geodata.providers import StraightLine
-
     frames = inputs.frames
     problem, routing = build_problem(**frames, table=settings, provider=provider)
     if len(problem.stop_ids):
@@ -424,8 +424,6 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Any]:
         table = assignments_table(planned, assign, am, frames, personal, mode_of, pm)
         write_csv(stage.path / "assignments-personal.csv", table)
         if run.modes is not None:
-            from optimise.transport.modes.output import decisions_table
-
             write_csv(stage.path / "modes-personal.csv", decisions_table(planned, run.modes))
         write_day(stage.path, planned, frames, am, pm, personal)
         write_json(stage.path / "summary.json", summary)

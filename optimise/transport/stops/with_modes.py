@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from optimise.transport.modes.output import run_mode_choice
+
 if TYPE_CHECKING:
     from models.transport import TransportProblem
     from models.transport_result import TransportResult
@@ -42,8 +44,6 @@ def plan_with_modes(
     source: str,
 ) -> tuple[TransportResult, ModeResult]:  # fmt: skip
     """Routes and modes for ``problem`` (stops assigned), routes in full positions."""
-    from optimise.transport.modes.output import run_mode_choice
-
     modes = run_mode_choice(problem, pupils, table=table, routing=routing,
                             time_limit=time_limit, seed=seed, source=source)  # fmt: skip
     return full_positions(modes.routes, modes.kept, problem.num_pupils), modes
