@@ -129,6 +129,7 @@ def solve_pyvrp(inst: Instance, time_limit: float, seed: int = 0) -> dict:
 
 def solve_ortools(inst: Instance, time_limit: float) -> dict:
     """Solve with OR-Tools routing, guided local search; same output as PyVRP's."""
+    # lazy: OR-Tools only for this comparison (it shares a process with HiGHS at pinned versions)
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     n = len(inst.demand)
