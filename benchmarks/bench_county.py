@@ -57,10 +57,10 @@ def speedup(rounds: int, seed: int, searches: int) -> None:
 
     sys.path.insert(0, str(ROOT))
     from geodata.default import load_default
-    from optimise.transport.county import _items, _tasks
-    from optimise.transport.pool import run_tasks
+    from optimise.transport.routing.county import _items, _tasks
+    from optimise.transport.routing.pool import run_tasks
+    from optimise.transport.routing.solve import _hopeless, raise_limits
     from optimise.transport.run import build_problem
-    from optimise.transport.solve import _hopeless, raise_limits
 
     data = load_default()
     frames = {k: getattr(data, k) for k in ("pupils", "schools", "stops", "fleet")}
@@ -71,7 +71,7 @@ def speedup(rounds: int, seed: int, searches: int) -> None:
     tasks = _tasks(problem, items, params, seed, 1e6, never)
     if searches and searches < len(tasks):  # every k-th: large and small schools alike
         tasks = tasks[:: -(-len(tasks) // searches)]
-    from optimise.transport.county import _generate
+    from optimise.transport.routing.county import _generate
 
     times: dict[int, list[float]] = {1: [], 2: []}
     pools = {}

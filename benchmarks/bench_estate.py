@@ -32,13 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("OPTIMISE_SHARED", ROOT.parent / "shared")) / "benchmarks"
 
-from optimise.facility import (  # noqa: E402
-    read_cflp,
-    read_pmedian,
-    solve_cflp,
-    solve_pmedian,
-    solve_pmedian_textbook,
-)
+from optimise.bench.orlib import read_cflp, read_pmedian  # noqa: E402
+from optimise.location import solve_cflp, solve_pmedian, solve_pmedian_textbook  # noqa: E402
 
 PEERS = "pmed1,pmed2,pmed5,pmed6,pmed10,pmed11,pmed16,pmed20,pmed38,pmed40"
 

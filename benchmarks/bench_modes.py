@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 from geodata.default import load_default  # noqa: E402
 from geodata.providers import StraightLine  # noqa: E402
 from optimise.transport import solve  # noqa: E402
-from optimise.transport.eligibility import assess  # noqa: E402
-from optimise.transport.eligibility_run import build_eligibility  # noqa: E402
-from optimise.transport.mode_params import ModeFlags, ModeParams  # noqa: E402
-from optimise.transport.modes import choose_modes  # noqa: E402
+from optimise.transport.eligibility.assess import assess  # noqa: E402
+from optimise.transport.eligibility.run import build_eligibility  # noqa: E402
+from optimise.transport.modes.choose import choose_modes  # noqa: E402
+from optimise.transport.modes.params import ModeFlags, ModeParams  # noqa: E402
 from optimise.transport.run import build_problem  # noqa: E402
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geodata.default import load_default
+from optimise.transport.routing.solve import solve
 from optimise.transport.run import build_problem
-from optimise.transport.solve import solve
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimise.transport.bench import read_instance, solve_ortools, solve_pyvrp  # noqa: E402
+from optimise.bench.vrp import read_instance, solve_ortools, solve_pyvrp  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 BKS_X = {
@@ -142,7 +142,7 @@ def bench_transport(time_limit: float, seed: int, scales: list[int]) -> list[str
 def _rebuilt(problem, result):
     """The result's routes rebuilt into checks (second trips from their depot, day rate
     paid once per vehicle), as :func:`solve` had them before its joins."""
-    from optimise.transport.schedule import build_route
+    from optimise.transport.routing.schedule import build_route
 
     checks, paid = [], set()
     for r in sorted(result.routes, key=lambda r: (r.start_s, r.id)):
@@ -164,8 +164,8 @@ def bench_multischool(time_limit: float, seed: int) -> list[str]:
 
     from geodata.default import load_default
     from optimise.transport import solve
-    from optimise.transport.afternoon import solve_pm
-    from optimise.transport.merge import merge_schools
+    from optimise.transport.routing.afternoon import solve_pm
+    from optimise.transport.routing.merge import merge_schools
     from optimise.transport.run import build_problem, day_totals
 
     d = load_default()
@@ -237,7 +237,7 @@ def bench_sbrp(
     time_limit: float, seed: int, names: set[str], rides: set[int], workers: int
 ) -> list[str]:
     """Each instance through `solve_sbrp` (the county planner's generation + master)."""
-    from optimise.transport.sbrp import read_sbrp, solve_sbrp
+    from optimise.bench.sbrp import read_sbrp, solve_sbrp
 
     lines = [
         "| instance | T s | BiRD buses | engine buses | lower bound | routes | generated "

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     from dataclasses import replace
 
     from optimise.transport import solve
-    from optimise.transport.afternoon import solve_pm
+    from optimise.transport.routing.afternoon import solve_pm
     from optimise.transport.run import build_problem, day_totals
 
     began = time.perf_counter()

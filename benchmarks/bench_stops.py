@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geodata.default import load_default  # noqa: E402
+from optimise.bench.sbr import solve_sbr  # noqa: E402
 from optimise.transport.stops.run import run_plan  # noqa: E402
-from optimise.transport.stops.sbr import solve_sbr  # noqa: E402
 
 SHARED = Path(os.environ.get("OPTIMISE_SHARED", ROOT.parent / "shared"))
 SBR1 = SHARED / "benchmarks" / "sbrp" / "stop-selection" / "sbr1.txt"

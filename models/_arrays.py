@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    import geopandas as gpd
     import pandas as pd
 
     from geodata.matrix import TravelMatrix
@@ -63,8 +63,6 @@ def index_of(keys: tuple[str, ...], values: Iterable[object], what: str) -> np.n
 
 def points(frame: gpd.GeoDataFrame, what: str, *, prefix: str = "") -> gpd.GeoSeries:
     """One point per row (a polygon's representative point), indexed by id, in EPSG:27700."""
-    import geopandas as gpd
-
     if frame.crs is None or frame.crs.to_epsg() != 27700:
         raise ValueError(f"{what} must be in EPSG:27700: read it with geodata.read")
     geom = frame.geometry

@@ -16,17 +16,19 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 
+from geodata.errors import Problem, ValidationError
+from geodata.matrix import TravelMatrix
+from geodata.references import row_number
 from geodata.timefmt import parse_time
 from models._arrays import check_axis, column, frozen, ids, index_of, points
 from models.params import Params
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
-
-    from geodata.matrix import TravelMatrix, TravelProvider
+    from geodata.matrix import TravelProvider
 
 __all__ = ["SCHOOL_DAYS", "TransportPolicy", "TransportProblem", "VehicleType"]
 
@@ -62,7 +64,6 @@ NO_BASE = "base:none"
 def with_no_base(drive: TravelMatrix, at: int) -> TravelMatrix:
     """``drive`` with :data:`NO_BASE` inserted at position ``at`` on both axes, 0 s and
     0 m to and from every location."""
-    from geodata.matrix import TravelMatrix
 
     def grow(values: np.ndarray) -> np.ndarray:
         out = np.insert(values, at, 0, axis=0)
@@ -273,9 +274,6 @@ class TransportProblem:
         walk_provider: TravelProvider | None = None,
     ) -> TransportProblem:
         """Build from validated layers (EPSG:27700) and a travel-time provider."""
-        import geopandas as gpd
-        import pandas as pd
-
         located = fleet.geometry.notna() if "geometry" in fleet else pd.Series(False, fleet.index)
         base_points = fleet.geometry[located].drop_duplicates() if located.any() else []
         everything = pd.concat(
@@ -395,9 +393,6 @@ def _excluded(
     pupils: pd.DataFrame, pupil_ids: tuple[str, ...], vehicles: tuple[VehicleType, ...]
 ) -> np.ndarray | None:
     """The ``excluded_vehicles`` column (fleet ids or names, ';'-separated) as a matrix."""
-    from geodata.errors import Problem, ValidationError
-    from geodata.references import row_number
-
     if "excluded_vehicles" not in pupils:
         return None
     at: dict[str, int] = {}

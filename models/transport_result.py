@@ -153,7 +153,7 @@ class TransportResult:
         return {} if flagged is None else {"ride_limit_exceeded_unavoidably": len(flagged)}
 
     def _planner(self) -> dict[str, object]:
-        # The county planner's pool and MILP (optimise.transport.county).
+        # The county planner's pool and MILP (optimise.transport.routing.county).
         keys = ("county_step", "routes_generated", "master_status", "master_gap", "greedy_start_s",
                 "generation_s", "selection_s", "workers")  # fmt: skip
         return {k: self.details[k] for k in keys if k in self.details}

@@ -12,6 +12,7 @@ Options given on the command line win over the file.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 from geodata.errors import InputError
 from geodata.read.derived import ReadSettings
+from geodata.read.values import check_value_tables
 from geodata.schema import KINDS
 
 __all__ = ["RunConfig", "check_table", "column_tables", "parse_columns"]
@@ -148,8 +150,6 @@ _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 
 def _check_types(data: dict[str, Any], source: str) -> None:
     """Each top-level value has its type (and a finite, in-range number): one line if not."""
-    import math
-
     for key, (types, wanted) in _TYPES.items():
         if key not in data:
             continue
@@ -166,6 +166,7 @@ def _check_types(data: dict[str, Any], source: str) -> None:
 def check_table(table: Any, name: str, source: str) -> None:
     """A problem table checked as its command reads it: its settings object
     (:mod:`optimise.settings`) built, one line naming the file, table and key if not."""
+    # lazy: the command line loads this module at start-up; keep it light
     from optimise.settings import settings_for
 
     settings_for(name, table, source)
@@ -174,8 +175,8 @@ def check_table(table: Any, name: str, source: str) -> None:
 def read_settings(data: dict[str, Any], source: str) -> ReadSettings:
     """What the readers take from a config: ``[geocode]``, ``[values]`` and
     ``[transport] school_year``."""
+    # lazy: the command line loads this module at start-up; keep it light
     from geodata.geocode import load_postcodes
-    from geodata.read.values import check_value_tables
 
     geocode = data.get("geocode", {})
     unknown = sorted(set(geocode) - {"postcodes", "uprns"})
@@ -216,7 +217,8 @@ def column_tables(table: Any, source: str) -> dict[str, dict[str, str]]:
                     f"{', '.join((*KINDS, *PLAN_KINDS))}"
                 )
             if key in PLAN_KINDS:
-                from optimise.transport.evaluate import PLAN_COLUMNS
+                # lazy: the command line loads this module at start-up; keep it light
+                from optimise.transport.routing.evaluate import PLAN_COLUMNS
 
                 bad = sorted(set(value) - set(PLAN_COLUMNS))
                 if bad:

@@ -16,11 +16,17 @@ import numpy as np
 
 from geodata.default import export_default, load_default
 from geodata.providers import StraightLine
-from geodata.validate import check
+from geodata.read import check
 from geodata.write import Staging, write_json
 from models.estate import EstateProblem
-from models.hours import HoursProblem, visits_per_open_hour
+from models.hours import HoursProblem, current_hours_per_week, visits_per_open_hour
 from models.transport import TransportProblem
+from optimise.estate.params import EstateParams
+from optimise.estate.run import EstateInputs, plan_estate, write_estate
+from optimise.hours.run import HoursInputs, plan_hours, write_hours
+from optimise.jobs import JobContext
+from optimise.settings import EstateSettings, HoursSettings, TransportSettings
+from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +59,6 @@ def domain_checks(data: Any) -> list[dict[str, Any]]:
     backlog = float(sites[[f"backlog_p{p}" for p in range(1, 5)]].to_numpy().sum())
     value = float(sites["capital_value"].sum())
     open_centres = centres[centres["status"] == "open"]
-    from models.hours import current_hours_per_week
 
     weekly = current_hours_per_week(open_centres)
     checks = [
@@ -168,10 +173,6 @@ def _solve(data: Any, out: Path, time_limit: float, step: Callable[[str], None])
 def _routes(data: Any, out: Path, time_limit: float) -> dict[str, Any]:
     """The default data's morning routes, as ``transport routes --run am`` plans and
     writes them (``time_limit`` bounds the step: building, solving, writing)."""
-    from optimise.jobs import JobContext
-    from optimise.settings import TransportSettings
-    from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
-
     frames = {k: getattr(data, k) for k in ("pupils", "schools", "stops", "fleet")}
     job = JobContext(seed=data.seed, time_limit=time_limit)
     run = plan_routes(TransportInputs(frames), TransportSettings(), job, RoutesOptions(run="am"))
@@ -187,11 +188,6 @@ ESTATE_KEYS = (
 
 def _estate(data: Any, out: Path) -> dict[str, Any]:
     """The default estate (no ranking: the demo shows the plan), written to ``out``."""
-    from optimise.estate.params import EstateParams
-    from optimise.estate.run import EstateInputs, plan_estate, write_estate
-    from optimise.jobs import JobContext
-    from optimise.settings import EstateSettings
-
     settings = EstateSettings(EstateParams(ranking_steps=0))
     run = plan_estate(EstateInputs(data.sites, data.zones), settings, JobContext(seed=data.seed))
     summary = write_estate(run, out)
@@ -204,10 +200,6 @@ HOURS_TIME_LIMIT = 60.0
 
 def _hours(data: Any, out: Path) -> dict[str, Any]:
     """Default parameters on the default centres and zones, no curve, written to ``out``."""
-    from optimise.hours.run import HoursInputs, plan_hours, write_hours
-    from optimise.jobs import JobContext
-    from optimise.settings import HoursSettings
-
     job = JobContext(seed=data.seed, time_limit=HOURS_TIME_LIMIT)
     run = plan_hours(HoursInputs(data.centres, data.zones), HoursSettings(), job, curve=False)
     return write_hours(run, out)

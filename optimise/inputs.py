@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Literal
 
+from geodata.read import read
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -35,8 +37,6 @@ def read_layer(
     reading: ReadSettings | None = None,
 ) -> gpd.GeoDataFrame:
     """``path`` read and checked as ``kind``; rows skipped are reported (see above)."""
-    from geodata.read import read
-
     mode: Literal["error", "skip"] = "skip" if on_bad_row == "skip" else "error"
     layer = read(path, kind, columns=columns or None, on_bad_row=mode, settings=reading)
     if layer.skipped:

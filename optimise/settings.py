@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from models.transport import TransportPolicy
     from optimise.estate.params import EstateParams
     from optimise.hours.params import HoursParams
-    from optimise.transport.eligibility import EligibilityParams
-    from optimise.transport.mode_params import ModeParams
-    from optimise.transport.params import RoutingParams
+    from optimise.transport.eligibility.assess import EligibilityParams
+    from optimise.transport.modes.params import ModeParams
+    from optimise.transport.routing.params import RoutingParams
     from optimise.transport.stops.params import StopParams
 
 __all__ = ["EstateSettings", "HoursSettings", "TransportSettings", "check_table", "settings_for"]
@@ -37,10 +37,10 @@ CLASSES = {
     "estate": ("optimise.estate.params", "EstateParams"),
     "hours": ("optimise.hours.params", "HoursParams"),
     "transport": ("models.transport", "TransportPolicy"),
-    "transport.routing": ("optimise.transport.params", "RoutingParams"),
+    "transport.routing": ("optimise.transport.routing.params", "RoutingParams"),
     "transport.stops": ("optimise.transport.stops.params", "StopParams"),
-    "transport.modes": ("optimise.transport.mode_params", "ModeParams"),
-    "transport.eligibility": ("optimise.transport.eligibility", "EligibilityParams"),
+    "transport.modes": ("optimise.transport.modes.params", "ModeParams"),
+    "transport.eligibility": ("optimise.transport.eligibility.assess", "EligibilityParams"),
 }
 #: The sub-tables of each table (``[transport.routing]`` ...).
 SUBTABLES = {

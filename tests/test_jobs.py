@@ -45,7 +45,7 @@ def test_estate_job_is_what_the_command_writes(tmp_path):
 
 def test_eligibility_job_is_what_the_command_writes(tmp_path):
     from geodata.default import load_default
-    from optimise.transport.eligibility_run import assess_eligibility, write_eligibility
+    from optimise.transport.eligibility.run import assess_eligibility, write_eligibility
     from optimise.transport.run import TransportInputs
 
     data = load_default()

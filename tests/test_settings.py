@@ -25,7 +25,7 @@ def test_transport_table_builds_every_part():
 
 @pytest.mark.parametrize("sub", ["plan", "stop", "routes"])
 def test_unknown_sub_table_is_rejected_by_every_reader(sub):
-    from optimise.transport.eligibility_run import read_settings
+    from optimise.transport.eligibility.run import read_settings
 
     table = {sub: {"x": 1}}
     expected = rf"run.toml: \[transport\]: unknown table \[transport.{sub}\]; expected one of"

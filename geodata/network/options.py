@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geodata.errors import InputError
+from geodata.network.provider import NetworkProvider
 from geodata.network.snap import DEFAULT_MAX_SNAP_M
 from geodata.providers.cache import cached
 from geodata.providers.straight_line import StraightLine
@@ -67,7 +68,6 @@ def provider_from_options(
         return _fitted(network_dir)
     if method != "network":
         raise InputError(f"method must be one of {METHODS}; found '{method}'")
-    from geodata.network.provider import NetworkProvider
 
     provider = NetworkProvider.from_dir(
         network_dir, max_snap_m=max_snap_m, on_too_far=on_too_far, limit_seconds=limit_seconds

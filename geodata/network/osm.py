@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import osmium
 
 from geodata.errors import InputError
 
@@ -72,8 +73,6 @@ def read_ways(path: str | os.PathLike[str]) -> Ways:
     InputError
         The file is missing or is not an OSM file pyosmium can read.
     """
-    import osmium
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such OpenStreetMap extract")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from geodata.errors import InputError, Problem, ValidationError
 from geodata.providers._points import ids_of
 from geodata.providers.files import read_matrix
+from geodata.providers.routing_json import read_routing_json
 
 if TYPE_CHECKING:
     import os
@@ -67,8 +68,6 @@ class ImportedMatrix:
 
         See :func:`geodata.providers.read_routing_json`.
         """
-        from geodata.providers.routing_json import read_routing_json
-
         table = read_routing_json(path, origins=origins, destinations=destinations, mode=mode)
         return cls(table, str(path))
 

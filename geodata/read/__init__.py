@@ -11,14 +11,15 @@ extension; :func:`read_text` does the same for text (tests, notebooks).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from geodata.errors import InputError, Problem, ValidationError
-from geodata.read._records import Parsed
-from geodata.read.derived import ReadSettings, derive
+from geodata.read._records import COORDINATE_NAMES, Parsed
+from geodata.read.derived import SOURCE_COLUMNS, ReadSettings, derive
 from geodata.read.naptan import parse_naptan, read_naptan
 from geodata.read.sheet import OLD_SPREADSHEETS, SPREADSHEETS, read_sheet, split_sheet
-from geodata.read.table import parse_csv, read_csv
+from geodata.read.table import decode, parse_csv, read_csv
 from geodata.read.values import map_values
 from geodata.read.vector import dbf_names, parse_geojson, read_vector
 from geodata.validate import Layer, OnBadRow, schema_for, validate
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTENSIONS",
     "Parsed",
+    "check",
+    "check_file",
     "parse_csv",
     "parse_geojson",
     "parse_naptan",
@@ -134,6 +137,29 @@ def read(
     return _noted(_validate(parsed, schema.kind, on_bad_row), notes, schema)
 
 
+def check(path: str | os.PathLike[str], kind: str, **read_kwargs: object) -> list[Problem]:
+    """Every problem with a file, without raising (for ``optimise data check``).
+
+    File-level problems (unreadable file, missing column, missing CRS) stop the check
+    early; they are returned like row problems. ``read_kwargs`` go to
+    :func:`geodata.read.read` (``columns``, ``crs``, ``layer``, ``settings``).
+    """
+    return check_file(path, kind, **read_kwargs)[0]
+
+
+def check_file(
+    path: str | os.PathLike[str], kind: str, **read_kwargs: object
+) -> tuple[list[Problem], dict[str, object]]:
+    """:func:`check`, and what the reader noted (:attr:`Layer.notes`; empty when the
+    file did not read)."""
+    read_kwargs.pop("on_bad_row", None)
+    try:
+        layer = read(path, kind, on_bad_row="skip", **read_kwargs)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        return list(exc.problems), {}
+    return list(layer.skipped), dict(layer.notes)
+
+
 def read_text(
     text: str | bytes,
     kind: str,
@@ -149,8 +175,6 @@ def read_text(
     schema = schema_for(kind)
     if format == "csv":
         if isinstance(text, bytes):
-            from geodata.read.table import decode
-
             text = decode(text, source)
         parsed = parse_csv(text, columns=columns, crs=crs, source=source)
     elif format == "geojson":
@@ -165,10 +189,6 @@ def read_text(
 
 def _noted(layer: Layer, notes: dict[str, object], schema: Schema) -> Layer:
     """The layer with what the reader derived, and the file's columns no field uses."""
-    from dataclasses import replace
-
-    from geodata.read.derived import SOURCE_COLUMNS
-
     unused = [str(c) for c in layer.frame.columns
               if c not in schema.names and c != "geometry" and
               re.sub(r"[^a-z0-9]", "", str(c).lower()) not in SOURCE_COLUMNS]  # fmt: skip
@@ -179,8 +199,6 @@ def _noted(layer: Layer, notes: dict[str, object], schema: Schema) -> Layer:
 
 def _known_columns(columns: Mapping[str, str] | None, schema: Schema) -> None:
     """Each name mapped by ``--columns`` is one the engine reads for this kind."""
-    from geodata.read._records import COORDINATE_NAMES
-
     derived = ("postcode", "uprn", "date_of_birth")
     known = [*schema.names, "lon", "lat", "easting", "northing", "x", "y", *derived]
     for name in columns or {}:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from geodata.errors import Problem
+from geodata.geocode import default_postcodes, normalise, uprn_points
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -74,8 +75,6 @@ def derive(
         problems += bad
         note["locations_from_uprns"] = int(frame["easting"].ne("").sum())
     elif not located and postcode is not None:
-        from geodata.geocode import default_postcodes
-
         table = settings.postcodes or default_postcodes()
         frame, bad = _locate(frame, postcode, table, parsed)
         problems += bad
@@ -93,8 +92,6 @@ def derive(
 
 
 def _locate_uprns(frame, column, path: str, parsed: Parsed):
-    from geodata.geocode import uprn_points
-
     wanted = {str(v).strip().removesuffix(".0") for v in frame[column]}
     points = uprn_points(path, wanted)
     east, north, problems = [], [], []
@@ -118,8 +115,6 @@ def _label(parsed: Parsed, column: str) -> str:
 
 
 def _locate(frame, column, table: PostcodeTable, parsed: Parsed):
-    from geodata.geocode import normalise
-
     east, north, problems = [], [], []
     for row, value in zip(frame.index, frame[column], strict=True):
         text = str(value or "").strip()

@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import python_calamine as pc
 
 from geodata.errors import Problem, ValidationError
 from geodata.read._records import Parsed, apply_columns, find_coordinates
+from geodata.read.table import _header, _no_duplicate_columns
 
 if TYPE_CHECKING:
     import os
@@ -76,8 +78,6 @@ def read_sheet(
 
     ``path`` may name the sheet (``book.xlsx#Pupils``); ``sheet`` names it otherwise.
     """
-    from geodata.read.table import _header, _no_duplicate_columns
-
     file, named = split_sheet(path)
     name, rows = _load(file, sheet if sheet is not None else named)
     source = f"{file}#{name}"
@@ -115,8 +115,6 @@ def read_sheet(
 
 def _load(file: Path, sheet: str | None) -> tuple[str, list[list[str]]]:
     """The sheet's name and its rows as text, from row 1 and column A."""
-    import python_calamine as pc
-
     source = str(file)
     suffix = file.suffix.lower()
     if suffix in OLD_SPREADSHEETS:

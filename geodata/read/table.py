@@ -19,6 +19,7 @@ import pandas as pd
 
 from geodata.errors import Problem, ValidationError
 from geodata.read._records import COORDINATE_NAMES, Parsed, apply_columns, find_coordinates
+from geodata.schema import SCHEMAS
 
 if TYPE_CHECKING:
     import os
@@ -213,8 +214,6 @@ def _delimiter(text: str) -> str:
 def _no_duplicate_columns(cells: list[str], columns: Mapping[str, str] | None, source: str) -> None:
     """A column the engine reads (a schema field, a coordinate, a mapped column) named
     twice in the header is ambiguous: one problem naming it."""
-    from geodata.schema import SCHEMAS
-
     used = {f.name for schema in SCHEMAS.values() for f in schema.fields}
     used |= COORDINATE_NAMES | {str(v).lower() for v in (columns or {}).values()}
     seen: set[str] = set()

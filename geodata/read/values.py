@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from geodata.errors import InputError, Problem
+from geodata.schema import SCHEMAS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,7 +37,6 @@ def _text(value: object) -> str:
 
 def check_value_tables(table: object, source: str) -> dict[str, dict[str, dict[str, str]]]:
     """A config's ``[values]`` table, checked: ``{kind: {field: {word: value}}}``."""
-    from geodata.schema import SCHEMAS
 
     def bad(where: str, expected: str, found: object) -> InputError:
         return InputError(f"{source}: [values{where}]: expected {expected}, found {found!r}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import shapely.geometry
 
 from geodata.errors import InputError, Problem, ValidationError
@@ -150,8 +151,6 @@ def read_vector(
 
 
 def _read_ogr(path: str | os.PathLike[str], layer: str | None, source: str) -> pd.DataFrame:
-    import pyogrio
-
     layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     if layer is None and len(layers) > 1:
         raise ValidationError(

@@ -7,7 +7,7 @@ from the run folder's record of who rides which route: a pick-up point plan's
 walk matrix are set too), else ``routes-personal.csv`` (a routes run made with
 personal data on). A run with neither cannot be edited (:data:`NEEDS`). The web
 process keeps the last few loaded (a rebuild takes seconds). :func:`replay` applies
-the stored edits in order (:mod:`optimise.transport.edits`).
+the stored edits in order (:mod:`optimise.transport.routing.edits`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geodata.errors import InputError
-from optimise.transport.edits import EditedPlan, close_stop, lock, move, move_to_stop, unlock
+from geodata.providers import StraightLine
+from models._arrays import points
+from optimise.transport.routing.edits import (
+    EditedPlan,
+    close_stop,
+    from_assignments,
+    from_routes_rows,
+    lock,
+    move,
+    move_to_stop,
+    unlock,
+)
+from optimise.transport.run import build_problem, read_frames
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from models.transport import TransportProblem
-    from optimise.transport.params import RoutingParams
+    from optimise.transport.routing.params import RoutingParams
 
 __all__ = ["ACTIONS", "ASSIGNMENTS", "NEEDS", "Loaded", "load", "replay"]
 
@@ -74,10 +86,6 @@ def load(folder: Path, settings: Mapping[str, Any]) -> Loaded:
 
 @lru_cache(maxsize=3)
 def _load(folder_text: str, settings_text: str) -> Loaded:
-    from models._arrays import points
-    from optimise.transport.edits import from_assignments, from_routes_rows
-    from optimise.transport.run import build_problem, read_frames
-
     folder, settings = Path(folder_text), json.loads(settings_text)
     source = plan_file(folder)
     if source is None:
@@ -89,7 +97,6 @@ def _load(folder_text: str, settings_text: str) -> Loaded:
     rows = _rows(source)
     if source.name == ROUTES:
         return Loaded(problem, frames, routing, from_routes_rows(rows), False)
-    from geodata.providers import StraightLine
 
     if len(problem.stop_ids):
         walk = StraightLine().matrix(points(frames["pupils"], "pupils"),

@@ -23,14 +23,14 @@ from optimise.app.context import ctx, render
 from optimise.app.edit_plan import apply, load, replay
 from optimise.app.forms import number, refused, small_form
 from optimise.app.security import BodyTooLarge, csrf_ok
-from optimise.transport.edits import check, problem_for
 from optimise.transport.output import without_pupil_ids
+from optimise.transport.routing.edits import check, problem_for
 
 if TYPE_CHECKING:
     from starlette.responses import Response
 
     from optimise.app.edit_plan import Loaded
-    from optimise.transport.edits import EditedPlan
+    from optimise.transport.routing.edits import EditedPlan
 
 __all__ = ["router"]
 

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from geodata.errors import InputError, Problem, ValidationError
-from geodata.validate import check
+from geodata.read import check
 from optimise.app.context import ctx, render
 from optimise.app.forms import form as _form
 from optimise.app.forms import refused as _refused
@@ -19,7 +19,7 @@ from optimise.app.security import BodyTooLarge
 from optimise.app.transport_form import COMMANDS, POLICY, RUNS, choose, current_plan, policy_of
 from optimise.app.uploads import KINDS, MAX_UPLOAD_BYTES, PLAN, UploadRefused, store_upload, too_big
 from optimise.app.whatif import copy_values, original
-from optimise.transport.evaluate import read_plan
+from optimise.transport.routing.evaluate import read_plan
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

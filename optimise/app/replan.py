@@ -3,7 +3,7 @@
 :func:`run_replan` rebuilds the parent run (:func:`optimise.app.edit_plan.load`),
 makes the edits the job carries (a snapshot taken when the button was pressed), keeps
 the locked routes exactly and plans the rest
-(:func:`optimise.transport.edits.replan_around`, the morning run), then writes a run
+(:func:`optimise.transport.routing.edits.replan_around`, the morning run), then writes a run
 folder with the writers of a transport run (``routes.csv``, ``unserved.csv``,
 ``routes.gpkg``, ``summary.json``; the personal files with personal data on; a pick-up
 point plan's ``assignments-personal.csv`` always, as ``transport plan`` writes it).
@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from geodata.write import Staging, write_csv, write_json
 from optimise.app.edit_plan import ASSIGNMENTS, load, replay
-from optimise.transport.edits import problem_for, replan_around
 from optimise.transport.output import TRANSPORT_OUTPUTS, without_pupil_ids, write_day
+from optimise.transport.routing.edits import problem_for, replan_around
 from optimise.transport.run import beyond_limit, policy_summary, solve_seconds
+from optimise.transport.stops.tables import assignments_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,8 +65,6 @@ def run_replan(
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_day(stage.path, problem, loaded.frames, result, None, personal)
         if loaded.stops:
-            from optimise.transport.stops.tables import assignments_table
-
             table = assignments_table(problem, problem.pupil_stop, result, loaded.frames,
                                       include_homes=personal)  # fmt: skip
             write_csv(stage.path / ASSIGNMENTS, table)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ class TokenGate:
         if scope["type"] != "http" or self.token is None:
             await self.app(scope, receive, send)
             return
-        from starlette.requests import Request
 
         request = Request(scope)
         query = request.query_params.get("token")

@@ -16,7 +16,11 @@ import re
 import zipfile
 from typing import TYPE_CHECKING
 
+import python_calamine as pc
+from openpyxl import Workbook
+
 from geodata.errors import ValidationError
+from geodata.read.sheet import read_sheet
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -71,9 +75,6 @@ def check_content(data: bytes, name: str, suffix: str) -> None:
 
 def save_as_xlsx(source: Path, target: Path, name: str) -> None:
     """An ``.xls`` workbook's sheets written to ``target`` as ``.xlsx``, or ValueError."""
-    import python_calamine as pc
-    from openpyxl import Workbook
-
     try:
         book = pc.CalamineWorkbook.from_path(str(source))
         tables = [(s, book.get_sheet_by_name(s).to_python()) for s in book.sheet_names]
@@ -90,16 +91,12 @@ def save_as_xlsx(source: Path, target: Path, name: str) -> None:
 
 def sheets(path: Path) -> list[str]:
     """The workbook's sheet names, in order."""
-    import python_calamine as pc
-
     return list(pc.CalamineWorkbook.from_path(str(path)).sheet_names)
 
 
 def header(path: Path, sheet: str) -> list[str]:
     """The sheet's column names as the engine reads them (title lines above the header
     skipped), or ValidationError naming the sheet."""
-    from geodata.read.sheet import read_sheet
-
     parsed = read_sheet(path, sheet=sheet)
     # names: column → "<the sheet's own name>, column <letter>", in the sheet's order
     return [re.sub(r", column [A-Z]+$", "", parsed.names.get(c, c)) for c in parsed.frame.columns]

@@ -13,11 +13,24 @@ the user uploaded.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
 from geodata.errors import InputError
+from optimise.app.replan import run_replan
 from optimise.app.store import Workspace
+from optimise.batch.runner import run_batch
+from optimise.batch.spec import parse_spec
+from optimise.config import RunConfig
+from optimise.estate.params import EstateParams
+from optimise.estate.run import EstateInputs, load_layers, plan_estate, write_estate
+from optimise.hours.run import HoursInputs, load_inputs, load_params, plan_hours, write_hours
+from optimise.jobs import JobContext
+from optimise.report import write_report
+from optimise.settings import EstateSettings, HoursSettings
+from optimise.transport.run import run_routes
+from optimise.transport.stops.run import run_plan
 
 __all__ = ["execute"]
 
@@ -29,10 +42,6 @@ def _named(text: str, names: dict[str, str]) -> str:
 
 
 def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
-    from optimise.report import write_report
-    from optimise.transport.run import run_routes
-    from optimise.transport.stops.run import run_plan
-
     out_dir = ws.run_dir(run_id)
     if job.get("command") == "replan":
         return _replan(ws, run_id, job)
@@ -61,9 +70,6 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
 
 def _replan(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     """'Re-plan around my changes' on a run's edited plan (:mod:`optimise.app.replan`)."""
-    from optimise.app.replan import run_replan
-    from optimise.report import write_report
-
     out_dir = ws.run_dir(run_id)
     step = lambda text: ws.progress(run_id, _named(text, job.get("names") or {}))  # noqa: E731
     summary = run_replan(out_dir, ws.run_dir(int(job["parent"])), job, step)
@@ -75,15 +81,6 @@ def _replan(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
 def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     """``optimise estate`` on the embedded data or an uploaded sites file (``--sites``,
     ``--columns``): the time limit counts from here."""
-    import time
-
-    from optimise.config import RunConfig
-    from optimise.estate.params import EstateParams
-    from optimise.estate.run import EstateInputs, load_layers, plan_estate, write_estate
-    from optimise.jobs import JobContext
-    from optimise.report import write_report
-    from optimise.settings import EstateSettings
-
     started = time.monotonic()
     limit = float(job["time_limit"])
     sites_file = (job.get("files") or {}).get("sites")
@@ -105,14 +102,6 @@ def _estate(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
 
 def _hours(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     """``optimise hours`` on the embedded data, the time limit counted from here."""
-    import time
-
-    from optimise.config import RunConfig
-    from optimise.hours.run import HoursInputs, load_inputs, load_params, plan_hours, write_hours
-    from optimise.jobs import JobContext
-    from optimise.report import write_report
-    from optimise.settings import HoursSettings
-
     started = time.monotonic()
     limit = float(job["time_limit"])
     cfg = RunConfig.load(None, seed=int(job["seed"]), time_limit=limit)
@@ -131,12 +120,6 @@ def _hours(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
 def _batch(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     """``optimise batch --serial`` on an uploaded scenario file (embedded data only),
     its time limit counted from here; each finished scenario is a stage."""
-    import time
-
-    from optimise.batch.runner import run_batch
-    from optimise.batch.spec import parse_spec
-    from optimise.report import write_report
-
     deadline = time.monotonic() + float(job["time_limit"])
     text = Path(job["path"]).read_text(encoding="utf-8-sig")
     spec = parse_spec(text, source=job["name"], base_dir=None)

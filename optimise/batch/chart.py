@@ -28,6 +28,7 @@ def warm() -> None:
     """Import matplotlib ahead of :func:`plot_comparison` (about a second): a batch on
     Dask calls this while its last scenarios run and a core is idle."""
     try:
+        # lazy: matplotlib is optional (not a dependency) and must get the Agg backend first
         import matplotlib
 
         matplotlib.use("Agg")
@@ -46,6 +47,7 @@ def plot_comparison(table: pd.DataFrame, kind: str, path: Path) -> Path | None:
     if rows.empty:
         return None
     try:
+        # lazy: matplotlib is optional (not a dependency) and must get the Agg backend first
         import matplotlib
 
         matplotlib.use("Agg")

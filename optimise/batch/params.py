@@ -14,6 +14,8 @@ import dataclasses
 from typing import Any
 
 from geodata.errors import InputError
+from optimise.settings import TransportSettings, settings_for
+from optimise.transport.run import RUNS
 
 __all__ = ["KINDS", "RUN_KEYS", "resolve"]
 
@@ -58,8 +60,6 @@ def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
         name = key.removeprefix(f"{kind}.")
         flat[_ALIASES[kind].get(name, name)] = value
     if kind in ("estate", "hours"):  # the same settings object as the command's table
-        from optimise.settings import settings_for
-
         return {"params": _plain(settings_for(kind, flat, source).params)}
     if kind == "transport":
         return _transport(flat, source)
@@ -75,9 +75,6 @@ def resolve(kind: str, values: dict[str, Any], source: str) -> dict[str, Any]:
 def _transport(flat: dict[str, Any], source: str) -> dict[str, Any]:
     """The dotted keys as a ``[transport]`` table, read by the commands' own settings
     object (:class:`optimise.settings.TransportSettings`); ``fleet.*`` apart."""
-    from optimise.settings import TransportSettings
-    from optimise.transport.run import RUNS
-
     plan = flat.get("plan", False)
     if not isinstance(plan, bool):
         raise InputError(f"{source}: key 'plan': expected true or false, found {plan!r}")

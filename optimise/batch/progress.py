@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -25,14 +34,6 @@ class BatchProgress:
     def __enter__(self) -> Self:
         if self.quiet:
             return self
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
         self._bar = Progress(
             TextColumn("scenarios"),

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geodata.default import load_default
 from geodata.errors import InputError
+from geodata.read import read
+from geodata.references import check_references
 from geodata.write import check_out, remove_stale_staging, write_json
 from optimise.batch.chart import plot_comparison
 from optimise.batch.cluster import run_on_dask, starts_too_late
@@ -42,9 +45,6 @@ TABLES_EVERY = 5.0
 
 def load_data(spec: BatchSpec) -> dict[str, Any]:
     """The input frames of ``spec``'s kind: its files (validated) or the default data."""
-    from geodata.default import load_default
-    from geodata.read import read
-
     data = {}
     for layer in DATA_KINDS[spec.kind]:
         if layer in spec.files:
@@ -52,8 +52,6 @@ def load_data(spec: BatchSpec) -> dict[str, Any]:
         else:
             data[layer] = getattr(load_default(spec.data_seed), layer)
     if "pupils" in data and "schools" in data:  # across files, before any scenario runs
-        from geodata.references import check_references
-
         check_references(data["pupils"], "school_id", (str(i) for i in data["schools"]["id"]),
                          source=str(spec.files.get("pupils", "pupils (default data)")),
                          expected="the id of a school in the schools file",

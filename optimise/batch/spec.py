@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geodata.default import DEFAULT_SEED
 from geodata.errors import InputError
 from geodata.read.sheet import split_sheet
 from optimise.batch.names import folder_names
@@ -242,8 +243,6 @@ def _run_settings(settings: dict[str, Any], where: str) -> tuple[int, float | No
 
 
 def _data(doc: dict[str, Any], kind: str, source: str, base_dir: Path | None):
-    from geodata.default import DEFAULT_SEED
-
     table = doc.get("data", {})
     if not isinstance(table, dict):
         raise InputError(f"{source}: [data] must be a table")

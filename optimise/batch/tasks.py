@@ -15,6 +15,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from geodata.network import provider_from_options
+from optimise.estate.params import EstateParams
+from optimise.estate.run import EstateInputs, plan_estate, write_estate
+from optimise.hours.params import HoursParams
+from optimise.hours.run import HoursInputs, plan_hours, write_hours
+from optimise.jobs import JobContext
+from optimise.settings import EstateSettings, HoursSettings, TransportSettings
+from optimise.transport.routing.params import TIME_LIMIT
+from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
+from optimise.transport.stops.run import run_plan
+
 __all__ = ["FIGURES", "run_scenario"]
 
 #: Key figures of each kind: the columns of the results table after the parameters.
@@ -102,7 +113,6 @@ def _provider(task: dict[str, Any]) -> Any:
 @functools.lru_cache(maxsize=2)
 def _network(folder: str, built: int) -> Any:
     # Loaded once per process, not once per scenario: a worker runs many scenarios.
-    from geodata.network import provider_from_options
 
     return provider_from_options(Path(folder))
 
@@ -114,11 +124,6 @@ def _scalar(value: Any) -> Any:
 
 
 def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from optimise.estate.params import EstateParams
-    from optimise.estate.run import EstateInputs, plan_estate, write_estate
-    from optimise.jobs import JobContext
-    from optimise.settings import EstateSettings
-
     settings = EstateSettings(EstateParams(**task["resolved"]["params"]))
     job = JobContext(seed=task["seed"], time_limit=task["time_limit"], provider=_provider(task))
     run = plan_estate(EstateInputs(data["sites"], data["zones"]), settings, job)
@@ -126,11 +131,6 @@ def _estate(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from optimise.hours.params import HoursParams
-    from optimise.hours.run import HoursInputs, plan_hours, write_hours
-    from optimise.jobs import JobContext
-    from optimise.settings import HoursSettings
-
     settings = HoursSettings(HoursParams(**task["resolved"]["params"]))
     job = JobContext(seed=task["seed"], time_limit=task["time_limit"], provider=_provider(task))
     # A batch is itself a sweep: the per-run curve of budgets is left out.
@@ -139,18 +139,11 @@ def _hours(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _transport(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    from optimise.jobs import JobContext
-    from optimise.settings import TransportSettings
-    from optimise.transport.params import TIME_LIMIT
-    from optimise.transport.run import RoutesOptions, TransportInputs, plan_routes, write_routes
-
     frames = {k: data[k] for k in ("pupils", "schools", "stops", "fleet")}
     frames["fleet"] = _fleet(frames["fleet"], task["resolved"]["fleet"])
     table = {**task["resolved"]["policy"], "routing": task["resolved"]["routing"]}
     run = task["resolved"].get("run", "am")  # the morning unless the scenario says
     if task["resolved"].get("plan"):  # pick-up points and routes, as `transport plan`
-        from optimise.transport.stops.run import run_plan
-
         table["stops"] = task["resolved"]["stops"]
         return run_plan(
             task["out"], frames=frames, table=table, provider=_provider(task),

@@ -88,8 +88,8 @@ def bench_sbrp(
     across bell times, with its proven gap; every time and load is recomputed by an
     independent checker ("violations" must be 0).
     """
-    from optimise.transport.pool import default_workers
-    from optimise.transport.sbrp import run_sbrp
+    from optimise.bench.sbrp import run_sbrp
+    from optimise.transport.routing.pool import default_workers
 
     limit = time_limit if time_limit is not None else 30.0
     summary = run_sbrp(folder, max_ride=max_ride, time_limit=limit, seed=seed or 0,
@@ -130,7 +130,7 @@ def bench_sbr(
     Chooses the stops each student walks to (within the maximum walk) and routes buses
     from the school; the cost is the total tour length.
     """
-    from optimise.transport.stops.sbr import solve_sbr
+    from optimise.bench.sbr import solve_sbr
 
     limit = time_limit if time_limit is not None else 30.0
     summary = solve_sbr(file, method=method, time_limit=limit, seed=seed or 0)
@@ -154,7 +154,8 @@ def bench_pmedian(
     debug: Debug = False,
 ) -> None:
     """OR-Library p-median instance: {"cost","optimal","gap","seconds"} (issue #5)."""
-    from optimise.facility import read_pmedian, solve_pmedian
+    from optimise.bench.orlib import read_pmedian
+    from optimise.location import solve_pmedian
 
     inst = read_pmedian(file)
     result = solve_pmedian(inst.distance, inst.p, time_limit=time_limit, seed=seed or 0)
@@ -174,7 +175,8 @@ def bench_cflp(
     debug: Debug = False,
 ) -> None:
     """OR-Library capacitated facility-location instance (issue #5)."""
-    from optimise.facility import read_cflp, solve_cflp
+    from optimise.bench.orlib import read_cflp
+    from optimise.location import solve_cflp
 
     inst = read_cflp(file, capacity=capacity)
     result = solve_cflp(inst, time_limit=time_limit, seed=seed or 0)
@@ -196,7 +198,7 @@ def _routing_bench(
     *, json_out: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """A CVRP or VRPTW instance through the routing engine; prints the figures."""
-    from optimise.transport.bench import run_bench
+    from optimise.bench.vrp import run_bench
 
     limit = time_limit if time_limit is not None else 30.0
     summary = run_bench(file, kind=kind, time_limit=limit, seed=seed or 0, out=out)

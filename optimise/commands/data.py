@@ -138,8 +138,8 @@ def data_check(
 ) -> None:
     """Validate a file, or a transport run's files and what lies across them; list every
     problem; exit 2 if there is any."""
+    from geodata.read import check_file
     from geodata.schema import KINDS
-    from geodata.validate import check_file
     from geodata.write import Staging, write_json
     from optimise.config import RunConfig, parse_columns
 

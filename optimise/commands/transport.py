@@ -104,7 +104,7 @@ def transport_routes(
     from optimise.config import RunConfig
     from optimise.jobs import JobContext
     from optimise.settings import TransportSettings
-    from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
+    from optimise.transport.routing.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
     from optimise.transport.run import RoutesOptions, load_inputs, plan_routes, write_routes
 
     cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
@@ -220,7 +220,7 @@ def transport_plan(
     """
     from optimise.config import RunConfig
     from optimise.jobs import JobContext
-    from optimise.transport.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
+    from optimise.transport.routing.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
     from optimise.transport.run import load_inputs
     from optimise.transport.stops.day import check_run
     from optimise.transport.stops.run import (
@@ -304,7 +304,7 @@ def transport_eligibility(
     from optimise.config import RunConfig
     from optimise.jobs import JobContext
     from optimise.settings import TransportSettings
-    from optimise.transport.eligibility_run import assess_eligibility, write_eligibility
+    from optimise.transport.eligibility.run import assess_eligibility, write_eligibility
     from optimise.transport.run import TransportInputs, read_frames
 
     cfg = RunConfig.load(config, out=out)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from optimise.facility.highs import verdict_of
+from optimise.mip.highs import verdict_of
 
 __all__ = ["Outcome", "run"]
 

@@ -13,6 +13,7 @@ and lease-break costs − the relocation cost set here (``disposal_cost_gbp``, o
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +155,4 @@ class EstateParams(Params):
         return 1.0 / n if r == 0 else r / (1.0 - (1.0 + r) ** -n)
 
     def with_(self, **changes: Any) -> EstateParams:
-        import dataclasses
-
         return dataclasses.replace(self, **changes)

@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geodata.default import load_default
+from geodata.providers import StraightLine
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.estate import EstateProblem
 from optimise.estate.pareto import MIN_SOLVE_S, pareto_front
 from optimise.estate.prepare import prepare
 from optimise.estate.ranking import rank_disposals
 from optimise.estate.solve import solve
+from optimise.inputs import read_layer
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,13 +49,9 @@ def load_layers(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
     """Sites and zones from the user's files (validated), the default data otherwise;
     a note per file whose bad rows were skipped (:func:`optimise.inputs.read_layer`)."""
-    from optimise.inputs import read_layer
-
     out, notes = [], []
     for kind, path in (("sites", sites), ("zones", zones)):
         if path is None:
-            from geodata.default import load_default
-
             out.append(getattr(load_default(cfg.seed), kind))
             continue
         frame = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row, cfg.reading)
@@ -123,8 +122,6 @@ def plan_estate(
     ranking half of the rest, the front what remains; the front stops at the deadline
     and the summary says how many of its points were traced (``pareto_points_traced``,
     and a note when it was cut short)."""
-    from geodata.providers import StraightLine
-
     start = time.perf_counter()
     params, seed = settings.params, job.seed
     ends = job.ends_at()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from geodata.matrix import UNREACHABLE
 from models.hours_result import Coverage
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ __all__ = ["DemandModel", "evaluate", "travel_minutes"]
 
 def travel_minutes(problem: HoursProblem) -> np.ndarray:
     """Zones × centres travel minutes; unreachable pairs as infinity."""
-    from geodata.matrix import UNREACHABLE
-
     seconds = problem.travel.seconds
     minutes = seconds / 60.0
     return np.where(seconds == UNREACHABLE, np.inf, minutes)

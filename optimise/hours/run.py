@@ -18,14 +18,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geodata.default import load_default
 from geodata.errors import InputError
+from geodata.providers import StraightLine
 from geodata.write import Staging, write_csv, write_gpkg, write_json, write_text
 from models.hours import HoursProblem
 from optimise.hours.calibrate import Calibration, calibrate
+from optimise.hours.demand import travel_minutes
 from optimise.hours.profile import read_profile, uniform_profile
 from optimise.hours.report import centre_table, closures_and_openings, timetable, weekly_grid
 from optimise.hours.solve import solve
 from optimise.hours.sweep import NOT_PROVEN, Clock, budget_curve, notes, rule_prices
+from optimise.inputs import read_layer
+from optimise.settings import HoursSettings
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -35,7 +40,6 @@ if TYPE_CHECKING:
     from optimise.config import RunConfig
     from optimise.hours.params import HoursParams
     from optimise.jobs import JobContext
-    from optimise.settings import HoursSettings
 
 __all__ = [
     "HoursInputs",
@@ -66,8 +70,6 @@ DEFAULT_TIME_LIMIT = 60.0
 
 def load_params(cfg: RunConfig, **options: Any) -> HoursParams:
     """``[hours]`` of the config file, then the options that are not None."""
-    from optimise.settings import HoursSettings
-
     return HoursSettings.from_table(cfg.tables.get("hours")).with_options(**options).params
 
 
@@ -76,8 +78,6 @@ def build_problem(
 ) -> HoursProblem:
     """The problem on drive times (straight line unless ``provider``); bad combinations
     are InputErrors."""
-    from geodata.providers import StraightLine
-
     try:
         return HoursProblem.from_geodata(centres, zones, provider or StraightLine())
     except ValueError as exc:
@@ -88,13 +88,9 @@ def load_inputs(
     cfg: RunConfig, centres: Path | None, zones: Path | None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Centres and zones from the user's files (validated), the default data otherwise."""
-    from optimise.inputs import read_layer
-
     frames = {}
     for kind, path in (("centres", centres), ("zones", zones)):
         if path is None:
-            from geodata.default import load_default
-
             frames[kind] = getattr(load_default(cfg.seed), kind)
         else:
             frames[kind] = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row,
@@ -210,8 +206,6 @@ def _prices(result: HoursResult, variants: dict[str, Any]) -> dict[str, Any]:
 
 def _nearest(problem: HoursProblem, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per zone: the nearest centre open at some time of the week (-1: none) and minutes."""
-    from optimise.hours.demand import travel_minutes
-
     minutes = travel_minutes(problem)
     open_ = mask.any(axis=(1, 2))
     if not open_.any():

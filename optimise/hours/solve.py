@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import highspy
 import numpy as np
 
+from geodata.timefmt import DAY_NAMES
 from models.hours_result import HoursResult
 from optimise.hours.bound import class_bound
 from optimise.hours.demand import DemandModel, evaluate, travel_minutes
@@ -70,7 +71,6 @@ def _check(params: HoursParams, allowed: np.ndarray, step_minutes: float) -> int
         )
     block_slots = max(1, round(block))
     slot_hours = step_minutes / 60
-    from geodata.timefmt import DAY_NAMES
 
     for d in params.cover_day_list():
         if not allowed[:, d].any():

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geodata.write import write_text
+from optimise.report import batch, estate, hours, transport
 from optimise.report.load import read_summary, run_kind
 from optimise.report.page import Section, check_basemap, page
 
@@ -24,8 +25,6 @@ _TITLES = {"transport": "School transport routes", "estate": "Estate rationalisa
 
 
 def _sections(folder: Path, kind: str, personal: bool) -> list[Section]:
-    from optimise.report import batch, estate, hours, transport
-
     summary = read_summary(folder)
     if kind == "transport":
         return [transport.section(folder, summary, personal)]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geodata.errors import InputError
 
@@ -86,9 +88,6 @@ def read_csv(path: Path, *, required: bool = True) -> pd.DataFrame | None:
 
 def read_layer(path: Path, name: str) -> Any:
     """One layer of a run's GeoPackage (None when the file or layer is absent)."""
-    import geopandas as gpd
-    import pyogrio
-
     if not path.is_file():
         return None
     try:

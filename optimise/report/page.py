@@ -18,13 +18,15 @@ from html import escape
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+from shapely.geometry import mapping
+
 from geodata.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     import geopandas as gpd
-    import pandas as pd
 
 __all__ = ["MapLayer", "Section", "check_basemap", "layer", "page", "table"]
 
@@ -68,8 +70,6 @@ def layer(
 ) -> MapLayer:
     """A map layer from a GeoDataFrame (any CRS): ``style(row)`` gives Leaflet path
     options, ``popup(row)`` the popup's HTML (escape user text with :func:`html.escape`)."""
-    from shapely.geometry import mapping
-
     wgs = frame.to_crs(4326) if len(frame) else frame
     features = []
     for _, row in wgs.iterrows():
@@ -104,8 +104,6 @@ def table(
 
 
 def _cell(value: Any, fmt: str | None) -> str:
-    import pandas as pd
-
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if fmt and isinstance(value, int | float):

@@ -14,12 +14,14 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely import LineString, Point
 
+from geodata.privacy import grid_centre
 from optimise.report.load import read_layer
 from optimise.report.page import MapLayer, layer
-from optimise.transport.output import GRID_M
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,16 +34,9 @@ PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f
 RUNS = {"am": "Morning routes", "pm": "Afternoon routes"}
 
 
-def _cell(x: float, y: float) -> tuple[float, float]:
-    return ((np.floor(x / GRID_M) + 0.5) * GRID_M, (np.floor(y / GRID_M) + 0.5) * GRID_M)
-
-
 def generalise(routes: Any, stops: Any, rows: pd.DataFrame, personal: bool) -> tuple[Any, Any]:
     """Route lines with home vertices moved to grid centres (unless ``personal``), and
     the morning's home pick-ups as pupils per 1 km square."""
-    import geopandas as gpd
-    from shapely import LineString, Point
-
     known = {(round(p.x, 1), round(p.y, 1)) for p in stops.geometry} if stops is not None else set()
     cols = rows[["route", "sequence", "kind", "pupils_boarding"]]
     boarding = {(r, int(s)): (k, int(b or 0)) for r, s, k, b in cols.itertuples(index=False)}
@@ -54,7 +49,7 @@ def generalise(routes: Any, stops: Any, rows: pd.DataFrame, personal: bool) -> t
             if (round(x, 1), round(y, 1)) in known:
                 coords.append((x, y))
                 continue
-            cell = _cell(x, y)
+            cell = grid_centre(x, y)
             coords.append((x, y) if personal else cell)
             kind, pupils = boarding.get((route, i), ("home", 1))
             if kind == "home" and run == "am":

@@ -6,9 +6,9 @@
 """
 
 from models.transport_result import RouteResult, TransportResult, UnservedPupil, Visit
-from optimise.transport.evaluate import PlanRoute, evaluate, parse_plan, read_plan
-from optimise.transport.params import RoutingParams
-from optimise.transport.solve import solve
+from optimise.transport.routing.evaluate import PlanRoute, evaluate, parse_plan, read_plan
+from optimise.transport.routing.params import RoutingParams
+from optimise.transport.routing.solve import solve
 
 __all__ = [
     "PlanRoute",

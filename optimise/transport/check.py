@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError, Problem, ValidationError
+from geodata.read import check_file
+from optimise.transport.run import build_problem, read_frames
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,9 +31,6 @@ def check_transport_files(
 ) -> tuple[list[Problem], dict[str, Any]]:
     """Every problem of the files, then (when each is clean) across them; and what the
     reader noted of each file (by kind)."""
-    from geodata.validate import check_file
-    from optimise.transport.run import build_problem, read_frames
-
     problems: list[Problem] = []
     notes: dict[str, Any] = {}
     for kind, path in files.items():

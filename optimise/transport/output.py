@@ -6,17 +6,20 @@ point, and draws a home pick-up at the centre of its 1 km grid square, unless as
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+import geopandas as gpd
 import pandas as pd
+from shapely import LineString, Point
 
+from geodata.privacy import grid_centre
+from geodata.write import write_csv, write_gpkg
 from models.transport import NO_BASE
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import geopandas as gpd
 
     from models.transport import TransportProblem
     from models.transport_result import RouteResult, TransportResult
@@ -25,9 +28,6 @@ __all__ = [
     "PERSONAL_FILES", "clock", "day_tables", "route_layers", "routes_table", "unserved_table",
     "without_pupil_ids", "write_day",
 ]  # fmt: skip
-
-#: Side of the grid square a home pick-up is generalised to, metres.
-GRID_M = 1000.0
 
 
 def clock(seconds: int) -> str:
@@ -135,18 +135,12 @@ def route_layers(
 ) -> dict[str, gpd.GeoDataFrame]:
     """GeoPackage layers: ``routes`` (lines), ``stops`` and, if asked, ``pickups``;
     with ``pm``, the afternoon routes too (column ``run``)."""
-    import geopandas as gpd
-    from shapely import LineString, Point
-
     where = _points(frames)
 
     def xy(loc: int) -> tuple[float, float]:
         g = where[problem.locations[loc]]
         if problem.locations[loc].startswith("pupil:") and not include_personal_data:
-            return (
-                (np.floor(g.x / GRID_M) + 0.5) * GRID_M,
-                (np.floor(g.y / GRID_M) + 0.5) * GRID_M,
-            )
+            return grid_centre(g.x, g.y)
         return (g.x, g.y)
 
     lines, stops, pickups = [], {}, []
@@ -198,8 +192,6 @@ def route_layers(
 
 
 def _empty(columns: list[str], geom_type: str) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     frame = gpd.GeoDataFrame({c: pd.Series(dtype=str) for c in columns},
                              geometry=gpd.GeoSeries([], crs=27700), crs=27700)  # fmt: skip
     del geom_type
@@ -209,8 +201,6 @@ def _empty(columns: list[str], geom_type: str) -> gpd.GeoDataFrame:
 def without_pupil_ids(messages: list[str], problem: TransportProblem) -> list[str]:
     """``messages`` with each ``pupil <id>`` of ``problem`` written ``a pupil``: a
     summary is shared, so the current plan's violations name no pupil there."""
-    import re
-
     ids = set(problem.pupil_ids)
     return [re.sub(r"pupil (\S+)", lambda m: "a pupil" if m[1] in ids else m[0], text)
             for text in messages]  # fmt: skip
@@ -222,8 +212,6 @@ def day_tables(
     """The result whose routes are both runs' (for ``routes.csv``, column ``run``) and
     the unserved pupils of each run (``unserved.csv``, column ``run``); either run may
     be None (a single-run plan)."""
-    from dataclasses import replace
-
     runs = [(name, r) for name, r in (("am", am), ("pm", pm)) if r is not None]
     both = runs[0][1] if len(runs) == 1 else replace(am, routes=am.routes + pm.routes)
     lost = pd.concat([unserved_table(problem, r, name) for name, r in runs], ignore_index=True)
@@ -246,8 +234,6 @@ def write_day(
     With ``personal``, :data:`PERSONAL_FILES` hold the same with ids and homes: the
     transport team's, and named so.
     """
-    from geodata.write import write_csv, write_gpkg
-
     both, lost = day_tables(problem, am, pm)
     routes = routes_table(problem, both)
     write_csv(

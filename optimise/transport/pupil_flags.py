@@ -5,7 +5,7 @@ fields of the pupils schema (``geodata/schema.py``): read, renamed (``[columns]`
 checked at the boundary like every other field, an empty or absent cell arriving as
 ``None``. What an empty cell means is transport policy: :func:`flag` fills it with a
 per-pupil default that the caller computes (``build_eligibility`` in
-``eligibility_run.py``, ``ModeFlags.default`` in ``mode_params.py``) by these rules:
+``eligibility/run.py``, ``ModeFlags.default`` in ``modes/params.py``) by these rules:
 
 * ``unable_to_walk``: SEND pupil who cannot be expected to walk to school whatever the
   distance (default: the ``sen`` flag);

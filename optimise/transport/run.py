@@ -23,21 +23,27 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from geodata.default import DEFAULT_SEED, load_default
 from geodata.errors import InputError, ValidationError
+from geodata.providers import StraightLine
+from geodata.references import check_references
 from geodata.write import Staging, write_csv, write_json
-from models.transport import TransportProblem
+from models.transport import NO_BASE, TransportProblem
+from optimise.inputs import read_layer
 from optimise.jobs import JobContext
 from optimise.settings import TransportSettings
-from optimise.transport.afternoon import solve_pm
-from optimise.transport.evaluate import PlanRoute, evaluate, read_plan
+from optimise.transport.modes.output import decisions_table, run_mode_choice
 from optimise.transport.output import (
     PERSONAL_FILES,
     TRANSPORT_OUTPUTS,
     without_pupil_ids,
     write_day,
 )
-from optimise.transport.params import TIME_LIMIT
-from optimise.transport.solve import solve
+from optimise.transport.routing.afternoon import solve_pm
+from optimise.transport.routing.evaluate import PlanRoute, evaluate, read_plan
+from optimise.transport.routing.params import TIME_LIMIT
+from optimise.transport.routing.solve import solve
+from optimise.transport.stops.replan import read_previous
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,7 +52,7 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from geodata.read.derived import ReadSettings
     from models.transport_result import TransportResult
-    from optimise.transport.params import RoutingParams
+    from optimise.transport.routing.params import RoutingParams
 
 __all__ = [
     "RUNS",
@@ -89,8 +95,6 @@ def build_problem(
     and ``never_share`` (schools that may never share a vehicle) id pairs and
     ``[transport.routing]``.
     """
-    from geodata.providers import StraightLine
-
     settings = TransportSettings.from_table(table)
     road = provider or StraightLine()
     problem = TransportProblem.from_geodata(
@@ -158,8 +162,6 @@ def policy_summary(problem: TransportProblem) -> dict[str, Any]:
 def costing(problem: TransportProblem) -> str:
     """How routes are priced: from operator bases (deadhead counted), or for contracts
     with no base in the fleet file, day rate + loaded miles from the first pick-up."""
-    from models.transport import NO_BASE
-
     loose = sorted({v.id for v in problem.vehicles if problem.locations[v.base] == NO_BASE})
     if not loose:
         return "day rate + miles from and to the operator's base"
@@ -180,9 +182,6 @@ def read_frames(
     the default data for the rest (shared by the transport commands). What the reader
     noted of a file (:attr:`geodata.validate.Layer.notes`, rows skipped) is in its
     frame's ``attrs["read"]``."""
-    from geodata.default import DEFAULT_SEED, load_default
-    from optimise.inputs import read_layer
-
     data = load_default(DEFAULT_SEED) if not all(files.values()) else None
     out = {}
     for kind, path in files.items():
@@ -191,8 +190,6 @@ def read_frames(
         else:
             out[kind] = getattr(data, kind)
     if "pupils" in out and "schools" in out:  # across files: each pupil's school exists
-        from geodata.references import check_references
-
         check_references(out["pupils"], "school_id", (str(i) for i in out["schools"]["id"]),
                          source=str(files.get("pupils") or "pupils (default data)"),
                          expected="the id of a school in the schools file",
@@ -262,8 +259,6 @@ def load_inputs(
     plan = None if current_plan is None else read_plan(current_plan, columns("current_plan"))
     previous = None
     if previous_plan is not None:
-        from optimise.transport.stops.replan import read_previous
-
         previous = read_previous(previous_plan)
     return TransportInputs(frames, files, plan, previous)
 
@@ -366,9 +361,9 @@ def plan_routes(
 ) -> RoutesRun:
     """Plan the morning and/or afternoon routes (``options.run``); with
     ``options.mode_choice``, choose SEND pupils' travel modes jointly with the morning's
-    (:mod:`optimise.transport.modes`).
+    (:mod:`optimise.transport.modes.choose`).
 
-    ``job.time_limit`` (default :data:`~optimise.transport.params.TIME_LIMIT`) bounds the
+    ``job.time_limit`` (default :data:`~optimise.transport.routing.params.TIME_LIMIT`) bounds the
     whole command, from ``job.deadline`` back (reading and building count; writing and
     the report keep :data:`WRITE_RESERVE_S`); with ``both`` the runs share it equally.
     With both, the summary's headline figures are the morning's; ``pm`` holds the
@@ -384,8 +379,6 @@ def plan_routes(
     job.step(f"planning routes ({seconds:g} s)")
     problem, am, modes = full, None, None
     if options.run != "pm" and options.mode_choice:
-        from optimise.transport.modes_output import run_mode_choice
-
         modes = run_mode_choice(full, inputs.frames["pupils"], table=settings, routing=routing,
                                 time_limit=seconds, seed=job.seed,
                                 source=inputs.source("pupils"))  # fmt: skip
@@ -432,8 +425,6 @@ def write_routes(run: RoutesRun, out_dir: str | Path) -> dict[str, Any]:
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_day(stage.path, run.problem, run.inputs.frames, run.am, run.pm, personal)
         if run.modes is not None:
-            from optimise.transport.modes_output import decisions_table
-
             write_csv(stage.path / "modes-personal.csv", decisions_table(run.full, run.modes))
         write_json(stage.path / "summary.json", summary)
     return summary

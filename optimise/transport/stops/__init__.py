@@ -6,7 +6,8 @@
 Modules: :mod:`.reach` (who may walk to which stop), :mod:`.choose` (fewest stops,
 the sequential baseline), :mod:`.estimate` and :mod:`.joint` (the joint search),
 :mod:`.plan` (both for a transport problem), :mod:`.replan` (term re-planning),
-:mod:`.run` (the ``optimise transport plan`` command), :mod:`.sbr` (the sbr1 benchmark).
+:mod:`.run` (the ``optimise transport plan`` command); the sbr1 benchmark is
+:mod:`optimise.bench.sbr`.
 """
 
 from optimise.transport.stops.choose import HOME, Stability, choose_fewest

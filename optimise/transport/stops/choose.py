@@ -1,6 +1,6 @@
 """The sequential baseline: choose the fewest pick-up points, then route.
 
-A set-covering MILP (HiGHS, through :func:`optimise.facility.highs.solve_mip`): open
+A set-covering MILP (HiGHS, through :func:`optimise.mip.highs.solve_mip`): open
 stop ``s`` for group ``k`` (a school: a route serves one school, so a stop shared by
 two schools is two pick-up points), assign each pupil to an open stop in reach or to
 home; every home pick-up counts as a pick-up point of its own. Minimise the pick-up
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.sparse import coo_matrix
 
-from optimise.facility.highs import solve_mip
+from optimise.mip.highs import solve_mip
 
 if TYPE_CHECKING:
     from optimise.transport.stops.reach import Reach

@@ -3,7 +3,7 @@
 The pick-up points are chosen once, for the morning (:mod:`.plan` prices them by
 estimated morning routes), and the afternoon reuses them: a pupil who walks to a stop
 in the morning is set down at that same stop, so a family has one point to know. The
-afternoon is :func:`optimise.transport.afternoon.solve_pm` (the mirrored morning run)
+afternoon is :func:`optimise.transport.routing.afternoon.solve_pm` (the mirrored morning run)
 on the problem with the stops assigned (``pupil_stop`` is carried through the mirror
 unchanged). With mode choice, the pupils moved to a personal budget or travel training
 have no afternoon seat either: the afternoon is solved on the mode choice's reduced
@@ -23,15 +23,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError
-from optimise.transport.afternoon import solve_pm
+from optimise.transport.routing.afternoon import solve_pm
 from optimise.transport.run import RUNS
 from optimise.transport.stops.with_modes import full_positions
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
     from models.transport_result import TransportResult
-    from optimise.transport.modes import ModeResult
-    from optimise.transport.params import RoutingParams
+    from optimise.transport.modes.choose import ModeResult
+    from optimise.transport.routing.params import RoutingParams
 
 __all__ = ["check_run", "plan_pm", "pm_columns"]
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from optimise.transport.routing.schedule import dwell_seconds
+
 if TYPE_CHECKING:
     from models.transport import TransportProblem
 
@@ -123,8 +125,6 @@ def within_ride(problem: TransportProblem) -> np.ndarray:
     """Pupils × stops: the drive straight from the stop to the pupil's school (plus one
     stop's dwell) is within the pupil's ride limit. A stop failing this could only
     leave the pupil unserved, however the routes are built."""
-    from optimise.transport.schedule import dwell_seconds
-
     direct = problem.drive.seconds[np.ix_(problem.stop_location, problem.school_location)]
     ride = direct[:, problem.pupil_school].T.astype(np.int64) + dwell_seconds(problem, 1)
     return ride <= problem.pupil_max_ride_s[:, None]

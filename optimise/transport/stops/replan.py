@@ -36,9 +36,9 @@ import pandas as pd
 
 from geodata.errors import InputError
 from models.transport_result import TransportResult
-from optimise.transport.mode_plan import drop_pupils
-from optimise.transport.schedule import build_route, group_pickups, rides_array
-from optimise.transport.solve import solve
+from optimise.transport.modes.plan import drop_pupils
+from optimise.transport.routing.schedule import build_route, group_pickups, rides_array
+from optimise.transport.routing.solve import solve
 from optimise.transport.stops.choose import HOME, NEW
 
 if TYPE_CHECKING:

@@ -32,18 +32,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geodata.errors import InputError
+from geodata.providers import StraightLine
 from geodata.write import Staging, write_csv, write_json
 from models._arrays import points
 from optimise.jobs import JobContext
 from optimise.settings import TransportSettings
-from optimise.transport.evaluate import evaluate
+from optimise.transport.modes.output import decisions_table
 from optimise.transport.output import (
     PERSONAL_FILES,
     TRANSPORT_OUTPUTS,
     without_pupil_ids,
     write_day,
 )
-from optimise.transport.params import TIME_LIMIT
+from optimise.transport.routing.evaluate import evaluate
+from optimise.transport.routing.params import TIME_LIMIT
+from optimise.transport.routing.solve import solve
 from optimise.transport.run import (
     MIN_SOLVE_S,
     WRITE_RESERVE_S,
@@ -54,7 +57,6 @@ from optimise.transport.run import (
     load_inputs,
     policy_summary,
 )
-from optimise.transport.solve import solve
 from optimise.transport.stops.changes import better_plan, change_line, changes
 from optimise.transport.stops.choose import NEW, Stability
 from optimise.transport.stops.day import check_run, plan_pm
@@ -71,8 +73,8 @@ if TYPE_CHECKING:
     from geodata.matrix import TravelProvider
     from models.transport import TransportProblem
     from models.transport_result import TransportResult
-    from optimise.transport.evaluate import PlanRoute
-    from optimise.transport.params import RoutingParams
+    from optimise.transport.routing.evaluate import PlanRoute
+    from optimise.transport.routing.params import RoutingParams
     from optimise.transport.stops.params import StopParams
 
 __all__ = ["PlanOptions", "PlanRun", "plan_stops", "run_plan", "write_plan"]
@@ -234,7 +236,7 @@ def plan_stops(
     """Choose pick-up points and route; with a previous plan (``inputs.previous``), the
     repair candidate and the change report; with a current plan, the savings by line.
 
-    ``job.time_limit`` (default :data:`~optimise.transport.params.TIME_LIMIT`) bounds the
+    ``job.time_limit`` (default :data:`~optimise.transport.routing.params.TIME_LIMIT`) bounds the
     whole command from ``job.deadline`` back (see the module docstring for its split)."""
     options = options or PlanOptions()
     check_run(options.run, {"--current-plan": inputs.current_plan is not None,
@@ -289,8 +291,6 @@ def _walk_problem(
     inputs: TransportInputs, settings: TransportSettings, provider: TravelProvider | None
 ) -> tuple[TransportProblem, RoutingParams]:
     """The problem with its walks pupils × stops (along ``provider``, else straight)."""
-    from geodata.providers import StraightLine
-
     frames = inputs.frames
     problem, routing = build_problem(**frames, table=settings, provider=provider)
     if len(problem.stop_ids):
@@ -424,8 +424,6 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Any]:
         table = assignments_table(planned, assign, am, frames, personal, mode_of, pm)
         write_csv(stage.path / "assignments-personal.csv", table)
         if run.modes is not None:
-            from optimise.transport.modes_output import decisions_table
-
             write_csv(stage.path / "modes-personal.csv", decisions_table(planned, run.modes))
         write_day(stage.path, planned, frames, am, pm, personal)
         write_json(stage.path / "summary.json", summary)

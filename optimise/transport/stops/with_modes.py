@@ -1,6 +1,6 @@
 """Mode choice inside ``optimise transport plan``: the part-1 engine, on chosen stops.
 
-:func:`optimise.transport.modes_output.run_mode_choice` plans the routes itself and
+:func:`optimise.transport.modes.output.run_mode_choice` plans the routes itself and
 returns them on the problem without the pupils moved to a personal budget or travel
 training. Here they are mapped back to the full problem's positions, so that the
 plan's tables, its change report and re-planning read one set of positions; a moved
@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from optimise.transport.modes.output import run_mode_choice
+
 if TYPE_CHECKING:
     from models.transport import TransportProblem
     from models.transport_result import TransportResult
-    from optimise.transport.modes import ModeResult
+    from optimise.transport.modes.choose import ModeResult
 
 __all__ = ["full_positions", "plan_with_modes"]
 
@@ -42,8 +44,6 @@ def plan_with_modes(
     source: str,
 ) -> tuple[TransportResult, ModeResult]:  # fmt: skip
     """Routes and modes for ``problem`` (stops assigned), routes in full positions."""
-    from optimise.transport.modes_output import run_mode_choice
-
     modes = run_mode_choice(problem, pupils, table=table, routing=routing,
                             time_limit=time_limit, seed=seed, source=source)  # fmt: skip
     return full_positions(modes.routes, modes.kept, problem.num_pupils), modes

@@ -1,0 +1,103 @@
+"""``optimise serve`` (issue #16): the results page shows what carrying every pupil
+took, from the run's summary.json and outputs: the vehicles to procure by type with the
+spot-hire cost, and the pupils carried beyond the ride limit (how many, and for each the
+route, the direct ride and the limit; pupil ids only with personal data on)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import geopandas as gpd
+import pytest
+from fastapi.testclient import TestClient
+
+from optimise.app import create_app
+from optimise.app.duty import Flagged, beyond_limit, to_procure
+from optimise.app.store import Workspace
+from tests.app.test_api import PUPIL_ID, _csrf, _ended, _start, _wait
+
+
+def _finished_run(root, personal: bool):
+    with TestClient(create_app(root, None, personal=personal)) as c:
+        c.csrf = _csrf(c.get("/transport").text)
+        run_id = _start(c, c.csrf, time_limit="3", run="am")
+        status = _wait(c, run_id, _ended)
+        assert status["status"] == "finished", status
+        summary = Workspace(root).run(run_id)["summary"]
+        yield c, run_id, root, summary
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    yield from _finished_run(tmp_path_factory.mktemp("plain") / "ws", personal=False)
+
+
+@pytest.fixture(scope="module")
+def personal(tmp_path_factory):
+    yield from _finished_run(tmp_path_factory.mktemp("personal") / "ws", personal=True)
+
+
+def _table(page: str, table_id: str) -> list[list[str]]:
+    body = page.split(f'id="{table_id}">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    return [[html.unescape(c) for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r)] for r in rows[1:]]
+
+
+def test_vehicles_to_procure_by_type_with_the_spot_hire_cost(plain):
+    c, run_id, _root, summary = plain
+    assert summary["vehicles_to_procure"]  # the embedded fleet is short of some types
+    rows = _table(c.get(f"/runs/{run_id}").text, "procure")
+    expected = [["morning", k, str(n)] for k, n in summary["vehicles_to_procure"].items()]
+    assert rows[:-1] == expected
+    assert rows[-1] == ["morning", "spot hire a year", f"£{summary['spot_hire_cost_gbp']:,.0f}"]
+
+
+def test_pupils_beyond_the_limit_with_route_direct_ride_and_limit(plain):
+    c, run_id, root, summary = plain
+    n = summary["ride_limit_exceeded_unavoidably"]
+    assert n == len(summary["carried_beyond_limit"]) > 0
+    page = c.get(f"/runs/{run_id}").text
+    assert f'id="beyond-count">Carried beyond the ride limit: {n} pupils</h3>' in page
+    rows = _table(page, "beyond")
+    assert len(rows) == n and all(len(r) == 4 for r in rows)  # no pupil column
+    routes = {
+        line.split(",")[1]
+        for line in (root / "runs" / str(run_id) / "routes.csv").read_text().splitlines()[1:]
+    }
+    for row, item in zip(rows, summary["carried_beyond_limit"], strict=True):
+        assert set(row[0].split(" or ")) <= routes  # a tie lists every candidate
+        assert row[1:] == [item["school"], f"{item['direct_ride_minutes']} min",
+                           f"{item['limit_minutes']} min"]  # fmt: skip
+        assert item["direct_ride_minutes"] > item["limit_minutes"]
+    assert not PUPIL_ID.search(page)
+
+
+def test_with_personal_data_the_route_and_pupil_match_the_runs_pickups(personal):
+    c, run_id, root, summary = personal
+    rows = _table(c.get(f"/runs/{run_id}").text, "beyond")
+    assert len(rows) == summary["ride_limit_exceeded_unavoidably"]
+    pickups = gpd.read_file(root / "runs" / str(run_id) / "routes-personal.gpkg",
+                            layer="pickups").set_index("pupil")  # fmt: skip
+    single = 0
+    for route, _school, direct, _limit, pupils in rows:
+        named, candidates = pupils.split(", "), route.split(" or ")
+        single += len(named) == len(candidates) == 1
+        for pupil in named:  # a tie: every candidate route and its pupils
+            assert PUPIL_ID.fullmatch(pupil), pupils
+            assert pickups.loc[pupil, "route"] in candidates
+        assert any(f"{pickups.loc[p, 'ride_minutes']} min" == direct for p in named)
+    assert single > len(rows) // 2  # most are matched to one route and one pupil
+
+
+def test_a_summary_without_them_shows_neither(tmp_path):
+    assert to_procure({"annual_cost_gbp": 1}) == []
+    assert beyond_limit({"ride_limit_exceeded_unavoidably": 0}, tmp_path, False) == []
+    both = {"run": "both", "vehicles_to_procure": {"V1": 2}, "spot_hire_cost_gbp": 10,
+            "pm": {"vehicles_to_procure": {"V2": 1}, "spot_hire_cost_gbp": 5}}  # fmt: skip
+    hires = [(h.label, h.vehicles) for h in to_procure(both)]
+    assert hires == [("morning", {"V1": 2}), ("afternoon", {"V2": 1})]
+    # no routes.csv (or no ride that long): the pupil is listed without a route
+    lone = {"carried_beyond_limit": [{"school": "S1", "direct_ride_minutes": 80.0,
+                                      "limit_minutes": 75.0}]}  # fmt: skip
+    assert beyond_limit(lone, tmp_path, False) == [Flagged([], "S1", 80.0, 75.0)]
