@@ -7,7 +7,6 @@ no partial file.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,9 +28,11 @@ from optimise.commands.common import (
     TimeLimit,
     app,
     console,
+    debugging,
     err_console,
     option_named,
     print_json,
+    reset_debug,
     write_run_report,
 )
 
@@ -157,12 +158,12 @@ def _typed(args: list[str], opts: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``optimise`` console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or bool(os.environ.get("OPTIMISE_DEBUG"))
-    _logging(quiet="--quiet" in args or "-q" in args or "--json" in args, debug=debug)
+    reset_debug()  # --debug's callback sets it while the command line is parsed
+    _logging(quiet="--quiet" in args or "-q" in args or "--json" in args, debug=debugging())
     try:
         result = app(args=args, prog_name="optimise", standalone_mode=False)
     except InputError as exc:
-        if debug:
+        if debugging():
             raise
         line = f"error: {option_named(printable(str(exc)), args)}"
         err_console.print(line, markup=False, soft_wrap=True)
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("interrupted; nothing written", markup=False)
         return 130
     except OSError as exc:  # a folder or disk that cannot take the outputs
-        if debug:
+        if debugging():
             raise
         from geodata.write import output_error
 
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(line, markup=False, soft_wrap=True)
         return 2
     except Exception as exc:
-        if debug:
+        if debugging():
             raise
         err_console.print(
             f"internal error: {type(exc).__name__}: {exc} "

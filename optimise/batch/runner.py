@@ -100,70 +100,107 @@ def run_batch(
     start = time.perf_counter()
     if remove_stale_staging(out):  # a killed run's half-written files
         log.info("removed the staging folders of an interrupted run in %s", out)
-    records = done_records(out)
-    todo = [s for s in spec.scenarios if s.hash not in records]
-    skipped = len(spec.scenarios) - len(todo)
+    batch = _Batch(spec, out, done_records(out), progress)
     if workers is not None and workers < 1:
         raise InputError(f"--workers: expected a number ≥ 1, found {workers}")
-    where = "serial" if serial else scheduler or "LocalCluster"
-    counts = {"done": 0, "failed": 0}
-    written = [time.perf_counter()]
-
-    def finish(scenario: Scenario, row: dict[str, Any]) -> None:
-        records[scenario.hash] = make_record(scenario, row, out)  # the record of truth
-        counts["failed" if row["status"] == "failed" else "done"] += 1
-        if time.perf_counter() - written[0] >= TABLES_EVERY:  # the tables: a view of them
-            write_tables(spec, records, out)
-            written[0] = time.perf_counter()
-        if progress is not None:
-            progress(counts["done"], counts["failed"], len(todo))
-
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    interrupted = False
-    n_workers, closing = 1, None
     try:
-        if todo and serial:
-            data = load_data(spec)
-            for s in todo:
-                if starts_too_late(s, deadline):
-                    break
-                finish(s, run_scenario(_task(s, out, spec.network), data))
-        elif todo:
-            tasks = [(s, _task(s, out, spec.network)) for s in todo]
-            n_workers, closing = run_on_dask(
-                spec.kind, lambda: load_data(spec), tasks, finish, scheduler, workers, deadline
-            )
-    except KeyboardInterrupt:
-        interrupted = True
+        n_workers, closing, interrupted = _execute(batch, scheduler, workers, serial, deadline)
     except Exception:  # bad input files: no empty tables, no empty folder of ours
-        if not records and not any(r.is_file() for r in out.rglob("*")):
+        if not batch.records and not any(r.is_file() for r in out.rglob("*")):
             _remove_empty(out, created)
         raise
+    where = "serial" if serial else scheduler or "LocalCluster"
+    summary = _conclude(batch, closing, where=where, workers=n_workers, start=start)
+    summary["interrupted"] = interrupted
+    summary["stopped_by_time_limit"] = not interrupted and batch.ran < len(batch.todo)
+    write_json(out / "summary.json", summary)
+    if interrupted:
+        raise KeyboardInterrupt
+    return summary
+
+
+class _Batch:
+    """One run of a batch: the scenarios it runs (those not done in ``out``) and the
+    records of truth, one per scenario as it finishes; the tables, a view of the
+    records, are rewritten every :data:`TABLES_EVERY` seconds."""
+
+    def __init__(
+        self, spec: BatchSpec, out: Path, records: dict[str, dict[str, Any]],
+        progress: Progress | None,
+    ) -> None:  # fmt: skip
+        self.spec, self.out, self.records, self.progress = spec, out, records, progress
+        self.todo = [s for s in spec.scenarios if s.hash not in records]
+        self.skipped = len(spec.scenarios) - len(self.todo)
+        self.counts = {"done": 0, "failed": 0}
+        self.written = time.perf_counter()
+
+    @property
+    def ran(self) -> int:
+        """Scenarios finished in this run, failed or not."""
+        return self.counts["done"] + self.counts["failed"]
+
+    def finish(self, scenario: Scenario, row: dict[str, Any]) -> None:
+        """Record a finished scenario's ``row``; now and then rewrite the tables."""
+        self.records[scenario.hash] = make_record(scenario, row, self.out)
+        self.counts["failed" if row["status"] == "failed" else "done"] += 1
+        if time.perf_counter() - self.written >= TABLES_EVERY:
+            write_tables(self.spec, self.records, self.out)
+            self.written = time.perf_counter()
+        if self.progress is not None:
+            self.progress(self.counts["done"], self.counts["failed"], len(self.todo))
+
+
+def _execute(
+    batch: _Batch, scheduler: str | None, workers: int | None, serial: bool,
+    deadline: float | None,
+) -> tuple[int, Any, bool]:  # fmt: skip
+    """Run the batch's scenarios (serially, or on Dask): the workers used, the cluster
+    still closing (None if none) and whether Ctrl-C stopped it."""
+    spec, out = batch.spec, batch.out
     try:
-        table = write_tables(spec, records, out)
+        if batch.todo and serial:
+            data = load_data(spec)
+            for s in batch.todo:
+                if starts_too_late(s, deadline):
+                    break
+                batch.finish(s, run_scenario(_task(s, out, spec.network), data))
+        elif batch.todo:
+            tasks = [(s, _task(s, out, spec.network)) for s in batch.todo]
+            n_workers, closing = run_on_dask(
+                spec.kind, lambda: load_data(spec), tasks, batch.finish, scheduler, workers,
+                deadline,
+            )  # fmt: skip
+            return n_workers, closing, False
+    except KeyboardInterrupt:
+        return 1, None, True
+    return 1, None, False
+
+
+def _conclude(
+    batch: _Batch, closing: Any, *, where: str, workers: int, start: float
+) -> dict[str, Any]:
+    """Write the tables and the chart (while the cluster closes); the summary."""
+    spec, out = batch.spec, batch.out
+    try:
+        table = write_tables(spec, batch.records, out)
         chart = plot_comparison(table, spec.kind, out / "comparison.png")
     finally:
         if closing is not None:  # the cluster closes while the tables and chart are written
             closing.join()
     summary = _summary(
         spec,
-        records,
+        batch.records,
         out,
-        skipped=skipped,
-        ran=counts,
+        skipped=batch.skipped,
+        ran=batch.counts,
         where=where,
-        workers=n_workers,
+        workers=workers,
         seconds=time.perf_counter() - start,
     )
     if chart is not None:
         summary["files"].append("comparison.png")
-    summary["interrupted"] = interrupted
-    ran = counts["done"] + counts["failed"]
-    summary["stopped_by_time_limit"] = not interrupted and ran < len(todo)
-    write_json(out / "summary.json", summary)
-    if interrupted:
-        raise KeyboardInterrupt
     return summary
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +23,7 @@ from optimise.commands.common import (
     print_json,
     write_run_report,
 )
+from optimise.commands.options import command
 
 if TYPE_CHECKING:
     from optimise.batch.spec import BatchSpec
@@ -33,27 +35,27 @@ def _seconds(value: float | None) -> float | None:
     return value
 
 
-@app.command(
-    epilog="Example: optimise batch examples/estate-travel-limits.toml --out runs/estate-limits"
-)
-def batch(
-    file: Annotated[Path, typer.Argument(help="Scenario file (TOML): \\[base], \\[grid]")],
+@dataclass(frozen=True)
+class BatchArgs:
+    """The options of ``optimise batch``."""
+
+    file: Annotated[Path, typer.Argument(help="Scenario file (TOML): \\[base], \\[grid]")]
     out: Annotated[
         Path,
         typer.Option(
             "--out", callback=check_out_option, help="Folder for results and scenario folders."
         ),
-    ],
+    ]
     scheduler: Annotated[
         str | None,
         typer.Option("--scheduler", help="Existing Dask scheduler, e.g. tcp://HOST:8786."),
-    ] = None,
+    ] = None
     workers: Annotated[
         int | None, typer.Option("--workers", help="Local workers (default: one per core).")
-    ] = None,
+    ] = None
     serial: Annotated[
         bool, typer.Option("--serial", help="Run in this process, one after another (no Dask).")
-    ] = False,
+    ] = False
     time_limit: Annotated[
         float | None,
         typer.Option(
@@ -61,15 +63,23 @@ def batch(
             callback=_seconds,
             help="Seconds for the whole batch; scenarios not done by then are left for a re-run.",
         ),
-    ] = None,
+    ] = None
     yes: Annotated[
-        bool, typer.Option("--yes", help="Run a batch of more than 200 scenarios.")
-    ] = False,
-    network: Network = None,
-    json_out: Json = False,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+        bool,
+        typer.Option("--yes", help="Run a batch of more than 200 scenarios."),
+    ] = False
+    network: Network = None
+    json_out: Json = False
+    quiet: Quiet = False
+    debug: Debug = False
+
+
+@command(
+    app,
+    BatchArgs,
+    epilog="Example: optimise batch examples/estate-travel-limits.toml --out runs/estate-limits",
+)
+def batch(args: BatchArgs) -> None:
     """Run many scenarios and compare them, on Dask (issue #8).
 
     Expands the file's named scenarios and \\[grid] into scenarios, runs those not already
@@ -84,45 +94,58 @@ def batch(
     upper bound) and runs only with --yes.
     """
     started = time.monotonic()
-    from optimise.batch import load_spec, run_batch
-    from optimise.batch.progress import BatchProgress
+    from optimise.batch import load_spec
 
-    if scheduler is not None and workers is not None:
+    if args.scheduler is not None and args.workers is not None:
         raise InputError("--workers: only for the local cluster; not with --scheduler")
-    spec = load_spec(file, network=network)
-    if not yes:
-        _confirm_size(spec, out, 1 if serial or scheduler else workers)
-    deadline = None if time_limit is None else started + time_limit
-    try:
-        with BatchProgress(err_console, quiet=quiet or json_out) as progress:
-            summary = run_batch(
-                spec, out, scheduler=scheduler, workers=workers, serial=serial,
-                progress=progress, deadline=deadline,
-            )  # fmt: skip
-        write_run_report(out, lambda _t: None)
-    except KeyboardInterrupt:
-        err_console.print(
-            f"interrupted: finished scenarios kept in {out}; run the same command to finish"
-        )
-        raise typer.Exit(130) from None
-    if json_out:
+    spec = load_spec(args.file, network=args.network)
+    if not args.yes:
+        _confirm_size(spec, args.out, 1 if args.serial or args.scheduler else args.workers)
+    deadline = None if args.time_limit is None else started + args.time_limit
+    summary = _run(spec, args, deadline)
+    if args.json_out:
         print_json(summary)
-    elif not quiet:
-        console.print(
-            f"{summary['scenarios']} scenarios: {summary['ok']} ok, {summary['infeasible']} "
-            f"infeasible, {summary['failed']} failed ({summary['skipped_already_done']} already "
-            f"done); {summary['workers']} worker(s), {summary['elapsed_s']:.1f} s",
-            markup=False,
-        )
-        console.print(f"comparison: {out / 'comparison.md'}; table: {out / 'results.parquet'}")
-        if summary["stopped_by_time_limit"]:
-            console.print(
-                f"time limit: {summary['missing']} scenario(s) not run; run the same command "
-                "to finish them",
-                markup=False,
-            )
+    elif not args.quiet:
+        _print_batch(summary, args.out)
     if summary["failed"]:
         raise typer.Exit(1)
+
+
+def _run(spec: BatchSpec, args: BatchArgs, deadline: float | None) -> dict[str, Any]:
+    """Run the batch with its progress line, then its report; Ctrl-C: one line, 130."""
+    from optimise.batch import run_batch
+    from optimise.batch.progress import BatchProgress
+
+    try:
+        with BatchProgress(err_console, quiet=args.quiet or args.json_out) as progress:
+            summary = run_batch(
+                spec, args.out, scheduler=args.scheduler, workers=args.workers,
+                serial=args.serial, progress=progress, deadline=deadline,
+            )  # fmt: skip
+        write_run_report(args.out, lambda _t: None)
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: finished scenarios kept in {args.out}; run the same command to finish"
+        )
+        raise typer.Exit(130) from None
+    return summary
+
+
+def _print_batch(summary: dict[str, Any], out: Path) -> None:
+    """How many scenarios ran and how, where the comparison is, what is left to run."""
+    console.print(
+        f"{summary['scenarios']} scenarios: {summary['ok']} ok, {summary['infeasible']} "
+        f"infeasible, {summary['failed']} failed ({summary['skipped_already_done']} already "
+        f"done); {summary['workers']} worker(s), {summary['elapsed_s']:.1f} s",
+        markup=False,
+    )
+    console.print(f"comparison: {out / 'comparison.md'}; table: {out / 'results.parquet'}")
+    if summary["stopped_by_time_limit"]:
+        console.print(
+            f"time limit: {summary['missing']} scenario(s) not run; run the same command "
+            "to finish them",
+            markup=False,
+        )
 
 
 def _confirm_size(spec: BatchSpec, out: Path, workers: int | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from optimise.commands.common import (
     console,
     print_json,
 )
+from optimise.commands.options import command
 
 bench_app = typer.Typer(
     help="Solve public benchmark instances with the engine.\n\n"
@@ -67,20 +69,27 @@ def bench_vrptw(
     _routing_bench(file, "vrptw", time_limit, seed, out, json_out=json_out, quiet=quiet)
 
 
-@bench_app.command("sbrp", epilog="Example: optimise bench sbrp RSRB01 --max-ride 2700 --json")
-def bench_sbrp(
-    folder: Annotated[Path, typer.Argument(help="Instance folder with Schools.txt and Stops.txt.")],
+@dataclass(frozen=True)
+class SbrpArgs:
+    """The options of ``optimise bench sbrp``."""
+
+    folder: Annotated[Path, typer.Argument(help="Instance folder with Schools.txt and Stops.txt.")]
     max_ride: Annotated[
         float, typer.Option("--max-ride", help="Maximum ride time, seconds (2700 or 5400).")
-    ] = 2700.0,
-    time_limit: TimeLimit = None,
-    seed: Seed = None,
-    workers: Workers = None,
-    out: Out = None,
-    json_out: Json = False,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+    ] = 2700.0
+    time_limit: TimeLimit = None
+    seed: Seed = None
+    workers: Workers = None
+    out: Out = None
+    json_out: Json = False
+    quiet: Quiet = False
+    debug: Debug = False
+
+
+@command(
+    bench_app, SbrpArgs, "sbrp", epilog="Example: optimise bench sbrp RSRB01 --max-ride 2700 --json"
+)
+def bench_sbrp(args: SbrpArgs) -> None:
     """Multi-school bus routing and scheduling (Park, Tae & Kim 2012), BiRD's definition.
 
     The county planner's method: a pool of routes per school (one search per ride cap,
@@ -91,19 +100,19 @@ def bench_sbrp(
     from optimise.bench.sbrp import run_sbrp
     from optimise.transport.routing.pool import default_workers
 
-    limit = time_limit if time_limit is not None else 30.0
-    summary = run_sbrp(folder, max_ride=max_ride, time_limit=limit, seed=seed or 0,
-                       workers=workers or default_workers())  # fmt: skip
-    if out is not None:
+    limit = args.time_limit if args.time_limit is not None else 30.0
+    summary = run_sbrp(args.folder, max_ride=args.max_ride, time_limit=limit,
+                       seed=args.seed or 0, workers=args.workers or default_workers())  # fmt: skip
+    if args.out is not None:
         from geodata.write import Staging, write_json
 
-        with Staging(out) as stage:
+        with Staging(args.out) as stage:
             write_json(stage.path / "summary.json", summary)
-    if json_out:
+    if args.json_out:
         print_json(summary)
-    elif not quiet:
+    elif not args.quiet:
         console.print(
-            f"{summary['instance']} (T = {max_ride:g} s): {summary['buses']} buses, "
+            f"{summary['instance']} (T = {args.max_ride:g} s): {summary['buses']} buses, "
             f"{summary['routes']} routes, {summary['violations']} violations; the fewest "
             f"the {summary['routes_generated']} routes generated allow: at least "
             f"{summary['buses_lower_bound']} ({limit:g} s)",

@@ -7,6 +7,7 @@ imports them (which registers them on :data:`app`) and maps errors to exit codes
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from pathlib import Path
@@ -20,8 +21,8 @@ from optimise.config import SEED_MAX
 
 __all__ = [
     "OPTION_OF_KEY", "Config", "Debug", "Json", "Network", "Out", "Progress", "Quiet", "Seed",
-    "TimeLimit", "app", "check_out_option", "console", "err_console", "non_negative",
-    "option_named", "print_json", "travel_provider", "write_run_report",
+    "TimeLimit", "app", "check_out_option", "console", "debugging", "err_console", "non_negative",
+    "option_named", "print_json", "reset_debug", "travel_provider", "write_run_report",
 ]  # fmt: skip
 
 console = Console(highlight=False, soft_wrap=True)  # paths and messages never wrap
@@ -153,7 +154,33 @@ Workers = Annotated[
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+#: Whether ``--debug`` was given to the command running (set by the option's callback).
+_debug = {"on": False}
+
+
+def debugging() -> bool:
+    """Whether errors show their traceback: ``--debug`` given, or OPTIMISE_DEBUG set."""
+    return _debug["on"] or bool(os.environ.get("OPTIMISE_DEBUG"))
+
+
+def reset_debug() -> None:
+    """Before a command line is parsed: no ``--debug`` seen yet."""
+    _debug["on"] = False
+
+
+def _set_debug(value: bool) -> bool:
+    """``--debug``'s callback (eager: before any other option's check can fail): errors
+    show their traceback, and the library's debug log goes to stderr."""
+    if value:
+        _debug["on"] = True
+        logging.getLogger().setLevel(logging.DEBUG)
+    return value
+
+
+Debug = Annotated[
+    bool, typer.Option("--debug", callback=_set_debug, is_eager=True, help="Show tracebacks.")
+]
 Network = Annotated[
     Path | None,
     typer.Option(
@@ -191,8 +218,6 @@ def _root(
 
 def write_run_report(out_dir: Any, step: Any, *, include_personal_data: bool = False) -> None:
     """Write DIR/report.html after a run; a failure is a warning, the run's files stand."""
-    import logging
-
     from optimise.report import write_report
 
     step("writing report.html")

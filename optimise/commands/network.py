@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,6 +20,7 @@ from optimise.commands.common import (
     console,
     print_json,
 )
+from optimise.commands.options import command
 
 network_app = typer.Typer(
     help="Road and path networks from OpenStreetMap extracts.\n\n"
@@ -28,14 +30,12 @@ network_app = typer.Typer(
 app.add_typer(network_app, name="network")
 
 
-@network_app.command(
-    "build",
-    epilog="Example: optimise network build extract.osm.pbf --out network/ "
-    "--speeds residential=25,track=15",
-)
-def network_build(
-    extract: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm.pbf).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for drive/walk.npz, summary.json.")],
+@dataclass(frozen=True)
+class BuildArgs:
+    """The options of ``optimise network build``."""
+
+    extract: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm.pbf).")]
+    out: Annotated[Path, typer.Option("--out", help="Folder for drive/walk.npz, summary.json.")]
     speeds: Annotated[
         str | None,
         typer.Option(
@@ -43,21 +43,52 @@ def network_build(
             help="Driving km/h per highway class, over the defaults: residential=25,track=15 "
             "(a class given is driven; =0 drops it).",
         ),
-    ] = None,
+    ] = None
     maxspeed_factor: Annotated[
         float | None, typer.Option("--maxspeed-factor", help="Share of a tagged maxspeed driven.")
-    ] = None,
-    walk_kmh: Annotated[float | None, typer.Option("--walk-kmh", help="Walking speed.")] = None,
-    seed: Seed = None,
-    json_out: Json = False,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+    ] = None
+    walk_kmh: Annotated[float | None, typer.Option("--walk-kmh", help="Walking speed.")] = None
+    seed: Seed = None
+    json_out: Json = False
+    quiet: Quiet = False
+    debug: Debug = False
+
+
+@command(
+    network_app,
+    BuildArgs,
+    "build",
+    epilog="Example: optimise network build extract.osm.pbf --out network/ "
+    "--speeds residential=25,track=15",
+)
+def network_build(args: BuildArgs) -> None:
     """Build driving and walking networks from an OSM extract, and fit the straight line.
 
     Solver commands read DIR with --network DIR.
     """
-    from geodata.network import DRIVE_SPEED_KMH, build_folder
+    from geodata.network import build_folder
+
+    table = _drive_speeds(args.speeds)
+    with Progress(args.quiet or args.json_out) as step:
+        step(f"building networks from {args.extract}")
+        summary = build_folder(
+            args.extract,
+            args.out,
+            drive_speeds=table,
+            maxspeed_factor=args.maxspeed_factor,
+            walk_speed_kmh=args.walk_kmh,
+            seed=0 if args.seed is None else args.seed,
+        )
+    if args.json_out:
+        print_json(summary)
+    elif not args.quiet:
+        _print_networks(summary, args.extract, args.out)
+
+
+def _drive_speeds(speeds: str | None) -> dict[str, float]:
+    """The default driving km/h per highway class with ``--speeds``'s over them; a
+    class at 0 is dropped (not driven)."""
+    from geodata.network import DRIVE_SPEED_KMH
 
     table = dict(DRIVE_SPEED_KMH)
     for item in (speeds or "").split(","):
@@ -71,22 +102,11 @@ def network_build(
         if kmh < 0:
             raise InputError(f"--speeds: km/h must be 0 or more, found '{item.strip()}'")
         table[name.strip()] = kmh
-    table = {k: v for k, v in table.items() if v > 0}
-    with Progress(quiet or json_out) as step:
-        step(f"building networks from {extract}")
-        summary = build_folder(
-            extract,
-            out,
-            drive_speeds=table,
-            maxspeed_factor=maxspeed_factor,
-            walk_speed_kmh=walk_kmh,
-            seed=0 if seed is None else seed,
-        )
-    if json_out:
-        print_json(summary)
-        return
-    if quiet:
-        return
+    return {k: v for k, v in table.items() if v > 0}
+
+
+def _print_networks(summary: dict[str, Any], extract: Path, out: Path) -> None:
+    """A table of the networks built and their straight-line fit; where they are."""
     grid = Table(title=f"Networks from {extract.name}")
     for name in ("mode", "nodes", "edges", "km", "circuity", "km/h", "median |error| time"):
         grid.add_column(name)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +26,11 @@ from optimise.commands.common import (
     travel_provider,
     write_run_report,
 )
+from optimise.commands.options import command
+
+if TYPE_CHECKING:
+    from optimise.config import RunConfig
+    from optimise.jobs import JobContext
 
 # Input files of the transport commands (the embedded default data when omitted).
 Pupils = Annotated[
@@ -65,34 +71,41 @@ transport_app = typer.Typer(
 app.add_typer(transport_app, name="transport")
 
 
-@transport_app.command(
-    "routes",
-    epilog="Example: optimise transport routes --time-limit 120 --current-plan plan.csv "
-    "--out runs/term1",
-)
-def transport_routes(
-    out: Out = None,
-    config: Config = None,
-    network: Network = None,
-    pupils: Pupils = None,
-    schools: Schools = None,
-    stops: Annotated[Path | None, typer.Option("--stops", help="Stops file.")] = None,
-    fleet: Fleet = None,
+@dataclass(frozen=True)
+class RoutesArgs:
+    """The options of ``optimise transport routes``."""
+
+    out: Out = None
+    config: Config = None
+    network: Network = None
+    pupils: Pupils = None
+    schools: Schools = None
+    stops: Annotated[Path | None, typer.Option("--stops", help="Stops file.")] = None
+    fleet: Fleet = None
     current_plan: Annotated[
         Path | None,
         typer.Option(
             "--current-plan", help="CSV of the current routes (route,vehicle_type,sequence,id)."
         ),
-    ] = None,
-    include_personal_data: PersonalData = False,
-    mode_choice: ModeChoice = False,
-    run: Run = "both",
-    time_limit: TimeLimit = None,
-    seed: Seed = None,
-    json_out: Json = False,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+    ] = None
+    include_personal_data: PersonalData = False
+    mode_choice: ModeChoice = False
+    run: Run = "both"
+    time_limit: TimeLimit = None
+    seed: Seed = None
+    json_out: Json = False
+    quiet: Quiet = False
+    debug: Debug = False
+
+
+@command(
+    transport_app,
+    RoutesArgs,
+    "routes",
+    epilog="Example: optimise transport routes --time-limit 120 --current-plan plan.csv "
+    "--out runs/term1",
+)
+def transport_routes(args: RoutesArgs) -> None:
     """Route mapping: the morning and afternoon routes, with hard ride-time limits.
 
     Mixed fleet (seats, wheelchair spaces, day rate, cost per mile), SEND needs (wheelchair,
@@ -102,86 +115,101 @@ def transport_routes(
     summary gives the saving against it in £ a year.
     """
     from optimise.config import RunConfig
-    from optimise.jobs import JobContext
     from optimise.settings import TransportSettings
-    from optimise.transport.routing.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
     from optimise.transport.run import RoutesOptions, load_inputs, plan_routes, write_routes
 
-    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    cfg = RunConfig.load(args.config, seed=args.seed, out=args.out, time_limit=args.time_limit)
     started = time.monotonic()  # --time-limit bounds the command from here
-    settings = TransportSettings.from_table(cfg.tables.get("transport"), str(config or ""))
-    options = RoutesOptions(run, mode_choice, include_personal_data)
+    settings = TransportSettings.from_table(cfg.tables.get("transport"), str(args.config or ""))
+    options = RoutesOptions(args.run, args.mode_choice, args.include_personal_data)
     out_dir = cfg.out or Path("optimise-routes")
-    limit = cfg.time_limit or TRANSPORT_TIME_LIMIT
-    files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
-    with Progress(quiet or json_out) as step:
-        job = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
-                         provider=travel_provider(network), step=step)  # fmt: skip
+    with Progress(args.quiet or args.json_out) as step:
+        job = _job(args, cfg, started, step)
         step("reading pupils, schools, stops and fleet")
-        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan,
+        inputs = load_inputs(_files(args), cfg.columns_for, cfg.reading, args.current_plan,
                              on_bad_row=cfg.on_bad_row)  # fmt: skip
         routes = plan_routes(inputs, settings, job, options)
         step(f"writing {', '.join(routes.files())}")
         summary = write_routes(routes, out_dir)
-        write_run_report(out_dir, step, include_personal_data=include_personal_data)
-    if json_out:
+        write_run_report(out_dir, step, include_personal_data=args.include_personal_data)
+    if args.json_out:
         print_json(summary)
-    elif not quiet:
+    elif not args.quiet:
+        _print_routes(summary, out_dir)
+
+
+def _files(args: RoutesArgs | PlanArgs) -> dict[str, Path | None]:
+    """The input files named on the command line (None: the embedded default data)."""
+    return {"pupils": args.pupils, "schools": args.schools, "stops": args.stops,
+            "fleet": args.fleet}  # fmt: skip
+
+
+def _job(args: RoutesArgs | PlanArgs, cfg: RunConfig, started: float, step: Any) -> JobContext:
+    """How a routes or plan run runs: the seed, the time limit (the transport default
+    unless given) from ``started``, the travel times and the progress line."""
+    from optimise.jobs import JobContext
+    from optimise.transport.routing.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
+
+    limit = cfg.time_limit or TRANSPORT_TIME_LIMIT
+    return JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
+                      provider=travel_provider(args.network), step=step)  # fmt: skip
+
+
+def _print_routes(summary: dict[str, Any], out_dir: Path) -> None:
+    """The routes' headline, the afternoon, what it took, the saving and the modes."""
+    console.print(
+        f"{summary['pupils_served']} of {summary['pupils_total']} pupils on "
+        f"{summary['routes']} routes, {summary['vehicles']} vehicles: "
+        f"£{summary['daily_cost_gbp']:,.2f} a day, £{summary['annual_cost_gbp']:,.0f} a year; "
+        f"rides mean {summary['mean_ride_minutes']} min, 95th percentile "
+        f"{summary['p95_ride_minutes']} min, {summary['ride_limit_violations']} over the limit",
+        markup=False,
+    )
+    _print_afternoon(summary)
+    _print_duty(summary)
+    if summary["pupils_unserved"]:
         console.print(
-            f"{summary['pupils_served']} of {summary['pupils_total']} pupils on "
-            f"{summary['routes']} routes, {summary['vehicles']} vehicles: "
-            f"£{summary['daily_cost_gbp']:,.2f} a day, £{summary['annual_cost_gbp']:,.0f} a year; "
-            f"rides mean {summary['mean_ride_minutes']} min, 95th percentile "
-            f"{summary['p95_ride_minutes']} min, {summary['ride_limit_violations']} over the limit",
+            f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
+        )
+    _print_saving(summary)
+    if "mode_choice" in summary:
+        mc, line = summary["mode_choice"], summary["savings_by_line_gbp"]
+        console.print(
+            f"mode choice: {mc['chosen_budget']} personal budgets (saving "
+            f"£{line['personal_budgets']:,.0f} a year), {mc['chosen_training']} travel "
+            f"training (saving £{line['independent_travel']:,.0f} a year); see "
+            "modes-personal.csv",
             markup=False,
         )
-        _print_afternoon(summary)
-        _print_duty(summary)
-        if summary["pupils_unserved"]:
-            console.print(
-                f"{summary['pupils_unserved']} pupil(s) not carried: see unserved.csv", markup=False
-            )
-        _print_saving(summary)
-        if "mode_choice" in summary:
-            mc, line = summary["mode_choice"], summary["savings_by_line_gbp"]
-            console.print(
-                f"mode choice: {mc['chosen_budget']} personal budgets (saving "
-                f"£{line['personal_budgets']:,.0f} a year), {mc['chosen_training']} travel "
-                f"training (saving £{line['independent_travel']:,.0f} a year); see "
-                "modes-personal.csv",
-                markup=False,
-            )
-        console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
+    console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
-@transport_app.command(
-    "plan",
-    epilog="Example: optimise transport plan --time-limit 120 --current-plan plan.csv "
-    "--out runs/term2 (next term: --previous-plan runs/term2 --change-penalty 200)",
-)
-def transport_plan(
-    out: Out = None,
-    config: Config = None,
-    network: Network = None,
-    pupils: Pupils = None,
-    schools: Schools = None,
+@dataclass(frozen=True)
+class PlanArgs:
+    """The options of ``optimise transport plan``."""
+
+    out: Out = None
+    config: Config = None
+    network: Network = None
+    pupils: Pupils = None
+    schools: Schools = None
     stops: Annotated[
         Path | None, typer.Option("--stops", help="Candidate pick-up points (stops file).")
-    ] = None,
-    fleet: Fleet = None,
+    ] = None
+    fleet: Fleet = None
     current_plan: Annotated[
         Path | None,
         typer.Option(
             "--current-plan", help="CSV of the current routes: the savings by line against it."
         ),
-    ] = None,
+    ] = None
     previous_plan: Annotated[
         Path | None,
         typer.Option(
             "--previous-plan",
             help="Last term's plan folder (or its assignments-personal.csv): re-plan the term.",
         ),
-    ] = None,
+    ] = None
     max_changes: Annotated[
         int | None,
         typer.Option(
@@ -189,7 +217,7 @@ def transport_plan(
             callback=non_negative,
             help="At most this many continuing pupils change.",
         ),
-    ] = None,
+    ] = None
     change_penalty: Annotated[
         float | None,
         typer.Option(
@@ -197,19 +225,28 @@ def transport_plan(
             callback=non_negative,
             help="£ per continuing pupil whose stop or vehicle changes.",
         ),
-    ] = None,
+    ] = None
     from_scratch: Annotated[
         bool, typer.Option("--from-scratch", help="Ignore last term's plan when planning.")
-    ] = False,
-    include_personal_data: PersonalData = False,
-    mode_choice: ModeChoice = False,
-    run: Run = "am",
-    time_limit: TimeLimit = None,
-    seed: Seed = None,
-    json_out: Json = False,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+    ] = False
+    include_personal_data: PersonalData = False
+    mode_choice: ModeChoice = False
+    run: Run = "am"
+    time_limit: TimeLimit = None
+    seed: Seed = None
+    json_out: Json = False
+    quiet: Quiet = False
+    debug: Debug = False
+
+
+@command(
+    transport_app,
+    PlanArgs,
+    "plan",
+    epilog="Example: optimise transport plan --time-limit 120 --current-plan plan.csv "
+    "--out runs/term2 (next term: --previous-plan runs/term2 --change-penalty 200)",
+)
+def transport_plan(args: PlanArgs) -> None:
     """Pick-up point consolidation with routing, and term re-planning (issue #4).
 
     Chooses which candidate stops to use and who walks to which (walking limits by age,
@@ -219,8 +256,6 @@ def transport_plan(
     pm or both the afternoon sets each pupil down at their morning pick-up point.
     """
     from optimise.config import RunConfig
-    from optimise.jobs import JobContext
-    from optimise.transport.routing.params import TIME_LIMIT as TRANSPORT_TIME_LIMIT
     from optimise.transport.run import load_inputs
     from optimise.transport.stops.day import check_run
     from optimise.transport.stops.run import (
@@ -230,70 +265,81 @@ def transport_plan(
         write_plan,
     )
 
-    cfg = RunConfig.load(config, seed=seed, out=out, time_limit=time_limit)
+    cfg = RunConfig.load(args.config, seed=args.seed, out=args.out, time_limit=args.time_limit)
     started = time.monotonic()  # --time-limit bounds the command from here
-    check_run(run, {"--current-plan": current_plan, "--previous-plan": previous_plan,
-                    "--mode-choice": mode_choice})  # fmt: skip
-    options = PlanOptions(run, mode_choice, include_personal_data, max_changes, from_scratch)
-    settings = with_change_penalty(cfg.tables.get("transport"), change_penalty)
+    check_run(args.run, {"--current-plan": args.current_plan,
+                         "--previous-plan": args.previous_plan,
+                         "--mode-choice": args.mode_choice})  # fmt: skip
+    options = PlanOptions(args.run, args.mode_choice, args.include_personal_data,
+                          args.max_changes, args.from_scratch)  # fmt: skip
+    settings = with_change_penalty(cfg.tables.get("transport"), args.change_penalty)
     out_dir = cfg.out or Path("optimise-plan")
-    limit = cfg.time_limit or TRANSPORT_TIME_LIMIT
-    files = {"pupils": pupils, "schools": schools, "stops": stops, "fleet": fleet}
-    with Progress(quiet or json_out) as step:
-        job = JobContext(seed=cfg.seed, time_limit=limit, deadline=started + limit,
-                         provider=travel_provider(network), step=step)  # fmt: skip
+    with Progress(args.quiet or args.json_out) as step:
+        job = _job(args, cfg, started, step)
         step("reading pupils, schools, stops and fleet")
-        inputs = load_inputs(files, cfg.columns_for, cfg.reading, current_plan, previous_plan,
-                             on_bad_row=cfg.on_bad_row)  # fmt: skip
+        inputs = load_inputs(_files(args), cfg.columns_for, cfg.reading, args.current_plan,
+                             args.previous_plan, on_bad_row=cfg.on_bad_row)  # fmt: skip
         planned = plan_stops(inputs, settings, job, options)
         step("writing stops.csv, assignments-personal.csv, routes.csv and routes.gpkg")
         summary = write_plan(planned, out_dir)
-        write_run_report(out_dir, step, include_personal_data=include_personal_data)
-    if json_out:
+        write_run_report(out_dir, step, include_personal_data=args.include_personal_data)
+    if args.json_out:
         print_json(summary)
-    elif not quiet:
+    elif not args.quiet:
+        _print_plan(summary, out_dir)
+
+
+def _print_plan(summary: dict[str, Any], out_dir: Path) -> None:
+    """The pick-up points and routes' headline, the afternoon, the re-planning, the saving."""
+    console.print(
+        f"{summary['stops_used']} of {summary['stops_candidate']} pick-up points used; "
+        f"{summary['pupils_at_stops']} pupils walk (mean {summary['mean_walk_m']:.0f} m, "
+        f"max {summary['max_walk_m']:.0f} m, {summary['walk_limit_violations']} over the "
+        f"limit); {summary['pupils_served']} of {summary['pupils_total']} pupils on "
+        f"{summary['routes']} routes: £{summary['annual_cost_gbp']:,.0f} a year",
+        markup=False,
+    )
+    _print_afternoon(summary)
+    _print_duty(summary)
+    if "pupils_changed" in summary:
         console.print(
-            f"{summary['stops_used']} of {summary['stops_candidate']} pick-up points used; "
-            f"{summary['pupils_at_stops']} pupils walk (mean {summary['mean_walk_m']:.0f} m, "
-            f"max {summary['max_walk_m']:.0f} m, {summary['walk_limit_violations']} over the "
-            f"limit); {summary['pupils_served']} of {summary['pupils_total']} pupils on "
-            f"{summary['routes']} routes: £{summary['annual_cost_gbp']:,.0f} a year",
+            f"re-planned ({summary['replanning']['chosen']}): {summary['pupils_changed']} "
+            f"continuing pupils changed stop or vehicle, {summary['stops_opened']} stops "
+            f"opened, {summary['stops_closed']} closed",
             markup=False,
         )
-        _print_afternoon(summary)
-        _print_duty(summary)
-        if "pupils_changed" in summary:
+        if not summary["max_changes_met"]:
             console.print(
-                f"re-planned ({summary['replanning']['chosen']}): {summary['pupils_changed']} "
-                f"continuing pupils changed stop or vehicle, {summary['stops_opened']} stops "
-                f"opened, {summary['stops_closed']} closed",
+                f"above --max-changes {summary['max_changes']}: routes that no longer "
+                "fit moved pupils to other vehicles",
                 markup=False,
             )
-            if not summary["max_changes_met"]:
-                console.print(
-                    f"above --max-changes {summary['max_changes']}: routes that no longer "
-                    "fit moved pupils to other vehicles",
-                    markup=False,
-                )
-        _print_saving(summary)
-        console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
+    _print_saving(summary)
+    console.print(f"outputs in {out_dir} ({summary['elapsed_s']:.1f} s)", markup=False)
 
 
-@transport_app.command(
+@dataclass(frozen=True)
+class EligibilityArgs:
+    """The options of ``optimise transport eligibility``."""
+
+    out: Out = None
+    config: Config = None
+    network: Network = None
+    pupils: Pupils = None
+    schools: Schools = None
+    json_out: Json = False
+    quiet: Quiet = False
+    debug: Debug = False
+
+
+@command(
+    transport_app,
+    EligibilityArgs,
     "eligibility",
     epilog="Example: optimise transport eligibility --pupils pupils.csv --schools schools.csv "
     "--out runs/elig",
 )
-def transport_eligibility(
-    out: Out = None,
-    config: Config = None,
-    network: Network = None,
-    pupils: Pupils = None,
-    schools: Schools = None,
-    json_out: Json = False,
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
+def transport_eligibility(args: EligibilityArgs) -> None:
     """Each pupil's statutory eligibility, walking distance and the reason, for parents.
 
     Walking distance from home to the nearest suitable school (along the path network
@@ -307,21 +353,21 @@ def transport_eligibility(
     from optimise.transport.eligibility.run import assess_eligibility, write_eligibility
     from optimise.transport.run import TransportInputs, read_frames
 
-    cfg = RunConfig.load(config, out=out)
+    cfg = RunConfig.load(args.config, out=args.out)
     started = time.monotonic()
-    settings = TransportSettings.from_table(cfg.tables.get("transport"), str(config or ""))
+    settings = TransportSettings.from_table(cfg.tables.get("transport"), str(args.config or ""))
     out_dir = cfg.out or Path("optimise-eligibility")
-    files = {"pupils": pupils, "schools": schools}
-    with Progress(quiet or json_out) as step:
-        job = JobContext(provider=travel_provider(network), step=step, started=started)
+    files = {"pupils": args.pupils, "schools": args.schools}
+    with Progress(args.quiet or args.json_out) as step:
+        job = JobContext(provider=travel_provider(args.network), step=step, started=started)
         step("reading pupils and schools")
         frames = read_frames(files, cfg.columns_for, cfg.reading, cfg.on_bad_row)
         run = assess_eligibility(TransportInputs(frames, files), settings, job)
         step("writing eligibility-personal.csv")
         summary = write_eligibility(run, out_dir)
-    if json_out:
+    if args.json_out:
         print_json(summary)
-    elif not quiet:
+    elif not args.quiet:
         console.print(
             f"{summary['eligible']} of {summary['pupils']} pupils eligible "
             f"({summary['eligible_distance']} on distance, {summary['eligible_low_income']} "

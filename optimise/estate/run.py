@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geodata.default import load_default
+from geodata.default import DEFAULT_SEED, load_default
 from geodata.providers import StraightLine
 from geodata.write import Staging, write_csv, write_gpkg, write_json
 from models.estate import EstateProblem
@@ -47,12 +47,13 @@ log = logging.getLogger(__name__)
 def load_layers(
     cfg: RunConfig, sites: Path | None = None, zones: Path | None = None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
-    """Sites and zones from the user's files (validated), the default data otherwise;
-    a note per file whose bad rows were skipped (:func:`optimise.inputs.read_layer`)."""
+    """Sites and zones from the user's files (validated), the default data otherwise
+    (always the fixed default county: ``cfg.seed`` seeds the solvers only); a note per
+    file whose bad rows were skipped (:func:`optimise.inputs.read_layer`)."""
     out, notes = [], []
     for kind, path in (("sites", sites), ("zones", zones)):
         if path is None:
-            out.append(getattr(load_default(cfg.seed), kind))
+            out.append(getattr(load_default(DEFAULT_SEED), kind))
             continue
         frame = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row, cfg.reading)
         skipped = frame.attrs.get("read", {}).get("rows_skipped")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geodata.default import load_default
+from geodata.default import DEFAULT_SEED, load_default
 from geodata.errors import InputError
 from geodata.providers import StraightLine
 from geodata.write import Staging, write_csv, write_gpkg, write_json, write_text
@@ -87,11 +87,12 @@ def build_problem(
 def load_inputs(
     cfg: RunConfig, centres: Path | None, zones: Path | None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Centres and zones from the user's files (validated), the default data otherwise."""
+    """Centres and zones from the user's files (validated), the default data otherwise
+    (always the fixed default county: ``cfg.seed`` seeds the solvers only)."""
     frames = {}
     for kind, path in (("centres", centres), ("zones", zones)):
         if path is None:
-            frames[kind] = getattr(load_default(cfg.seed), kind)
+            frames[kind] = getattr(load_default(DEFAULT_SEED), kind)
         else:
             frames[kind] = read_layer(path, kind, cfg.columns_for(kind), cfg.on_bad_row,
                                       cfg.reading)  # fmt: skip

@@ -21,6 +21,11 @@ from optimise.report.svg import line_chart
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import geopandas as gpd
+    import pandas as pd
+
+    from optimise.report.page import MapLayer
+
 __all__ = ["section", "travel_colour"]
 
 #: Travel-time classes (upper bound in minutes) and their shades, light to dark.
@@ -39,7 +44,21 @@ def section(folder: Path, summary: dict[str, Any], key: str = "estate") -> Secti
     sites = read_layer(folder / "estate.gpkg", "sites")
     zones = read_layer(folder / "estate.gpkg", "zones")
     s = Section(key, "Estate rationalisation: which sites to keep")
-    s.blocks.append(figures([
+    s.blocks.append(_headline(summary))
+    for reason in summary.get("reasons", []) or []:
+        s.blocks.append(f"<p><b>Infeasible:</b> {escape(str(reason.get('message', reason)))}</p>")
+    if zones is not None:
+        s.layers.append(_zones_layer(zones))
+    if sites is not None:
+        s.layers.extend(_site_layers(sites))
+    s.blocks.extend(_pareto_blocks(read_csv(folder / "pareto.csv", required=False)))
+    s.blocks.extend(_disposal_blocks(read_csv(folder / "disposals.csv", required=False), sites))
+    return s
+
+
+def _headline(summary: dict[str, Any]) -> str:
+    """The plan's figures: sites kept and disposed of, receipts, savings, access."""
+    return figures([
         ("status", summary.get("status")),
         ("sites kept", summary.get("sites_kept")),
         ("sites to dispose of", summary.get("sites_disposed")),
@@ -51,62 +70,75 @@ def section(folder: Path, summary: dict[str, Any], key: str = "estate") -> Secti
         ("running saving a year", f"£{summary.get('annual_saving_gbp', 0):,.0f}"),
         ("backlog avoided", f"£{summary.get('backlog_avoided_gbp', 0):,.0f}"),
         ("residents beyond the limit", summary.get("population_beyond_limit")),
-    ]))  # fmt: skip
-    for reason in summary.get("reasons", []) or []:
-        s.blocks.append(f"<p><b>Infeasible:</b> {escape(str(reason.get('message', reason)))}</p>")
+    ])  # fmt: skip
+
+
+def _zones_layer(zones: gpd.GeoDataFrame) -> MapLayer:
+    """The zones shaded by their worst travel time to a kept site."""
     bands = ", ".join(f'<span style="background:{c}">&nbsp;≤ {t:g}&nbsp;</span>'
                       for t, c in CLASSES[:-1])  # fmt: skip
-    if zones is not None:
-        s.layers.append(layer(
-            "Zones: travel time", zones,
-            lambda r: {"color": "#999", "weight": 0.5, "fillOpacity": 0.6,
-                       "fillColor": travel_colour(float(r["worst_minutes"]))},
-            lambda r: (f"{escape(str(r['name']))}: {r['population']:,} residents; "
-                       f"{r['worst_minutes']} min to the nearest kept site (worst service)"),
-            f"Zones shaded by minutes to the nearest kept site of each service (worst): "
-            f"{bands}, longer darkest.",
+    return layer(
+        "Zones: travel time", zones,
+        lambda r: {"color": "#999", "weight": 0.5, "fillOpacity": 0.6,
+                   "fillColor": travel_colour(float(r["worst_minutes"]))},
+        lambda r: (f"{escape(str(r['name']))}: {r['population']:,} residents; "
+                   f"{r['worst_minutes']} min to the nearest kept site (worst service)"),
+        f"Zones shaded by minutes to the nearest kept site of each service (worst): "
+        f"{bands}, longer darkest.",
+    )  # fmt: skip
+
+
+def _site_layers(sites: gpd.GeoDataFrame) -> list[MapLayer]:
+    """The sites kept and the sites to dispose of, one layer each."""
+    layers = []
+    for decision, name, colour in (("keep", "Sites kept", "#1b5e20"),
+                                   ("dispose", "Sites to dispose of", "#c62828")):  # fmt: skip
+        part = sites[sites["decision"] == decision]
+        layers.append(layer(
+            name, part,
+            lambda r, c=colour: {"radius": 5, "color": "#fff", "weight": 1,
+                                 "fillColor": c, "fillOpacity": 0.9},
+            lambda r: (f"<b>{escape(str(r['name']))}</b> ({escape(str(r['type']))})<br>"
+                       f"{r['decision']}; running cost £{r['running_cost']:,.0f} a year"
+                       + (f"; rank {int(r['rank'])}" if r["rank"] > 0 else "")),
+            f'<span style="color:{colour}">●</span> {name}',
         ))  # fmt: skip
-    if sites is not None:
-        for decision, name, colour in (("keep", "Sites kept", "#1b5e20"),
-                                       ("dispose", "Sites to dispose of", "#c62828")):  # fmt: skip
-            part = sites[sites["decision"] == decision]
-            s.layers.append(layer(
-                name, part,
-                lambda r, c=colour: {"radius": 5, "color": "#fff", "weight": 1,
-                                     "fillColor": c, "fillOpacity": 0.9},
-                lambda r: (f"<b>{escape(str(r['name']))}</b> ({escape(str(r['type']))})<br>"
-                           f"{r['decision']}; running cost £{r['running_cost']:,.0f} a year"
-                           + (f"; rank {int(r['rank'])}" if r["rank"] > 0 else "")),
-                f'<span style="color:{colour}">●</span> {name}',
-            ))  # fmt: skip
-    pareto = read_csv(folder / "pareto.csv", required=False)
-    s.blocks.append("<h3>Saving against access (Pareto front)</h3>")
+    return layers
+
+
+def _pareto_blocks(pareto: pd.DataFrame | None) -> list[str]:
+    """The Pareto front's chart and table (or that the run traced none)."""
+    blocks = ["<h3>Saving against access (Pareto front)</h3>"]
     if pareto is not None and len(pareto):
-        s.blocks.append(line_chart(
+        blocks.append(line_chart(
             "Pareto front", {"annualised benefit": (pareto["epsilon"].tolist(),
                                                     pareto["annualised_benefit_gbp"].tolist())},
             x_label="access limit (travel minutes, or residents beyond it)",
             y_label="£ a year",
         ))  # fmt: skip
-        s.blocks.append(table(pareto, "pareto", formats={"gap": ".4f"}))
+        blocks.append(table(pareto, "pareto", formats={"gap": ".4f"}))
     else:
-        s.blocks.append('<p class="note">No Pareto front in this run (optimise estate '
-                        "--pareto N).</p>")  # fmt: skip
-    disposals = read_csv(folder / "disposals.csv", required=False)
-    s.blocks.append("<h3>Disposals, ranked</h3>")
+        blocks.append('<p class="note">No Pareto front in this run (optimise estate '
+                      "--pareto N).</p>")  # fmt: skip
+    return blocks
+
+
+def _disposal_blocks(disposals: pd.DataFrame | None, sites: gpd.GeoDataFrame | None) -> list[str]:
+    """The ranked disposals (or, without a ranking, the sites the plan disposes of)."""
+    blocks = ["<h3>Disposals, ranked</h3>"]
     if disposals is not None and len(disposals):
-        s.blocks.append(table(disposals, "disposals", formats={
+        blocks.append(table(disposals, "disposals", formats={
             c: ",.0f" for c in disposals.columns if c.endswith("_gbp")}))  # fmt: skip
-    else:
-        s.blocks.append('<p class="note">No ranking in this run; the sites the plan '
-                        "disposes of are listed below.</p>")  # fmt: skip
-        if sites is not None:
-            gone = sites[sites["decision"] == "dispose"].sort_values("running_cost",
-                                                                     ascending=False)  # fmt: skip
-            s.blocks.append(table(
-                gone, "disposed",
-                columns={"id": "site", "name": "name", "type": "type", "town": "town",
-                         "running_cost": "running cost £", "capital_value": "value £"},
-                formats={"running_cost": ",.0f", "capital_value": ",.0f"},
-            ))  # fmt: skip
-    return s
+        return blocks
+    blocks.append('<p class="note">No ranking in this run; the sites the plan '
+                  "disposes of are listed below.</p>")  # fmt: skip
+    if sites is not None:
+        gone = sites[sites["decision"] == "dispose"].sort_values("running_cost",
+                                                                 ascending=False)  # fmt: skip
+        blocks.append(table(
+            gone, "disposed",
+            columns={"id": "site", "name": "name", "type": "type", "town": "town",
+                     "running_cost": "running cost £", "capital_value": "value £"},
+            formats={"running_cost": ",.0f", "capital_value": ",.0f"},
+        ))  # fmt: skip
+    return blocks
