@@ -103,11 +103,13 @@ def test_an_unknown_planner_is_refused():
 
 def test_the_greedy_plan_is_the_plan_when_it_takes_most_of_the_time():
     # Searches stopped by the clock only (max_iterations 0): the school-by-school plan
-    # takes the whole limit, nothing is left for a pool and a MILP, and the summary
-    # says so rather than returning a rushed county plan.
+    # and the pool take their whole share of the limit, too little is left for the
+    # MILP, and the summary says so rather than returning a rushed county plan.
     prob = _county_of_schools()
     res = solve(prob, params=RoutingParams(max_iterations=0), time_limit=2, seed=5)
-    assert res.details["county_step"].startswith("not run: the school-by-school plan took")
+    assert res.details["county_step"].startswith(
+        "not run: the school-by-school plan and the route pool took"
+    )
     assert "county_step" in res.summary() and "master_status" not in res.details
     assert len({p for r in res.routes for p in r.pupils}) == prob.num_pupils
 

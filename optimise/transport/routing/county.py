@@ -12,10 +12,11 @@ routes and vehicles is made once for all of them:
    search reaches its iteration count): its routes, joined two-school runs included,
    go into the pool and its vehicles are the MILP's start, so the MILP begins from the
    plan the school-by-school order makes and can only improve on it (in the MILP's
-   costs). When it needs more than ``GREEDY_SHARE`` of the time limit, too little is
-   left for the rest to improve on it, and it is the plan (``county_step`` says so).
-3. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`, no search
-   past ``GREEDY_SHARE + GENERATION_SHARE`` of the time): for each school, one PyVRP
+   costs). It is one task of the generation pool: it runs on one core while the
+   searches run on the others (and on its core once it is done).
+3. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`; the
+   greedy plan and every search end by ``GENERATION_SHARE`` of the time; a search not
+   started by then is left out): for each school, one PyVRP
    search (:mod:`._school`) per setting of :data:`SETTINGS`: arriving at the end of the
    school's window or at its start (a vehicle free early can run a later school's
    route), and with the ride limit tightened (shorter routes chain more easily). Every
@@ -35,7 +36,8 @@ routes and vehicles is made once for all of them:
    ``multi_trip``), within each fleet row's count, at the least day rates and mileage.
    Spot hire costs ``spot_hire_premium`` × the day rate, so it is used only where the
    fleet cannot do the work. The remaining time, less 5% kept for the multi-school
-   joins (:mod:`.merge`) and writing.
+   joins (:mod:`.merge`) and writing; with less than ``MIN_MASTER_S`` left the greedy
+   plan is the plan (``county_step`` says so).
 
 Vehicles free at a school are grouped by the five minutes after their drop-off (the
 time rounded up, so a link is never more generous than the real schedule). A route
@@ -63,7 +65,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -99,10 +101,11 @@ SETTINGS = ((False, 1.0), (True, 1.0), (False, 0.7))
 #: Added to a spot-hired vehicle's cost in the MILP only (never reported): hire is for
 #: what the fleet cannot do, not for a saving on a dearer vehicle of the fleet.
 HIRE_PENALTY_GBP = 1_000.0
-#: Shares of the time limit: the greedy plan (the MILP's start and part of its pool),
-#: then the searches (per core); the MILP has what is left.
-GREEDY_SHARE = 0.5
-GENERATION_SHARE = 0.3
+#: Share of the time limit for the greedy plan (the MILP's start and part of its pool)
+#: and the searches, run side by side; the MILP has what is left.
+GENERATION_SHARE = 0.8
+#: Below this many seconds left for it, the MILP is not run: the greedy plan is the plan.
+MIN_MASTER_S = 2.0
 #: Vehicles free at a school are grouped by this many seconds after their drop-off.
 END_BUCKET_S = 300
 
@@ -134,6 +137,7 @@ class _Pool:
     classes: dict[tuple, list[int]]
     start: list[list[int]] | None
     time_limited: int
+    greedy_s: float  # how long the greedy plan took
 
 
 def plan_county(
@@ -150,26 +154,22 @@ def plan_county(
     time_limit = _seconds_left(time_limit, deadline)
     unserved = _hopeless(problem)
     items = _items(problem, {u.pupil for u in unserved}, params)
-    # The greedy plan may take the whole time; it stops sooner when every school's
-    # search reaches its iteration count. Past GREEDY_SHARE of the time there is too
-    # little left for a pool and a MILP that would improve on it: it is the plan.
-    greedy = plan_routes(problem, params=params, seed=seed, time_limit=0.95 * time_limit)
-    greedy_s = time.perf_counter() - started
-    if greedy_s > GREEDY_SHARE * time_limit:
-        why = (f"not run: the school-by-school plan took {greedy_s:.0f} s of {time_limit:.0f}"
-               " s; a longer --time-limit leaves time for the county MILP")  # fmt: skip
+    until = began + GENERATION_SHARE * time_limit
+    greedy, pool = _pool(problem, items, params, (seed, workers, until))
+    generated_s = time.perf_counter() - started
+    left = time_limit - generated_s - 1.0 - 0.05 * time_limit
+    if left < MIN_MASTER_S:
+        why = (f"not run: the school-by-school plan and the route pool took {generated_s:.0f}"
+               f" s of {time_limit:.0f} s; a longer --time-limit leaves time for the county"
+               " MILP")  # fmt: skip
         log.warning("county planner %s", why)
         return replace(greedy, details={**greedy.details, "county_step": why})
-    until = began + (GREEDY_SHARE + GENERATION_SHARE) * time_limit
-    pool = _pool(problem, items, params, greedy, (seed, workers, until))
-    generated_s = time.perf_counter() - started - greedy_s
-    left = time_limit - (time.perf_counter() - started) - 1.0 - 0.05 * time_limit
     master = select_and_chain(len(items), pool.cands, pool.links, pool.limits,
                               time_limit=left, seed=seed, start=pool.start,
                               gap_rel=params.master_gap)  # fmt: skip
     timings = {"routes_generated": len(pool.routes), "master_status": master.status,
                "master_gap": None if math.isnan(master.gap) else round(master.gap, 6),
-               "greedy_start_s": round(greedy_s, 2), "generation_s": round(generated_s, 2),
+               "greedy_start_s": pool.greedy_s, "generation_s": round(generated_s, 2),
                "selection_s": master.seconds, "workers": workers}  # fmt: skip
     if not master.vehicles:  # no plan in the time: the greedy plan
         log.warning("the county MILP found no plan in %.0f s (%s); the plan is the "
@@ -201,13 +201,15 @@ def plan_county(
     )
 
 
-def _pool(problem, items, params, greedy, run) -> _Pool:
-    """Generate the pool (on ``workers`` cores, no search past ``until``), add the
-    greedy plan's routes, link them, and pick the cheaper start."""
+def _pool(problem, items, params, run) -> tuple[TransportResult, _Pool]:
+    """The school-by-school plan and the searches, side by side on ``workers`` cores (no
+    search starts past ``until``, when the plan must end too); the pool of their routes,
+    linked, and the cheaper start."""
     seed, workers, until = run
     cpu_seconds = max(0.0, until - time.monotonic()) * max(1, workers)
     tasks = _tasks(problem, items, params, seed, cpu_seconds, until)
-    found = run_tasks(_generate, problem, tasks, workers)
+    done = run_tasks(_work, problem, [("greedy", params, seed, until), *tasks], workers)
+    (greedy, greedy_s), found = done[0], done[1:]
     classes = _classes(problem)
     routes = _candidates(problem, items, tasks, found, classes)
     from_greedy = _from_plan(problem, items, classes, routes, greedy)
@@ -220,7 +222,19 @@ def _pool(problem, items, params, greedy, run) -> _Pool:
     starts = [_start(routes, cands, step, limits, _chosen(items, tasks, found, routes, cands)),
               _linked(from_greedy, cands, step)]  # fmt: skip
     start = min((s for s in starts if s), key=lambda s: _cost(s, cands, step), default=None)
-    return _Pool(routes, cands, links, limits, classes, start, sum(t for _, t in found))
+    timed = sum(t for _, t in found)
+    return greedy, _Pool(routes, cands, links, limits, classes, start, timed, greedy_s)
+
+
+def _work(problem: TransportProblem, task: tuple) -> Any:
+    """One task of the pool: the school-by-school plan (``("greedy", params, seed,
+    until)``: it must end by ``until``, a monotonic time), or one search."""
+    if task[0] != "greedy":
+        return _generate(problem, task)
+    _, params, seed, until = task
+    began = time.perf_counter()
+    plan = plan_routes(problem, params=params, seed=seed, time_limit=until - time.monotonic())
+    return plan, round(time.perf_counter() - began, 2)
 
 
 def _plan(problem, items, pool: _Pool, vehicles, unserved) -> list[RouteCheck]:
