@@ -97,7 +97,8 @@ def row(name: str, s: dict) -> str:
             f"| {s['routes']} | {s['annual_cost_gbp']:,.0f} | {hire} "
             f"| {s.get('master_status', '–')} | {'–' if gap is None else f'{gap:.3f}'} "
             f"| {s.get('routes_generated', '–')} | {s.get('repeatable')} "
-            f"| {s['wall_s']:.1f} | {s['peak_mb']:.0f} |"
+            f"| {s.get('greedy_start_s', '–')} / {s.get('generation_s', '–')} / "
+            f"{s.get('selection_s', '–')} | {s['wall_s']:.1f} | {s['peak_mb']:.0f} |"
             + (f" day (am+pm): {s['total_vehicles']} vehicles, £{s['total_annual_cost_gbp']:,.0f}/yr;"
                f" pm carried {s['pm']['pupils_served']:,}" if "total_vehicles" in s else ""))  # fmt: skip
 
@@ -121,9 +122,9 @@ def main() -> None:
           f"workers {args.workers}\n")  # fmt: skip
     print(
         "| planner | carried | vehicles | routes | £/yr | spot hire | MILP | gap | pool "
-        "| repeatable | wall s | peak MB |"
+        "| repeatable | greedy / pool / MILP s | wall s | peak MB |"
     )
-    print("|---|---:|---:|---:|---:|---|---|---:|---:|---|---:|---:|")
+    print("|---|---:|---:|---:|---:|---|---|---:|---:|---|---|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         greedy = run("greedy", args.time_limit, args.seed, args.workers, base / "greedy", args.run)
