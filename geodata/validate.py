@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -154,7 +154,7 @@ def validate(
     return Layer(out, schema.kind, source, tuple(problems), filled)
 
 
-def check(path: str | os.PathLike[str], kind: str, **read_kwargs: object) -> list[Problem]:
+def check(path: str | os.PathLike[str], kind: str, **read_kwargs: Any) -> list[Problem]:
     """Every problem with a file, without raising (for ``optimise data check``).
 
     File-level problems (unreadable file, missing column, missing CRS) stop the check
@@ -165,7 +165,7 @@ def check(path: str | os.PathLike[str], kind: str, **read_kwargs: object) -> lis
 
 
 def check_file(
-    path: str | os.PathLike[str], kind: str, **read_kwargs: object
+    path: str | os.PathLike[str], kind: str, **read_kwargs: Any
 ) -> tuple[list[Problem], dict[str, object]]:
     """:func:`check`, and what the reader noted (:attr:`Layer.notes`; empty when the
     file did not read)."""
@@ -173,7 +173,7 @@ def check_file(
 
     read_kwargs.pop("on_bad_row", None)
     try:
-        layer = read(path, kind, on_bad_row="skip", **read_kwargs)  # type: ignore[arg-type]
+        layer = read(path, kind, on_bad_row="skip", **read_kwargs)
     except ValidationError as exc:
         return list(exc.problems), {}
     return list(layer.skipped), dict(layer.notes)

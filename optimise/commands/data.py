@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -84,7 +84,7 @@ def data_export(
         step("writing GeoPackage and CSV")
         with Staging(out) as stage:
             files = export_default(data, stage.path)
-            summary = {
+            summary: dict[str, Any] = {
                 "command": "data export",
                 "seed": cfg.seed,
                 "files": [
@@ -154,6 +154,7 @@ def data_check(
         raise InputError(f"--kind: expected one of {'|'.join(KINDS)}, found {found}")
     cfg = RunConfig.load(config, out=out, columns=parse_columns(columns), kind=kind)
     if file is not None:
+        assert kind is not None  # checked above
         file = _with_sheet(file, sheet)
         problems, noted = check_file(file, kind, columns=cfg.columns_for(kind) or None, crs=crs,
                                      layer=layer, settings=cfg.reading)  # fmt: skip

@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csc_matrix
+
+if TYPE_CHECKING:
+    import highspy
 
 __all__ = ["MipSolution", "solve_mip"]
 
@@ -22,7 +26,7 @@ class MipSolution:
     seconds: float
 
 
-def verdict_of(h: object) -> tuple[str, bool]:
+def verdict_of(h: highspy.Highs) -> tuple[str, bool]:
     """HiGHS's model status as optimal / infeasible / feasible / no solution, and whether
     a primal solution exists (shared by every HiGHS caller)."""
     import highspy

@@ -213,7 +213,7 @@ def _nearest(problem: HoursProblem, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     from optimise.hours.demand import travel_minutes
 
     minutes = travel_minutes(problem)
-    open_ = mask.any(axis=(1, 2))
+    open_ = np.any(mask, axis=(1, 2))
     if not open_.any():
         return np.full(len(minutes), -1), np.full(len(minutes), np.inf)
     m = np.where(open_[None, :], minutes, np.inf)
