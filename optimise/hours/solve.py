@@ -310,6 +310,9 @@ def solve(
         )
     objective = float(info.objective_function_value)
     relaxed, (bound, gap) = bound, (float(info.mip_dual_bound), float(info.mip_gap))
+    # Stopped before it had a bound (or a gap), HiGHS reports NaN: no bound, and
+    # min() below would keep a NaN first argument.
+    bound, gap = (np.inf if np.isnan(x) else x for x in (bound, gap))
     optimal = status == highspy.HighsModelStatus.kOptimal
     status_text = h.modelStatusToString(status)
     if not optimal:  # HiGHS stopped early: its bound may be far weaker than the class LP's
