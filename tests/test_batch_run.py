@@ -133,10 +133,9 @@ def test_transport_plan_scenarios_choose_pick_up_points(tmp_path):
 
 def test_transport_scenarios_plan_the_run_they_name(tmp_path):
     # run = "both" adds the afternoon and the day's totals; a scenario without the key
-    # keeps the morning (and its old hash). The iteration limit ends each search: the time
-    # limit is a safety net, far off even on a loaded machine (the clock must not decide).
+    # keeps the morning (and its old hash).
     spec = parse_spec(
-        'problem = "transport"\ntime_limit = 300\n[base]\n"routing.max_iterations" = 10\n'
+        'problem = "transport"\ntime_limit = 30\n[base]\n"routing.max_iterations" = 10\n'
         '"routing.multi_school" = false\n[scenarios.morning]\n[scenarios.day]\nrun = "both"\n',
         source="day.toml",
     )
