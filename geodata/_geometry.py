@@ -66,7 +66,10 @@ def build(
         shapes = list(series.array)
         crs = series.crs or CRS.from_epsg(27700)
         axes = _axes(crs)
-        label, used, problems, flagged = "geometry", (), [], set()
+        label = "geometry"
+        problems: list[Problem] = []
+        used: tuple[str, ...] = ()
+        flagged: set[int | None] = set()
     elif pair is not None:
         x, y, epsg = pair
         crs, axes = CRS.from_epsg(epsg), (x, y)
@@ -162,7 +165,7 @@ def _check(
     rows: list[int],
     label: str,
     axes: tuple[str, str],
-    flagged: set[int],
+    flagged: set[int | None],
 ) -> tuple[gpd.GeoSeries, list[Problem]]:
     allowed, what = _ALLOWED[kind], _WHAT[kind]
     problems: list[Problem] = []
@@ -206,7 +209,7 @@ def _check(
     if len(outside):
         flipped = shapely.transform(original.array[outside], lambda c: c[:, ::-1])
         swapped_inside = _inside(_to_bng(gpd.GeoSeries(flipped, crs=crs), source))
-    for k, j in enumerate(outside):
+    for k, j in enumerate(outside.tolist()):
         i = good[j]
         found = _where(original.array[j], axes, crs)
         if swapped_inside[k]:

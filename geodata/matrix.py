@@ -72,7 +72,10 @@ class TravelMatrix:
         for name, ids in (("origins", origins), ("destinations", destinations)):
             if len(set(ids)) != len(ids):
                 seen: set[str] = set()
-                dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+                for dup in ids:  # the first id met a second time
+                    if dup in seen:
+                        break
+                    seen.add(dup)
                 raise ValueError(f"{name} ids must be unique; '{dup}' repeats")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}; found '{self.mode}'")
@@ -84,7 +87,7 @@ class TravelMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.seconds.shape  # type: ignore[return-value]
+        return self.seconds.shape
 
     def origin_index(self, ids: Sequence[str] | None = None) -> np.ndarray:
         """Row positions of ``ids`` (all rows when None)."""

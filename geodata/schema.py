@@ -37,7 +37,7 @@ a file's own column names map onto them with ``--columns budget_ok=CanTakeBudget
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["KINDS", "SCHEMAS", "WEEKDAYS", "Field", "Schema"]
 
@@ -88,8 +88,8 @@ class Schema:
         return tuple(f.name for f in self.fields if f.required)
 
 
-def _f(name: str, type: FieldType = "str", **kw: object) -> Field:
-    return Field(name, type, **kw)  # type: ignore[arg-type]
+def _f(name: str, type: FieldType = "str", **kw: Any) -> Field:
+    return Field(name, type, **kw)
 
 
 _ID = _f("id", required=True, help="unique identifier")

@@ -11,18 +11,19 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import pandas as pd
+    from numpy.typing import DTypeLike
 
     from geodata.matrix import TravelMatrix
 
 
-def frozen(values: Iterable[object] | np.ndarray, dtype: object = None) -> np.ndarray:
+def frozen(values: Iterable[object] | np.ndarray, dtype: DTypeLike | None = None) -> np.ndarray:
     """A read-only copy of ``values``."""
     arr = np.array(values if isinstance(values, np.ndarray) else list(values), dtype=dtype)
     arr.setflags(write=False)
     return arr
 
 
-def column(frame: pd.DataFrame, name: str, default: object, dtype: object) -> np.ndarray:
+def column(frame: pd.DataFrame, name: str, default: object, dtype: DTypeLike | None) -> np.ndarray:
     """A column as a read-only array, ``default`` where it is missing or empty."""
     if name not in frame:
         return frozen(np.full(len(frame), default), dtype)

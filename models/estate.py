@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -73,8 +73,8 @@ class EstateProblem:
         """Boolean array: the sites that host ``service``."""
         return np.array([service in s for s in self.services], dtype=bool)
 
-    def replace(self, **changes: object) -> EstateProblem:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def replace(self, **changes: Any) -> EstateProblem:
+        return dataclasses.replace(self, **changes)
 
     @classmethod
     def from_geodata(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -74,8 +74,8 @@ class HoursProblem:
     def current_hours_per_week(self) -> np.ndarray:
         return self.current.sum(axis=(1, 2)) * self.slot_minutes / 60
 
-    def replace(self, **changes: object) -> HoursProblem:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def replace(self, **changes: Any) -> HoursProblem:
+        return dataclasses.replace(self, **changes)
 
     @classmethod
     def from_geodata(

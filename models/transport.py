@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -226,9 +226,9 @@ class TransportProblem:
     def num_pupils(self) -> int:
         return len(self.pupil_ids)
 
-    def replace(self, **changes: object) -> TransportProblem:
+    def replace(self, **changes: Any) -> TransportProblem:
         """A copy with some fields changed (the problem itself never changes)."""
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+        return dataclasses.replace(self, **changes)
 
     def excluded(self, pupil: int, vehicle: int) -> bool:
         """Whether ``pupil`` may not travel in fleet row ``vehicle``."""

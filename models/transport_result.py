@@ -9,6 +9,7 @@ pick-up point to its arrival at their school.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -96,6 +97,12 @@ class TransportResult:
     method: str = ""
     details: dict[str, object] = field(default_factory=dict)
 
+    def beyond_limit(self) -> list[dict[str, Any]]:
+        """``details["ride_limit_exceeded_unavoidably"]``: one dict per pupil carried
+        although even the direct drive is over the limit (empty when not recorded)."""
+        flagged = self.details.get("ride_limit_exceeded_unavoidably")
+        return list(flagged) if isinstance(flagged, list | tuple) else []
+
     @property
     def daily_cost(self) -> float:
         return float(sum(r.daily_cost for r in self.routes))
@@ -143,14 +150,17 @@ class TransportResult:
         # Vehicles the fleet file lacks, hired at the spot price (solve()).
         if "vehicles_to_procure" not in self.details:
             return {}
-        daily = float(self.details.get("spot_hire_daily_gbp", 0.0))  # type: ignore[arg-type]
+        daily = self.details.get("spot_hire_daily_gbp", 0.0)
+        daily = float(daily) if isinstance(daily, int | float) else 0.0
         return {"vehicles_to_procure": self.details["vehicles_to_procure"],
                 "spot_hire_cost_gbp": round(daily * self.school_days, 2)}  # fmt: skip
 
     def _beyond_limit(self) -> dict[str, object]:
         # Pupils carried although even the direct drive is over their limit (solve()).
         flagged = self.details.get("ride_limit_exceeded_unavoidably")
-        return {} if flagged is None else {"ride_limit_exceeded_unavoidably": len(flagged)}
+        if not isinstance(flagged, list | tuple):  # a list of pupil ids when there are any
+            return {}
+        return {"ride_limit_exceeded_unavoidably": len(flagged)}
 
     def _planner(self) -> dict[str, object]:
         # The county planner's pool and MILP (optimise.transport.routing.county).

@@ -16,12 +16,15 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geodata.errors import InputError
 from geodata.read.derived import ReadSettings
 from geodata.read.values import check_value_tables
 from geodata.schema import KINDS
+
+if TYPE_CHECKING:
+    from geodata.validate import OnBadRow
 
 __all__ = ["RunConfig", "check_table", "column_tables", "parse_columns"]
 
@@ -67,7 +70,7 @@ class RunConfig:
     seed: int = 2026
     time_limit: float | None = None
     out: Path | None = None
-    on_bad_row: str = "error"
+    on_bad_row: OnBadRow = "error"
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> mapping
     tables: dict[str, Any] = field(default_factory=dict)  # problem-specific tables
     reading: ReadSettings = field(default_factory=ReadSettings)  # [geocode], [values], ...

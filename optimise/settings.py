@@ -145,7 +145,7 @@ class EstateSettings:
     def from_table(cls, table: Any, source: str = "") -> EstateSettings:
         return cls(_params("estate", check_table(table, "estate", source), source))
 
-    def with_options(self, label: str = "options", **options: Any) -> EstateSettings:
+    def with_options(self, label: str = "options", /, **options: Any) -> EstateSettings:
         """The options that are not None over the table (``label`` names them in errors)."""
         return EstateSettings(_replace(self.params, label, options))
 
@@ -160,7 +160,7 @@ class HoursSettings:
     def from_table(cls, table: Any, source: str = "") -> HoursSettings:
         return cls(_params("hours", check_table(table, "hours", source), source))
 
-    def with_options(self, label: str = "hours options", **options: Any) -> HoursSettings:
+    def with_options(self, label: str = "hours options", /, **options: Any) -> HoursSettings:
         """The options that are not None over the table (``label`` names them in errors)."""
         return HoursSettings(_replace(self.params, label, options))
 

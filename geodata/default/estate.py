@@ -85,7 +85,7 @@ LEASEHOLD_SHARE, RENT_PER_M2 = 0.10, 80.0
 def _allocate(towns: gpd.GeoDataFrame, rng: np.random.Generator) -> list[tuple]:
     """(type, name, town, area, extra services) for every site; named sites first."""
     pop = towns.set_index("name")["population"]
-    rows = [tuple(r) for r in NAMED_SITES]
+    rows: list[tuple[str, str, str, float, str]] = list(NAMED_SITES)
     named = pd.Series([r[0] for r in NAMED_SITES]).value_counts()
     for kind, (count, smallest, *_rest) in SITE_TYPES.items():
         towns_ok = pop[pop >= smallest]

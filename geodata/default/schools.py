@@ -69,19 +69,19 @@ def build_schools(
                 (town.geometry.x, town.geometry.y), k, 0.6 * town.radius_m, outline, rng
             )
             rows += [(phase, _label(name, kind, i + 1, k), name, *p) for i, p in enumerate(xy)]
-    phase = [r[0] for r in rows]
-    times = [BELL_TIMES[p][rng.integers(len(BELL_TIMES[p]))] for p in phase]
+    phases = [r[0] for r in rows]
+    times = [BELL_TIMES[p][rng.integers(len(BELL_TIMES[p]))] for p in phases]
     return gpd.GeoDataFrame(
         {
             "id": [f"S{i + 1:03d}" for i in range(len(rows))],
             "name": [r[1] for r in rows],
-            "phase": phase,
+            "phase": phases,
             "bell_time": [t[0] for t in times],
             "arrive_min_before": np.full(len(rows), ARRIVE_MIN_BEFORE, dtype=np.int64),
             "arrive_max_before": np.full(len(rows), ARRIVE_MAX_BEFORE, dtype=np.int64),
             "end_time": [t[1] for t in times],
             # Assumption: most schools accept shared vehicles; some special schools do not.
-            "multi_school": [bool(p != "special" or rng.uniform() < 0.5) for p in phase],
+            "multi_school": [bool(p != "special" or rng.uniform() < 0.5) for p in phases],
             "town": [r[2] for r in rows],
         },
         geometry=gpd.points_from_xy([r[3] for r in rows], [r[4] for r in rows]),

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyproj import Transformer
@@ -69,12 +69,12 @@ def build_networks(
         The file cannot be read, or holds no way for a mode.
     """
     ways = read_ways(path)
-    source = {"source": Path(path).name}
+    source = Path(path).name
     return {
         "drive": build_network(
-            ways, "drive", drive_speeds=drive_speeds, maxspeed_factor=maxspeed_factor, **source
+            ways, "drive", drive_speeds=drive_speeds, maxspeed_factor=maxspeed_factor, source=source
         ),
-        "walk": build_network(ways, "walk", walk_speed_kmh=walk_speed_kmh, **source),
+        "walk": build_network(ways, "walk", walk_speed_kmh=walk_speed_kmh, source=source),
     }
 
 
@@ -151,7 +151,7 @@ def _haversine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def load_or_build(
     path: str | os.PathLike[str],
     cache_dir: str | os.PathLike[str],
-    **settings: object,
+    **settings: Any,
 ) -> dict[str, Network]:
     """:func:`build_networks`, kept in ``cache_dir`` under the extract's hash and settings.
 
@@ -169,7 +169,7 @@ def load_or_build(
             return {mode: load_network(f) for mode, f in files.items()}
         except InputError as err:
             logger.warning("rebuilding the network cache: %s", err)
-    networks = build_networks(path, **settings)  # type: ignore[arg-type]
+    networks = build_networks(path, **settings)
     for mode, f in files.items():
         save_network(f, networks[mode])
     return networks

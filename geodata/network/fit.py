@@ -82,6 +82,7 @@ def fit_straight_line(
     reports = {}
     rng = np.random.default_rng(seed)
     for mode, network in sorted(networks.items()):
+        assert network.main is not None  # set when the network is made
         main = np.flatnonzero(network.main)
         a = rng.choice(main, size=min(samples, len(main)), replace=False)
         b = rng.choice(main, size=min(samples, len(main)), replace=False)

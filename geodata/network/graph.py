@@ -160,6 +160,7 @@ class Network:
     def summary(self) -> dict[str, Any]:
         """Counts and totals for summary.json."""
         km = float(self.metres.sum()) / 1000.0
+        assert self.main is not None  # set when the network is made
         return {
             "mode": self.mode,
             "nodes": self.n_nodes,

@@ -89,6 +89,8 @@ def read_ways(path: str | os.PathLike[str]) -> Ways:
     )
     try:
         for way in processor:
+            if not isinstance(way, osmium.osm.Way):  # the filters pass ways only
+                continue
             kept = {k: way.tags[k] for k in _KEEP if k in way.tags}
             part = 0
             for node in way.nodes:

@@ -17,6 +17,8 @@ from scipy.sparse.csgraph import dijkstra
 from geodata.network.graph import METRE_WEIGHT
 
 if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
     from geodata.network.graph import Network
 
 __all__ = ["node_matrix"]
@@ -68,13 +70,13 @@ def node_matrix(
 
 
 def _search(
-    graph: object, starts: np.ndarray, ends: np.ndarray, limit_seconds: float | None
+    graph: csr_matrix, starts: np.ndarray, ends: np.ndarray, limit_seconds: float | None
 ) -> np.ndarray:
     """Packed weights from each of ``starts`` to each of ``ends`` (NaN: no path)."""
     out = np.full((len(starts), len(ends)), np.nan)
     if len(starts) == 0 or len(ends) == 0:
         return out
-    n = graph.shape[0]  # type: ignore[attr-defined]
+    n = graph.shape[0]
     limit = np.inf if limit_seconds is None else limit_seconds * 10.0 + 1.0
     step = max(1, min(len(starts), _BATCH_CELLS // max(n, 1)))
     for first in range(0, len(starts), step):

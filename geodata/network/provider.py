@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -76,7 +76,7 @@ class NetworkProvider:
         object.__setattr__(self, "access_kmh", {**DEFAULT_ACCESS_KMH, **dict(self.access_kmh)})
 
     @classmethod
-    def from_dir(cls, directory: str | os.PathLike[str], **options: object) -> NetworkProvider:
+    def from_dir(cls, directory: str | os.PathLike[str], **options: Any) -> NetworkProvider:
         """Load ``drive.npz`` and ``walk.npz`` written by ``optimise network build``."""
         directory = Path(directory)
         found = {m: directory / f"{m}.npz" for m in ("drive", "walk")}
@@ -86,7 +86,7 @@ class NetworkProvider:
                 f"{directory}: no drive.npz or walk.npz; build them with "
                 f"'optimise network build EXTRACT.osm.pbf --out {directory}'"
             )
-        return cls(networks, **options)  # type: ignore[arg-type]
+        return cls(networks, **options)
 
     def network(self, mode: str) -> Network:
         if mode not in self.networks:

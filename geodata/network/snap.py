@@ -114,10 +114,12 @@ def snap(
         raise InputError(f"max snapping distance must be positive; found {max_metres!r}")
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     ids = tuple(str(i) for i in (range(len(xy)) if ids is None else ids))
-    if not network.main.any():
+    main = network.main
+    assert main is not None  # set when the network is made
+    if not main.any():
         raise InputError(f"the {network.mode} network has no nodes to snap to")
     metres, pos = network.main_tree.query(xy)
-    node = np.flatnonzero(network.main)[pos].astype(np.int64)
+    node = np.flatnonzero(main)[pos].astype(np.int64)
     node[metres > max_metres] = -1
     snapped = Snapped(ids, node, metres, float(max_metres))
     if on_too_far == "error" and snapped.too_far.any():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -29,8 +30,7 @@ def ids_of(points: gpd.GeoSeries | pd.Series | Sequence[object], role: str) -> t
     else:
         ids = tuple(str(i) for i in points)
     if len(set(ids)) != len(ids):
-        seen: set[str] = set()
-        dups = sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+        dups = sorted(i for i, n in Counter(ids).items() if n > 1)
         raise InputError(f"{role} ids must be unique; repeated: {_few(dups)}")
     return ids
 

@@ -253,9 +253,10 @@ def _resolve_long(
                 + (f" or set unit to match ({unit} now)" if key == "seconds" else ""),
             )
         )
+    named = {k: v for k, v in found.items() if v is not None}  # all three: checked above
     return _Long(
-        found["origin"], found["destination"], found["seconds"], look("metres", _ALIASES["metres"])
-    )  # type: ignore[arg-type]
+        named["origin"], named["destination"], named["seconds"], look("metres", _ALIASES["metres"])
+    )
 
 
 def _parse_long(
@@ -287,9 +288,9 @@ def _parse_long(
     secs[flat] = t
     dist = None
     if m is not None:
-        dist = np.full(len(origins) * len(dests), np.nan)
-        dist[flat] = m
-        dist = dist.reshape(len(origins), len(dests))
+        flat_dist = np.full(len(origins) * len(dests), np.nan)
+        flat_dist[flat] = m
+        dist = flat_dist.reshape(len(origins), len(dests))
     return origins, dests, secs.reshape(len(origins), len(dests)), dist
 
 

@@ -111,5 +111,5 @@ def _positive(value: object) -> bool:
         isinstance(value, numbers.Real)
         and not isinstance(value, bool)
         and math.isfinite(value)
-        and value > 0
+        and float(value) > 0
     )

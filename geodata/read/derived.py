@@ -67,7 +67,8 @@ def derive(
     """``parsed`` with ``easting``/``northing`` from a postcode (or UPRN) and, with
     ``ages``, ``age`` from a date of birth, where the file lacks them; and a note of
     what was derived (for the run's summary)."""
-    frame, problems, note = parsed.frame, list(parsed.problems), {}
+    frame, problems = parsed.frame, list(parsed.problems)
+    note: dict[str, object] = {}
     located = "geometry" in frame.columns or any(c in frame for c in _COORDS)
     uprn, postcode = _find(frame, _UPRN), _find(frame, _POSTCODE)
     if not located and uprn is not None and settings.uprns:

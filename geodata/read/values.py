@@ -71,7 +71,7 @@ def map_values(parsed: Parsed, mapping: Mapping[str, Mapping[str, str]] | None) 
     for name, words in mapping.items():
         if name not in frame.columns:
             continue
-        out = []
+        out: list[str] = []
         for row, cell in zip(frame.index, frame[name], strict=True):
             text = "" if cell is None else str(cell).strip()
             if not text:

@@ -83,7 +83,7 @@ class Changes:
 def changes(a: dict[str, Ride], b: dict[str, Ride]) -> Changes:
     """How many pupils' mornings differ between ``a`` and ``b`` (see the module)."""
     common = [p for p in a if p in b]
-    pairs = Counter((a[p][1], b[p][1]) for p in common if a[p][1] and b[p][1])
+    pairs = Counter((ra, rb) for p in common if (ra := a[p][1]) and (rb := b[p][1]))
     match: dict[str, str] = {}  # b's route → a's
     taken: set[str] = set()
     for (ra, rb), _n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -48,7 +48,7 @@ class Flagged:
 
 def to_procure(summary: dict[str, Any]) -> list[Hire]:
     """The morning's (or the run's) and the afternoon's vehicles to procure."""
-    pm = summary.get("pm") if isinstance(summary.get("pm"), dict) else {}
+    pm = summary["pm"] if isinstance(summary.get("pm"), dict) else {}
     label = "afternoon" if summary.get("run") == "pm" else "morning"
     out = []
     for name, run in ((label, summary), ("afternoon", pm)):

@@ -69,6 +69,7 @@ async def batch_run(request: Request) -> Response:
         return _page(request, values, 413 if len(data) > MAX_SCENARIO_BYTES else 400,
                      message=str(exc))  # fmt: skip
     upload = c.ws.upload(upload_id)
+    assert upload is not None  # stored just now
     job = {"engine": "batch", "upload": upload_id, "name": upload["original_name"],
            "path": str(c.ws.upload_path(upload)), "problem": spec.kind,
            "scenarios": len(spec.scenarios), "time_limit": limit}  # fmt: skip

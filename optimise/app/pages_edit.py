@@ -103,6 +103,7 @@ def _view(request: Request, run: dict[str, Any]) -> dict[str, Any]:
         open_stops = [sid for sid, unsafe in zip(problem.stop_ids, problem.stop_unsafe, strict=True)
                       if not unsafe and sid not in plan.closed]  # fmt: skip
         problem = problem_for(loaded.problem, plan)
+        assert problem.pupil_stop is not None  # a plan with stops
         riding = {p for r in plan.routes for p in r.items}
         used = sorted({problem.stop_ids[int(s)]
                        for pid, s in zip(problem.pupil_ids, problem.pupil_stop, strict=True)

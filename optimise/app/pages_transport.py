@@ -67,6 +67,8 @@ def transport_page(request: Request) -> Response:
         run = original(ws, copy)
     except InputError as exc:
         return _page(request, {}, 400, message=str(exc))
+    if run is None:  # ?copy= with no run number: the page as a new run's
+        return _page(request, request.query_params)
     return _page(request, copy_values(ws, run), mapped=True)
 
 
@@ -104,6 +106,7 @@ async def upload(request: Request) -> Response:
 
 def _found(item: Chosen, ws: Any) -> list[Problem]:
     """The problems the engine's reader finds in one uploaded file."""
+    assert item.upload is not None  # an uploaded file
     name = item.upload["original_name"]
     try:
         if item.kind == PLAN:
@@ -126,8 +129,8 @@ def _problems(chosen: list[Chosen], ws: Any) -> list[Problem]:
         found = _found(item, ws)
         for p in found:
             text = str(path)
-            expected, found = p.expected.replace(text, name), p.found.replace(text, name)
-            out.append(Problem(name, p.row, p.field, expected, found, p.hint.replace(text, name)))
+            expected, got = p.expected.replace(text, name), p.found.replace(text, name)
+            out.append(Problem(name, p.row, p.field, expected, got, p.hint.replace(text, name)))
     return out
 
 

@@ -64,7 +64,7 @@ def run_replan(
     step(f"writing {', '.join(files)}")
     with Staging(out_dir, owns=TRANSPORT_OUTPUTS) as stage:
         write_day(stage.path, problem, loaded.frames, result, None, personal)
-        if loaded.stops:
+        if loaded.stops and problem.pupil_stop is not None:
             table = assignments_table(problem, problem.pupil_stop, result, loaded.frames,
                                       include_homes=personal)  # fmt: skip
             write_csv(stage.path / ASSIGNMENTS, table)

@@ -64,6 +64,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _row_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added."""
+    if cur.lastrowid is None:
+        raise RuntimeError("the INSERT added no row")
+    return cur.lastrowid
+
+
 class Workspace:
     """One workspace folder. :meth:`open` creates it (the web process, once)."""
 
@@ -111,7 +118,7 @@ class Workspace:
             "VALUES (?, 'queued', ?, ?, 'waiting to start')",
             (kind, json.dumps(settings), _now()),
         )
-        return int(cur.lastrowid)
+        return _row_id(cur)
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM runs WHERE id = ?", (run_id,))
@@ -218,7 +225,7 @@ class Workspace:
             "VALUES (?, ?, ?, ?, ?)",
             (kind, original_name, stored_name, size, _now()),
         )
-        return int(cur.lastrowid)
+        return _row_id(cur)
 
     def upload(self, upload_id: int) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM uploads WHERE id = ?", (upload_id,))

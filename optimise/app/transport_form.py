@@ -120,7 +120,9 @@ def current_plan(ws: Workspace, values: Mapping[str, Any]) -> Chosen | None:
 def _sheet(ws: Workspace, chosen: Chosen, value: str) -> None:
     """The chosen sheet of a workbook (when none is, its first with a table) and its
     header."""
-    path = ws.upload_path(chosen.upload)
+    upload = chosen.upload
+    assert upload is not None  # only an upload has sheets
+    path = ws.upload_path(upload)
     chosen.sheets = sheets_of(path)
     if chosen.sheets:
         if value and value not in chosen.sheets:
@@ -132,7 +134,7 @@ def _sheet(ws: Workspace, chosen: Chosen, value: str) -> None:
     try:
         chosen.header = header_of(path, chosen.sheet)
     except ValidationError as exc:
-        text = str(exc.problems[0]).replace(str(path), chosen.upload["original_name"])
+        text = str(exc.problems[0]).replace(str(path), upload["original_name"])
         raise InputError(text) from None
 
 

@@ -60,6 +60,6 @@ def copy_values(ws: Workspace, run: dict[str, Any]) -> dict[str, str]:
         found = next((u for u in ws.list_uploads() if u["stored_name"] == stored), None)
         if found is not None:
             values[PLAN] = str(found["id"])
-            if _sheet(plan):
-                values[f"sheet.{PLAN}.{found['id']}"] = _sheet(plan)
+            if sheet := _sheet(plan):
+                values[f"sheet.{PLAN}.{found['id']}"] = sheet
     return values

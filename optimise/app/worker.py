@@ -48,7 +48,7 @@ def _transport(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any
     files = {k: (Path(v) if v else None) for k, v in job["files"].items()}
     columns = job["columns"]
     personal = bool(job.get("personal"))
-    extra = {"include_personal_data": True} if personal else {}
+    extra: dict[str, Any] = {"include_personal_data": True} if personal else {}
     plan = Path(job["current_plan"]) if job.get("current_plan") else None
     run = run_plan if job.get("command") == "plan" else run_routes
     summary = run(
@@ -74,7 +74,7 @@ def _replan(ws: Workspace, run_id: int, job: dict[str, Any]) -> dict[str, Any]:
     step = lambda text: ws.progress(run_id, _named(text, job.get("names") or {}))  # noqa: E731
     summary = run_replan(out_dir, ws.run_dir(int(job["parent"])), job, step)
     ws.progress(run_id, "writing the report")
-    write_report(out_dir, **({"include_personal_data": True} if job.get("personal") else {}))
+    write_report(out_dir, include_personal_data=bool(job.get("personal")))
     return summary
 
 

@@ -256,7 +256,8 @@ def _data(doc: dict[str, Any], kind: str, source: str, base_dir: Path | None):
     data_seed = table.get("default_seed", DEFAULT_SEED)
     if isinstance(data_seed, bool) or not isinstance(data_seed, int):
         raise InputError(f"{source}: [data] default_seed: expected a whole number")
-    files, identity = {}, {"default_seed": data_seed}
+    files: dict[str, str] = {}
+    identity: dict[str, int | str] = {"default_seed": data_seed}
     for layer in DATA_KINDS[kind]:
         if layer not in table:
             continue
@@ -327,8 +328,10 @@ def expected_seconds(scenarios: tuple[Scenario, ...], workers: int) -> float | N
     """An upper bound of the time ``workers`` take to run ``scenarios`` by their time
     limits: total / workers + the longest (Graham's bound for any order of starting
     them); the solvers' time only. None when a scenario has no time limit."""
-    limits = [s.time_limit for s in scenarios]
-    if not limits or any(t is None for t in limits):
-        return None if limits else 0.0
+    if not scenarios:
+        return 0.0
+    limits = [s.time_limit for s in scenarios if s.time_limit is not None]
+    if len(limits) < len(scenarios):
+        return None
     workers = max(workers, 1)
     return sum(limits) / workers + max(limits) * (1 - 1 / workers)

@@ -88,7 +88,7 @@ def run_scenario(task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     try:
         summary = _RUNNERS[task["kind"]](task, data)
         status = "infeasible" if summary.get("status") in ("infeasible", "no solution") else "ok"
-        row = {"status": status, "error": ""}
+        row: dict[str, Any] = {"status": status, "error": ""}
         if status == "ok":  # an infeasible plan has no figures worth a column
             row.update({k: _scalar(summary.get(k)) for k in FIGURES[task["kind"]]})
         solver = summary.get("solver")

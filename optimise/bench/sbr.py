@@ -97,7 +97,7 @@ def solve_sbr(
         raise InputError(f"{path}: not a stop-selection instance ({exc})") from None
     began = time.perf_counter()
     assign = choose_fewest(inst.reach, time_limit=time_limit / 3, seed=seed)
-    details: dict[str, object] = {}
+    details: dict[str, float] = {}
     if method == "joint":
         est = Estimator(inst.metres, inst.capacity, 0.0, 1.0 / SCALE)
         assign, details = improve(

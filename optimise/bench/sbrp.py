@@ -106,7 +106,8 @@ def _route_school(inst: SbrpInstance, task: tuple) -> tuple[list[list[int]], boo
                            fixed_cost=10**9, tw_late=arrive + 10**7,
                            unit_distance_cost=0, unit_duration_cost=1)  # fmt: skip
     locs = [pyvrp.Location(0, 0) for _ in range(n + 2)]
-    data = pyvrp.ProblemData(locs, clients, [pyvrp.Depot(0), pyvrp.Depot(1)], [vt], [full], [full])
+    # pyvrp's stubs type the matrices as np.ndarray[int], which no array matches
+    data = pyvrp.ProblemData(locs, clients, [pyvrp.Depot(0), pyvrp.Depot(1)], [vt], [full], [full])  # type: ignore[list-item]
     params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=1e9))
     stop = MultipleCriteria([MaxIterations(iterations), MaxRuntime(time_limit)])
     res = pyvrp.solve(data, stop=stop, seed=seed, params=params)

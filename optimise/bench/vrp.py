@@ -112,7 +112,8 @@ def _pyvrp_data(inst: Instance):
     )
     dist = np.ascontiguousarray(inst.distance, dtype=np.int64)
     duration = dist if inst.tw is not None else np.zeros_like(dist)
-    return pyvrp.ProblemData(locations, clients, [depot], [vt], [dist], [duration])
+    # pyvrp's stubs type the matrices as np.ndarray[int], which no array matches
+    return pyvrp.ProblemData(locations, clients, [depot], [vt], [dist], [duration])  # type: ignore[list-item]
 
 
 def solve_pyvrp(inst: Instance, time_limit: float, seed: int = 0) -> dict:

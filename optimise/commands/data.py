@@ -89,7 +89,7 @@ def data_export(
         step("writing GeoPackage and CSV")
         with Staging(out) as stage:
             files = export_default(data, stage.path)
-            summary = {
+            summary: dict[str, Any] = {
                 "command": "data export",
                 "seed": cfg.seed,
                 "files": [
@@ -200,6 +200,7 @@ def _check(args: CheckArgs, cfg: RunConfig) -> tuple[Path | None, list[Any], dic
         from geodata.read import check_file
 
         file, kind = _with_sheet(args.file, args.sheet), args.kind
+        assert kind is not None  # data_check refused a FILE without --kind
         problems, noted = check_file(file, kind, columns=cfg.columns_for(kind) or None,
                                      crs=args.crs, layer=args.layer,
                                      settings=cfg.reading)  # fmt: skip

@@ -100,7 +100,7 @@ def build(
     for s, demand in enumerate(prep.demand):
         if demand <= 0:
             continue
-        for k in np.flatnonzero(prep.hosts[:, s] & (cap > 0)):
+        for k in np.flatnonzero(prep.hosts[:, s] & (cap > 0)).tolist():
             v[s, int(k)] = model.add_variable(f"v{s}_{k}", lowBound=0)
             model += v[s, int(k)] + cap[k] * d[k] <= cap[k], f"vub{s}_{k}"
         model += (

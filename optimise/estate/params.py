@@ -98,7 +98,7 @@ class EstateParams(Params):
         self._non_negative("ranking_steps", "disposal_cost_gbp")
         if not 0 <= self.receipt_share <= 1:
             raise ValueError(f"receipt_share must lie in [0, 1]; found {self.receipt_share!r}")
-        cap = self.max_disposals
+        cap: object = self.max_disposals  # as given: a TOML float or bool is checked here
         if isinstance(cap, float) and cap.is_integer():
             object.__setattr__(self, "max_disposals", cap := int(cap))
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < -1:

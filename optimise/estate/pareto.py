@@ -80,6 +80,10 @@ def pareto_front(
     return _by_population(problem, params, points, (time_limit, deadline), seed, stats)
 
 
+#: (time_limit, deadline) of :func:`pareto_front`, passed on to :func:`solve_limit`
+_Limits = tuple[float | None, float | None]
+
+
 def solve_limit(time_limit: float | None, deadline: float | None, solves: int) -> float | None:
     """Seconds for the next of ``solves`` solves: an even share of the time to
     ``deadline`` (at least :data:`MIN_SOLVE_S`, at most ``time_limit``); 0.0 when less
@@ -93,7 +97,7 @@ def solve_limit(time_limit: float | None, deadline: float | None, solves: int) -
     return share if time_limit is None else min(share, time_limit)
 
 
-def _by_population(problem, params, points, limits, seed, stats) -> list[dict[str, Any]]:
+def _by_population(problem, params, points, limits: _Limits, seed, stats) -> list[dict[str, Any]]:
     params = params.with_(gap=max(params.gap, 1e-3))
     total = int(problem.population.sum())
     widest = params.with_(max_population_beyond=total)
@@ -122,7 +126,7 @@ def _by_population(problem, params, points, limits, seed, stats) -> list[dict[st
     return _non_dominated(rows, "population_beyond_limit")
 
 
-def _by_limit(problem, params, points, limits, seed, stats) -> list[dict[str, Any]]:
+def _by_limit(problem, params, points, limits: _Limits, seed, stats) -> list[dict[str, Any]]:
     base = params.max_travel_minutes
     levels = np.linspace(base / 2, base * 2, points) if points > 1 else [base]
     rows = []

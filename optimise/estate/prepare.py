@@ -75,8 +75,8 @@ def prepare(problem: EstateProblem, params: EstateParams) -> Prepared:
     n, m = problem.num_sites, len(services)
     hosts = np.zeros((n, m), dtype=bool)
     for j, hosted in enumerate(problem.services):
-        for s in hosted:
-            hosts[j, services.index(s)] = True
+        for name in hosted:
+            hosts[j, services.index(name)] = True
 
     used = problem.capacity * problem.occupancy
     office = np.isin(problem.site_type.astype(str), params.office_types)

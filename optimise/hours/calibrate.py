@@ -75,7 +75,7 @@ class Calibration:
             ),
         }
 
-    def fit(self) -> dict[str, object]:
+    def fit(self) -> dict[str, dict[str, object]]:
         """Parameters and error figures of both steps, for reports."""
 
         def params(m: DemandModel) -> dict[str, object]:

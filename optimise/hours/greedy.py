@@ -8,6 +8,8 @@ already close to the LP bound.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["greedy_plan"]
@@ -57,8 +59,10 @@ def greedy_plan(
 
     ``worth`` (zones × centres) must fall with travel time for each zone.
     """
-    settings = {"block_slots": block_slots, "slot_hours": slot_hours, "staff": staff,
-                "budget": budget, "max_hours": max_hours, "cover_days": cover_days}  # fmt: skip
+    settings: dict[str, Any] = {
+        "block_slots": block_slots, "slot_hours": slot_hours, "staff": staff,
+        "budget": budget, "max_hours": max_hours, "cover_days": cover_days,
+    }  # fmt: skip
     plan = _fill(worth, profile, allowed, np.zeros(allowed.shape, dtype=bool), **settings)
     value = _value(worth, plan, profile)
     for _ in range(rounds):

@@ -135,12 +135,13 @@ def _blocks(rows: _Rows, new_col, x_cols: np.ndarray, block_slots: int) -> None:
     for c in range(n_c):
         for d in range(n_d):
             cols = x_cols[c, d]
-            starts = {}
-            for s in np.flatnonzero(cols >= 0):
+            starts: dict[int, int] = {}
+            for s in np.flatnonzero(cols >= 0).tolist():
                 fits = s + block_slots <= n_s and bool((cols[s : s + block_slots] >= 0).all())
                 starts[s] = new_col(hi=1.0 if fits else 0.0)
-                prev = [int(cols[s - 1]), -1.0] if s > 0 and cols[s - 1] >= 0 else []
-                rows.add([int(cols[s]), *prev[:1], starts[s]], [1.0, *prev[1:], -1.0], -np.inf, 0)
+                prev = [int(cols[s - 1])] if s > 0 and cols[s - 1] >= 0 else []  # x[s-1]
+                rows.add([int(cols[s]), *prev, starts[s]], [1.0, *[-1.0] * len(prev), -1.0],
+                         -np.inf, 0)  # fmt: skip
             for s in starts:
                 window = [starts[k] for k in range(s - block_slots + 1, s + 1) if k in starts]
                 rows.add([*window, int(cols[s])], [1.0] * len(window) + [-1.0], -np.inf, 0)

@@ -234,8 +234,8 @@ def _integer_plan(
     if floor is not None:  # the access floor: slots a week each kept centre opens
         for c in centres:
             if floor[c] > 0:
-                own = np.array([i for i, S in enumerate(pats) if c in S], np.int32)
-                master.addRow(float(floor[c]) - 1e-9, np.inf, len(own), own, np.ones(len(own)))
+                cols = np.array([i for i, S in enumerate(pats) if c in S], np.int32)
+                master.addRow(float(floor[c]) - 1e-9, np.inf, len(cols), cols, np.ones(len(cols)))
     master.setOptionValue("mip_rel_gap", 1e-6)
     master.setOptionValue("time_limit", _seconds_left(deadline))
     master.run()

@@ -76,7 +76,7 @@ def regular_start(
     sizes = [m.sum(axis=1) * cost for m in masks]
     flat = np.zeros((n_c, shape[0] * shape[1]), dtype=bool)
     prof = np.asarray(profile, dtype=float).reshape(-1)
-    for c in np.flatnonzero(must):  # the floor first: its cheapest timetable each
+    for c in np.flatnonzero(must).tolist():  # the floor first: its cheapest timetable each
         if not len(masks[c]):
             return None
         flat[c] = masks[c][int(np.argmin(sizes[c]))]
@@ -88,7 +88,7 @@ def regular_start(
                 flat[c] = masks[c][int(np.argmax(fit))]
         if flat.sum() * cost > budget + 1e-9:  # over budget: back to the floor alone
             flat[:] = False
-            for c in np.flatnonzero(must):
+            for c in np.flatnonzero(must).tolist():
                 flat[c] = masks[c][int(np.argmin(sizes[c]))]
     for _ in range(passes):
         changed = False

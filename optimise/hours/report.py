@@ -125,7 +125,7 @@ PRICE_ROWS = (("with_rules", "floor + regular (the plan)"), ("no_floor", "no acc
               ("no_regular", "no regular timetables"), ("no_rules", "neither rule"))  # fmt: skip
 
 
-def _fmt(value: object, spec: str = ",.0f") -> str:
+def _fmt(value: float | None, spec: str = ",.0f") -> str:
     if value is None:
         return "-"
     return format(round(value) if spec.endswith((".0f", "d")) else value, spec)  # no "-0"

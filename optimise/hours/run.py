@@ -208,7 +208,7 @@ def _prices(result: HoursResult, variants: dict[str, Any]) -> dict[str, Any]:
 def _nearest(problem: HoursProblem, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per zone: the nearest centre open at some time of the week (-1: none) and minutes."""
     minutes = travel_minutes(problem)
-    open_ = mask.any(axis=(1, 2))
+    open_ = np.any(mask, axis=(1, 2))
     if not open_.any():
         return np.full(len(minutes), -1), np.full(len(minutes), np.inf)
     m = np.where(open_[None, :], minutes, np.inf)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
@@ -58,7 +58,7 @@ def _step(problem: HoursProblem, params: HoursParams) -> int:
 def _coarse(values: np.ndarray, k: int, how: str) -> np.ndarray:
     shape = (*values.shape[:-1], values.shape[-1] // k, k)
     grouped = values.reshape(shape)
-    return grouped.all(axis=-1) if how == "all" else grouped.sum(axis=-1)
+    return np.all(grouped, axis=-1) if how == "all" else grouped.sum(axis=-1)
 
 
 def _check(params: HoursParams, allowed: np.ndarray, step_minutes: float) -> int:
@@ -141,7 +141,7 @@ def zone_floor(problem: HoursProblem, params: HoursParams, allowed: np.ndarray) 
     if not params.keep_open or params.min_days <= 0:
         return []
     near = travel_minutes(problem) <= params.max_travel_min
-    today = problem.current.any(axis=(1, 2))
+    today = np.any(problem.current, axis=(1, 2))
     sets: dict[tuple[int, ...], list[int]] = {}
     for z in np.flatnonzero((near & today[None, :]).any(axis=1)):
         members = tuple(int(c) for c in np.flatnonzero(near[z] & allowed.any(axis=(1, 2))))
@@ -239,11 +239,11 @@ def solve(
         allowed = allowed & np.asarray(only, dtype=bool)[:, None, None]
     zone_sets = zone_floor(problem, params, allowed)
     minutes = travel_minutes(problem)
-    rules = {"slot_hours": slot_hours, "block_slots": block_slots,
+    rules: dict[str, Any] = {"slot_hours": slot_hours, "block_slots": block_slots,
              "staff": params.staff_per_slot, "budget": params.budget_hours,
              "min_hours": params.min_centre_hours, "max_hours": params.max_centre_hours,
              "cover_days": params.cover_day_list(), "centre_min": centre_min}  # fmt: skip
-    extra = {"regular": params.regular, "max_patterns": params.max_patterns,
+    extra: dict[str, Any] = {"regular": params.regular, "max_patterns": params.max_patterns,
              "zone_sets": zone_sets, "min_days": params.min_days}  # fmt: skip
     deadline = None if time_limit is None else started + 0.5 * float(time_limit)
     found = None
@@ -268,7 +268,7 @@ def solve(
     ):
         h.setOptionValue(key, value)
     _pass(h, model)
-    starts = [greedy_plan(
+    starts: list[np.ndarray | None] = [greedy_plan(
         worth, profile, allowed, block_slots=block_slots, slot_hours=slot_hours,
         staff=params.staff_per_slot, budget=params.budget_hours,
         max_hours=params.max_centre_hours, cover_days=params.cover_day_list(),
@@ -310,6 +310,9 @@ def solve(
         )
     objective = float(info.objective_function_value)
     relaxed, (bound, gap) = bound, (float(info.mip_dual_bound), float(info.mip_gap))
+    # Stopped before it had a bound (or a gap), HiGHS reports NaN: no bound, and
+    # min() below would keep a NaN first argument.
+    bound, gap = (np.inf if np.isnan(x) else x for x in (bound, gap))
     optimal = status == highspy.HighsModelStatus.kOptimal
     status_text = h.modelStatusToString(status)
     if not optimal:  # HiGHS stopped early: its bound may be far weaker than the class LP's

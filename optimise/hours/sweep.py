@@ -24,6 +24,8 @@ import pandas as pd
 from optimise.hours.solve import solve
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from models.hours import HoursProblem
     from models.hours_result import HoursResult
     from optimise.hours.calibrate import Calibration
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 #: The price of each rule (issue #18): the same budget without the floor, without
 #: regular timetables, and without both (solved first: it bounds the other two).
-VARIANTS = {"no_rules": {"keep_open": False, "regular": False},
+VARIANTS: dict[str, dict[str, Any]] = {"no_rules": {"keep_open": False, "regular": False},
             "no_regular": {"regular": False}, "no_floor": {"keep_open": False}}  # fmt: skip
 
 NOT_RUN = "not run: the time limit ran out"
@@ -133,7 +135,8 @@ def budget_curve(
 ) -> pd.DataFrame:  # fmt: skip
     """One row per budget of the curve; the run's own budget reuses ``plan`` and carries
     the rule variants' columns. Each search starts from the plans of lower budgets."""
-    rows, hints = [], []
+    rows: list[dict[str, Any]] = []
+    hints: list[np.ndarray] = []
     for budget in params.curve_budgets():
         r, status = None, NOT_RUN
         if budget == params.budget_hours:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -46,7 +46,7 @@ def solve_cflp(
     """Optimal plan; ``spare`` rivals beyond the bound's own warehouses in step 2."""
     start = time.perf_counter()
     m = inst.cost.shape[1]
-    best = {"cost": math.inf, "open": np.zeros(m, bool)}
+    best: dict[str, Any] = {"cost": math.inf, "open": np.zeros(m, bool)}
 
     def price(mask: np.ndarray) -> float:
         cost = transport_cost(inst, mask)
@@ -60,7 +60,8 @@ def solve_cflp(
     bound = lagrangian(inst, _rough_ub(inst), on_open=price)
     ranks = np.array([bound.forced(j, 1) for j in range(m)])
     small = bound.open | (np.argsort(np.argsort(ranks, kind="stable")) < bound.open.sum() + spare)
-    quick = FIRST_MIP_SECONDS if time_limit is None else min(FIRST_MIP_SECONDS, left())
+    remaining = left()
+    quick = FIRST_MIP_SECONDS if remaining is None else min(FIRST_MIP_SECONDS, remaining)
     first = _strong(inst, small, best["open"] & small, quick, seed)
     if first is not None and first[1] < best["cost"]:
         best["cost"], best["open"] = first[1], first[0]

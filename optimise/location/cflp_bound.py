@@ -96,7 +96,8 @@ def lagrangian(
     if lam is None:
         lam = np.sort(inst.cost, axis=1)[:, 1].copy()
     best = Lagrangian(inst, lam, state)
-    current, stall, seen = best, 0, set()
+    current, stall = best, 0
+    seen: set[bytes] = set()
     for _ in range(iters):
         key = current.open.tobytes()
         if on_open is not None and key not in seen and len(seen) < 20:

@@ -77,7 +77,7 @@ def _fix(bound: Lagrangian, cut: float):
         state = bound.state
         free = state == 0
         sides = np.full((state.size, 2), math.inf)
-        for j in np.flatnonzero(free):
+        for j in np.flatnonzero(free).tolist():
             sides[j] = bound.forced(j, 1), bound.forced(j, -1)
         shut, keep = free & (sides[:, 0] > cut), free & (sides[:, 1] > cut)
         if (shut & keep).any():

@@ -23,7 +23,7 @@ class MipSolution:
     seconds: float
 
 
-def verdict_of(h: object) -> tuple[str, bool]:
+def verdict_of(h: highspy.Highs) -> tuple[str, bool]:
     """HiGHS's model status as optimal / infeasible / feasible / no solution, and whether
     a primal solution exists (shared by every HiGHS caller)."""
     has = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible

@@ -9,6 +9,7 @@ site of each service it reaches today), ``disposals.csv``, ``pareto.csv`` (only 
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,10 @@ def travel_colour(minutes: float) -> str:
     if minutes is None or not np.isfinite(minutes):
         return "#bdbdbd"
     return next(colour for top, colour in CLASSES if minutes <= top)
+
+
+def _site_style(colour: str, row: Any) -> dict[str, Any]:
+    return {"radius": 5, "color": "#fff", "weight": 1, "fillColor": colour, "fillOpacity": 0.9}
 
 
 def section(folder: Path, summary: dict[str, Any], key: str = "estate") -> Section:
@@ -96,8 +101,7 @@ def _site_layers(sites: gpd.GeoDataFrame) -> list[MapLayer]:
         part = sites[sites["decision"] == decision]
         layers.append(layer(
             name, part,
-            lambda r, c=colour: {"radius": 5, "color": "#fff", "weight": 1,
-                                 "fillColor": c, "fillOpacity": 0.9},
+            partial(_site_style, colour),
             lambda r: (f"<b>{escape(str(r['name']))}</b> ({escape(str(r['type']))})<br>"
                        f"{r['decision']}; running cost £{r['running_cost']:,.0f} a year"
                        + (f"; rank {int(r['rank'])}" if r["rank"] > 0 else "")),

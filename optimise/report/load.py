@@ -8,7 +8,7 @@ the run did and cannot pick up the pupils' homes from the input data.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import geopandas as gpd
 import pandas as pd
@@ -72,6 +72,10 @@ def run_kind(folder: Path, summary: dict[str, Any]) -> str:
     return kind
 
 
+@overload
+def read_csv(path: Path, *, required: Literal[True] = True) -> pd.DataFrame: ...
+@overload
+def read_csv(path: Path, *, required: bool) -> pd.DataFrame | None: ...
 def read_csv(path: Path, *, required: bool = True) -> pd.DataFrame | None:
     """A run's CSV table (None when optional and absent)."""
     if not path.is_file():

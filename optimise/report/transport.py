@@ -80,7 +80,7 @@ def _figures(summary: dict[str, Any]) -> str:
         ("95th percentile ride, min", summary.get("p95_ride_minutes")),
         ("over the ride limit", summary.get("ride_limit_violations")),
     ]  # fmt: skip
-    pm_run = summary.get("pm") if isinstance(summary.get("pm"), dict) else {}
+    pm_run = summary["pm"] if isinstance(summary.get("pm"), dict) else {}
     for label, run in (("", summary), ("afternoon ", pm_run)):
         if run.get("vehicles_to_procure"):
             what = ", ".join(f"{n} × {kind}" for kind, n in run["vehicles_to_procure"].items())

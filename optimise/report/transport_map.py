@@ -11,6 +11,7 @@ vertex *i* is row ``sequence == i`` of the route in ``routes.csv``.
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -92,16 +93,19 @@ def _point_layers(stops: Any, rows: pd.DataFrame, lines: Any) -> list[MapLayer]:
         ("stop", "Stops", "#1565c0", on_stop.to_dict(), "Stops (blue): sized by pupils boarding."),
         ("base", "Vehicle bases", "#777777", {}, "Vehicle bases (grey)."),
     ):
-        out.append(layer(
-            name, stops[stops["kind"] == kind],
-            lambda r, c=colour, n=count: {"radius": 3 + 0.6 * np.sqrt(n.get(str(r["id"]), 0)),
-                                          "color": c, "weight": 1, "fillOpacity": 0.7},
-            lambda r, k=kind, n=count: (f"{k} <b>{escape(str(r['id']))}</b><br>"
-                                        f"{int(n.get(str(r['id']), 0))} pupils, "
-                                        f"{r['routes']} route visits"),
-            legend,
-        ))  # fmt: skip
+        out.append(layer(name, stops[stops["kind"] == kind], partial(_point_style, colour, count),
+                         partial(_point_popup, kind, count), legend))  # fmt: skip
     return out
+
+
+def _point_style(colour: str, count: dict[str, Any], r: Any) -> dict[str, Any]:
+    return {"radius": 3 + 0.6 * np.sqrt(count.get(str(r["id"]), 0)),
+            "color": colour, "weight": 1, "fillOpacity": 0.7}  # fmt: skip
+
+
+def _point_popup(kind: str, count: dict[str, Any], r: Any) -> str:
+    return (f"{kind} <b>{escape(str(r['id']))}</b><br>"
+            f"{int(count.get(str(r['id']), 0))} pupils, {r['routes']} route visits")  # fmt: skip
 
 
 def map_layers(folder: Path, rows: pd.DataFrame, personal: bool) -> tuple[list[MapLayer], Any]:

@@ -143,7 +143,8 @@ def route_layers(
             return grid_centre(g.x, g.y)
         return (g.x, g.y)
 
-    lines, stops, pickups = [], {}, []
+    lines, pickups = [], []
+    stops: dict[str, dict[str, Any]] = {}
     pairs = [(res, r) for res in (result, pm) if res is not None for r in res.routes]
     for res, r in pairs:
         start = _depot(problem, r)
@@ -213,7 +214,7 @@ def day_tables(
     the unserved pupils of each run (``unserved.csv``, column ``run``); either run may
     be None (a single-run plan)."""
     runs = [(name, r) for name, r in (("am", am), ("pm", pm)) if r is not None]
-    both = runs[0][1] if len(runs) == 1 else replace(am, routes=am.routes + pm.routes)
+    both = runs[0][1] if am is None or pm is None else replace(am, routes=am.routes + pm.routes)
     lost = pd.concat([unserved_table(problem, r, name) for name, r in runs], ignore_index=True)
     return both, lost
 
@@ -242,6 +243,7 @@ def write_day(
     write_csv(folder / "unserved.csv", lost.drop(columns="pupil"))
     names = ["routes.csv", "unserved.csv"]
     first, second = (am, pm) if am is not None else (pm, None)
+    assert first is not None  # day_tables has taken a run
     if frames is not None:
         write_gpkg(folder / "routes.gpkg", route_layers(problem, first, frames, pm=second))
         names.append("routes.gpkg")

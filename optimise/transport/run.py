@@ -209,7 +209,7 @@ def beyond_limit(problem: TransportProblem, result: TransportResult) -> list[dic
     return [{"school": problem.school_ids[problem.pupil_school[f["pupil"]]],
              "direct_ride_minutes": round(f["direct_ride_s"] / 60, 1),
              "limit_minutes": round(f["limit_s"] / 60, 1)}
-            for f in result.details.get("ride_limit_exceeded_unavoidably", ())]  # fmt: skip
+            for f in result.beyond_limit()]  # fmt: skip
 
 
 def input_notes(frames: dict[str, Any]) -> dict[str, Any]:

@@ -1,15 +1,47 @@
-"""Helpers of the web app's API tests: the page's CSRF token, its message line, and
-waiting for a run (in its own process) to end."""
+"""Helpers of the web app's API tests: the page's CSRF token, its message line,
+waiting for a run (in its own process) to end, and the app on a real local server."""
 
 from __future__ import annotations
 
 import html
 import re
+import socket
+import threading
 import time
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from fastapi import FastAPI
     from fastapi.testclient import TestClient
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[int]:
+    """``app`` on uvicorn in a thread, on 127.0.0.1: yields its port. The socket is
+    bound here and handed to uvicorn, so no other test process (pytest-xdist) can take
+    the port between choosing it and serving on it."""
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))  # fmt: skip
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        end = time.monotonic() + 30
+        while not server.started and time.monotonic() < end:
+            time.sleep(0.1)
+        assert server.started
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
 
 
 def csrf_of(page: str) -> str:

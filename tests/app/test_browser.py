@@ -4,41 +4,19 @@ on the embedded data, watch its progress, and see the report's map draw the rout
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pandas as pd
 import pytest
+from app_client import serving
 
 from optimise.app import create_app
 
 SCHOOLS = "ID,Name,Phase,Bell Time,lon,lat\nS1,First,primary,08:45,-1.61,55.17\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(root, personal: bool):
     """The app on uvicorn in a thread, on a free local port: yields its address."""
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(root, None, personal=personal), host="127.0.0.1",
-                            port=port, log_level="warning")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 30
-    while not server.started and time.monotonic() < end:
-        time.sleep(0.1)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(15)
+    with serving(create_app(root, None, personal=personal)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

@@ -207,6 +207,12 @@ def test_copy_of_an_unknown_or_other_run_is_one_line(client, two_runs, value):
     assert client.ws.list_runs() == before
 
 
+def test_an_empty_copy_opens_the_page_as_new(client):
+    # ?copy= with no run number (original() returns None) once raised a TypeError: a 500
+    page = client.get("/transport", params={"copy": " "})
+    assert page.status_code == 200 and 'id="whatif"' not in page.text
+
+
 def test_a_run_started_from_a_copy_records_it_and_links_the_comparison(client, two_runs):
     a, _b = two_runs
     csrf = csrf_of(client.get("/transport", params={"copy": a}).text)

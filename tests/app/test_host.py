@@ -5,10 +5,9 @@ the app's port is refused with 400 and one line."""
 from __future__ import annotations
 
 import socket
-import threading
-import time
 
 import pytest
+from app_client import serving
 from fastapi.testclient import TestClient
 
 from optimise.app import create_app
@@ -65,12 +64,6 @@ def test_host_header_parsing():
     assert not host_ok("localhost:8765:1", 8765)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _raw_get(port: int, host: str) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(f"GET /transport HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
@@ -81,22 +74,8 @@ def _raw_get(port: int, host: str) -> bytes:
 
 
 def test_a_real_server_on_127_0_0_1_refuses_a_rebound_name(tmp_path):
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(tmp_path / "ws", None), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        end = time.monotonic() + 30
-        while not server.started and time.monotonic() < end:
-            time.sleep(0.1)
-        assert server.started
+    with serving(create_app(tmp_path / "ws", None)) as port:
         assert _raw_get(port, f"127.0.0.1:{port}").startswith(b"HTTP/1.1 200")
         refused = _raw_get(port, f"attacker.example:{port}")
         assert refused.startswith(b"HTTP/1.1 400")
         assert f"answers only at localhost:{port}".encode() in refused
-    finally:
-        server.should_exit = True
-        thread.join(30)

@@ -50,10 +50,15 @@ def test_estate_user_files_and_bad_input(tmp_path, capsys):
     assert code == 0
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["sites_disposed"] == 1 and summary["annual_saving_gbp"] == 150
-    assert main(["estate", "--sites", str(tmp_path / "missing.csv"), "--quiet"]) == 2
-    assert main(["estate", "--office-reduction", "1.5", "--quiet"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("error:") == 2 and "--office-reduction" in err
+    capsys.readouterr()
+    # Each bad input: exit 2 and one line on stderr that names what is wrong.
+    for args, named in (
+        (["--sites", str(tmp_path / "missing.csv")], "missing.csv: expected a readable file"),
+        (["--office-reduction", "1.5"], "--office-reduction must lie in [0, 1); found 1.5"),
+    ):
+        assert main(["estate", *args, "--quiet"]) == 2
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], lines
 
 
 def test_trafford_register_end_to_end(test_data, tmp_path):

@@ -202,7 +202,8 @@ def choose_modes(
         )  # fmt: skip
         # Re-price each seat on the plan left by this round's earlier moves, so every
         # move saves exactly what it books and the bookings add up.
-        units, dropped = units_by_pupil(cur), set()
+        units = units_by_pupil(cur)
+        dropped: set[int] = set()
         for _, p in offers:
             trips = units[at[p]]
             seat = (unit_cost(cur_problem, trips, dropped)

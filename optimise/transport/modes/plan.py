@@ -47,12 +47,12 @@ def drop_pupils(
             cut = value[keep]
             cut.setflags(write=False)
             changes[f.name] = cut
-    changes["pupil_ids"] = tuple(problem.pupil_ids[p] for p in keep)
+    changes["pupil_ids"] = ids = tuple(problem.pupil_ids[p] for p in keep)
     changes["no_share"] = tuple(
         (new_at[a], new_at[b]) for a, b in problem.no_share if a in new_at and b in new_at
     )
     if problem.walk is not None:
-        changes["walk"] = problem.walk.subset(changes["pupil_ids"], problem.walk.destinations)
+        changes["walk"] = problem.walk.subset(ids, problem.walk.destinations)
     return problem.replace(**changes), keep
 
 

@@ -132,7 +132,8 @@ def solve_school(
             problem, options, caps, need_assistant, starts, late, len(pairs), rates,
             vehicle_premium_gbp, banned,
         )  # fmt: skip
-        data = pyvrp.ProblemData(locations, clients, depots, types, dists, [dur] * len(rates))
+        # pyvrp's stubs type the matrices as np.ndarray[int], which no array matches
+        data = pyvrp.ProblemData(locations, clients, depots, types, dists, [dur] * len(rates))  # type: ignore[arg-type,list-item]
         # The rare second attempt gets a third of the first's time, from the reserve
         # solve() keeps.
         found = pyvrp.solve(
@@ -224,7 +225,8 @@ def _types(problem, options, caps, need_assistant, starts, late, n_pairs, rates,
 
 
 def _trim(routes, options):
-    kept, served, used = [], set(), {}
+    kept, served = [], set()
+    used: dict[int, int] = {}
     for oi, assistant, order in routes:
         if used.get(oi, 0) < options[oi].count:
             used[oi] = used.get(oi, 0) + 1

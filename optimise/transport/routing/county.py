@@ -195,10 +195,15 @@ def plan_county(
             # routes run after another on the same vehicle (second and later trips)
             "chained_pairs": len(checks) - len({c.route.unit for c in checks}),
             "searches_stopped_by_time_limit": pool.time_limited
-            + int(greedy.details.get("searches_stopped_by_time_limit", 0)),  # type: ignore[call-overload]
+            + _count(greedy.details, "searches_stopped_by_time_limit"),
             **_hire(problem, [c.route for c in checks]),
         },
     )
+
+
+def _count(details: dict[str, object], key: str) -> int:
+    value = details.get(key, 0)
+    return int(value) if isinstance(value, int | float) else 0
 
 
 def _pool(problem, items, params, run) -> tuple[TransportResult, _Pool]:
@@ -254,7 +259,7 @@ def _plan(problem, items, pool: _Pool, vehicles, unserved) -> list[RouteCheck]:
 def _items(problem, out, params) -> list[tuple[int, int, tuple[int, ...]]]:
     """Every pick-up group of the county: (school, place, pupils)."""
     where = problem.pickup_location()
-    items = []
+    items: list[tuple[int, int, tuple[int, ...]]] = []
     for s in range(len(problem.school_ids)):
         solo, groups = _groups(problem, s, out, params)
         items += [(s, int(where[p]), (p,)) for p in solo]
@@ -358,7 +363,8 @@ def _fitting(problem, classes, pupils) -> list[tuple]:
     and wheelchair spaces) that none of them is barred from."""
     chairs = int(problem.pupil_wheelchair[pupils].sum())
     seated = len(pupils) - chairs
-    own, hired = [], []
+    own: list[tuple[float, tuple]] = []
+    hired: list[tuple[float, tuple]] = []
     for key, rows in classes.items():
         vt = problem.vehicles[rows[0]]
         if vt.seats < seated or vt.wheelchair_spaces < chairs:
@@ -447,7 +453,8 @@ def _assemble(problem, routes: list[_Route], vehicles, rows) -> tuple[list, list
     """Rebuild each vehicle's routes in order on its row (ids R0001..., one unit per
     vehicle) and check that it reaches each next route in time; the checks, and any
     that fail."""
-    checks, broken = [], []
+    checks: list[RouteCheck] = []
+    broken: list[RouteCheck] = []
     n = 0
     for chain in sorted(vehicles, key=lambda c: (routes[c[0]].leave_first_s, c)):
         unit = f"R{n + 1:04d}"

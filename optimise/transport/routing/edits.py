@@ -252,7 +252,9 @@ def move_to_stop(problem: TransportProblem, plan: EditedPlan, pupil_id: str,
     p = _pupil(problem, pupil_id)
     s = _stop(problem, plan, stop_id)
     edited = problem_for(problem, plan)
-    if edited.pupil_stop[p] == s:
+    stop_of = edited.pupil_stop
+    assert stop_of is not None  # a plan with stops (checked above)
+    if stop_of[p] == s:
         raise InputError(f"pupil {pupil_id} is picked up at stop {stop_id} already")
     if problem.pupil_sen[p] or problem.pupil_solo[p]:
         why = "SEND" if problem.pupil_sen[p] else "travels alone"
@@ -271,8 +273,7 @@ def move_to_stop(problem: TransportProblem, plan: EditedPlan, pupil_id: str,
     serving = [
         r.id
         for r in plan.routes
-        if r.id not in plan.locked
-        and any(edited.pupil_stop[at[i]] == s for i in r.items if i != pupil_id)
+        if r.id not in plan.locked and any(stop_of[at[i]] == s for i in r.items if i != pupil_id)
     ]
     to = source.id if source is not None and (source.id in serving or not serving) else None
     to = to or (serving[0] if serving else None)
@@ -297,10 +298,12 @@ def close_stop(problem: TransportProblem, plan: EditedPlan, stop_id: str) -> Edi
     if stop_id not in problem.stop_ids or problem.pupil_stop is None:
         raise InputError(f"stop {stop_id[:40]!r} is not a pick-up point of this plan")
     edited = problem_for(problem, plan)
+    stop_of = edited.pupil_stop
+    assert stop_of is not None  # a plan with stops (checked above)
     s = problem.stop_ids.index(stop_id)
     where = edited.pickup_location()
     riders = [int(p) for p in np.flatnonzero(where == problem.stop_location[s])
-              if edited.pupil_stop[p] == s]  # fmt: skip
+              if stop_of[p] == s]  # fmt: skip
     if not riders:
         raise InputError(f"no pupil of this plan is picked up at stop {stop_id}")
     ids = {problem.pupil_ids[p] for p in riders}
@@ -425,8 +428,7 @@ def replan_around(
     ride.setflags(write=False)
     details = dict(new.details)
     details["ride_limit_exceeded_unavoidably"] = [
-        {**f, "pupil": int(keep[f["pupil"]])}
-        for f in new.details.get("ride_limit_exceeded_unavoidably", ())
+        {**f, "pupil": int(keep[f["pupil"]])} for f in new.beyond_limit()
     ]
     details["locked_routes"] = [r.id for r in kept.routes]
     return TransportResult(

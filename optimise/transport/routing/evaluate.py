@@ -186,7 +186,7 @@ def evaluate(problem: TransportProblem, plan: tuple[PlanRoute, ...]) -> Transpor
         checks += _trips(problem, unit.lstrip("\0"), runs, violations)
     order = {route.id: n for n, route in enumerate(plan)}
     checks.sort(key=lambda c: order[c.route.id])
-    for v, n in enumerate(used):
+    for v, n in enumerate(used.tolist()):
         if n > problem.vehicles[v].available:
             vt = problem.vehicles[v]
             violations.append(f"vehicle type {vt.id}: {n} vehicles, {vt.available} available")

@@ -86,10 +86,11 @@ def merge_schools(
             first, second = (i, j) if (window[a], a) < (window[b], b) else (j, i)
             options = [_chain(problem, checks[first], checks[second])]
             if problem.may_share(a, b) and not _solo(problem, checks[i], checks[j]):
-                options.append([_best_join(problem, checks[i], checks[j])])
+                join = _best_join(problem, checks[i], checks[j])
+                options.append(None if join is None else [join])
             was = checks[i].route.daily_cost + checks[j].route.daily_cost
             for new in options:
-                if None in new:
+                if new is None:
                     continue
                 saving = was - sum(c.route.daily_cost for c in new)
                 if saving > 1e-6:
@@ -121,13 +122,14 @@ def _solo(problem: TransportProblem, *routes: RouteCheck) -> bool:
 
 def _chain(
     problem: TransportProblem, first: RouteCheck, second: RouteCheck
-) -> list[RouteCheck | None]:
+) -> list[RouteCheck] | None:
     """``first`` arriving at the start of its school's window (rides unchanged), then
     ``second`` from that school in the same vehicle: one day rate, no pupil of the two
-    schools aboard together. The cheaper vehicle type of the two that carries both."""
+    schools aboard together. The cheaper vehicle type of the two that carries both (None
+    when neither can)."""
     school = first.route.schools[0]
     early = arrival_window(problem, school)[0]
-    best: list[RouteCheck | None] = [None, None]
+    best: list[RouteCheck] | None = None
     for vehicle in dict.fromkeys((first.route.vehicle, second.route.vehicle)):
         rid = first.route.id
         one = build_route(problem, rid, vehicle, _stops(first), arrive_by=early, unit=rid)
@@ -142,7 +144,7 @@ def _chain(
         if two.violations or two.route.start_s < free:
             continue
         cost = one.route.daily_cost + two.route.daily_cost
-        if best[0] is None or cost < sum(c.route.daily_cost for c in best):
+        if best is None or cost < sum(c.route.daily_cost for c in best):
             best = [one, two]
     return best
 

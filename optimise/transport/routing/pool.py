@@ -85,11 +85,11 @@ def run_bounded(fn: Callable[..., Any], args: tuple, seconds: float) -> tuple[bo
     if pid == 0:  # the child: never returns
         os.close(read)
         try:
-            data = pickle.dumps(("ok", fn(*args)))
+            payload = pickle.dumps(("ok", fn(*args)))
         except BaseException as exc:  # reported to the parent
-            data = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+            payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
         with os.fdopen(write, "wb") as out:
-            out.write(data)
+            out.write(payload)
         os._exit(0)
     os.close(write)
     data = _read_until(read, time.monotonic() + seconds)
@@ -108,7 +108,7 @@ def run_bounded(fn: Callable[..., Any], args: tuple, seconds: float) -> tuple[bo
 
 def _read_until(fd: int, deadline: float) -> bytes | None:
     """Everything written to ``fd`` until it closes, or None at the deadline."""
-    chunks = []
+    chunks: list[bytes] = []
     try:
         while True:
             left = deadline - time.monotonic()

@@ -188,7 +188,7 @@ def improve(
             _force_close(st, k, pupils, s)
         _descend(st, k, rng, deadline)
         within = stability is None or stability.max_changes is None
-        if not within and stability is not None:
+        if stability is not None and stability.max_changes is not None:
             within = st.changes(st.assign) <= max(stability.max_changes, st.changes(best))
         if within and st.total() < best_total - 1e-6:
             best, best_total = st.assign.copy(), st.total()

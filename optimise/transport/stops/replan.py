@@ -43,6 +43,7 @@ from optimise.transport.stops.choose import HOME, NEW
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
+    from optimise.transport.routing.schedule import RouteCheck
 
 __all__ = ["ASSIGNMENTS", "previous_points", "read_previous", "repair"]
 
@@ -111,7 +112,7 @@ def previous_points(
             continue
         row = rows.loc[pid]
         previous[p] = HOME if row.pickup == "home" else stop_at.get(row.pickup, GONE)
-        if has_home and row.home_easting:
+        if homes is not None and has_home and row.home_easting:
             old = np.array([float(row.home_easting), float(row.home_northing)])
             moved[p] = float(np.hypot(*(old - homes[p]))) > 1.0
     previous[moved & (previous == HOME)] = GONE
@@ -154,7 +155,8 @@ def _kept(problem, prev, previous, moved):
     at = {pid: i for i, pid in enumerate(problem.pupil_ids)}
     vehicle_at = {v.id: i for i, v in enumerate(problem.vehicles) if not v.hired}
     assign = problem.pupil_stop
-    kept, last, used = [], {}, np.zeros(len(problem.vehicles), dtype=np.int64)
+    kept, used = [], np.zeros(len(problem.vehicles), dtype=np.int64)
+    last: dict[str, RouteCheck] = {}
     seq = pd.to_numeric(prev["sequence"], errors="coerce") if "sequence" in prev else 0
     rows_by_route = prev.assign(_seq=seq).sort_values("_seq", kind="stable").groupby("route")
     for route, rows in sorted(rows_by_route, key=lambda kv: (kv[1].vehicle.iloc[0], kv[0])):

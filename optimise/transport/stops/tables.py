@@ -70,7 +70,7 @@ def stops_table(
 def assignments_table(
     problem: TransportProblem,
     assign: np.ndarray,
-    result: TransportResult,
+    result: TransportResult | None,
     frames: dict[str, Any],
     include_homes: bool = False,
     mode_of: dict[int, str] | None = None,
