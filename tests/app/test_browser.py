@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from app_client import serving
 
 from optimise.app import create_app
+from tests.app.client import serving
 
 SCHOOLS = "ID,Name,Phase,Bell Time,lon,lat\nS1,First,primary,08:45,-1.61,55.17\n"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import socket
 
 import pytest
-from app_client import serving
 from fastapi.testclient import TestClient
 
 from optimise.app import create_app
 from optimise.app.security import host_ok
+from tests.app.client import serving
 
 PORT = 8765
 
