@@ -22,6 +22,7 @@ import highspy
 import numpy as np
 
 from optimise.hours.milp import build
+from optimise.hours.rules import OpeningRules
 
 __all__ = ["class_bound"]
 
@@ -51,11 +52,11 @@ def class_bound(
     count = np.array([classes[k] for k in keys], dtype=float)
     g_allowed = np.stack([flat[:, t] for t in [_first(flat, weights, k) for k in keys]], axis=1)
     g_profile = np.array([k[0] for k in keys]) * count
-    model = build(
-        minutes, worth, g_profile[None, :], g_allowed[:, None, :],
-        slot_hours=slot_hours, block_slots=1, staff=staff, budget=np.inf, min_hours=0.0,
-        max_hours=slot_hours * len(keys), cover_days=[],
-    )  # fmt: skip
+    # No binding rule here: the budget and the hours per centre, by class size, below.
+    relaxed = OpeningRules(slot_hours=slot_hours, block_slots=1, staff=staff, budget=np.inf,
+                           min_hours=0.0, max_hours=slot_hours * len(keys),
+                           cover_days=())  # fmt: skip
+    model = build(minutes, worth, g_profile[None, :], g_allowed[:, None, :], relaxed)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)

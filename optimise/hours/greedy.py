@@ -8,9 +8,12 @@ already close to the LP bound.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from optimise.hours.rules import OpeningRules
 
 __all__ = ["greedy_plan"]
 
@@ -46,31 +49,24 @@ def greedy_plan(
     worth: np.ndarray,
     profile: np.ndarray,
     allowed: np.ndarray,
+    rules: OpeningRules,
     *,
-    block_slots: int,
-    slot_hours: float,
-    staff: float,
-    budget: float,
-    max_hours: float,
-    cover_days: list[int],
     rounds: int = 3,
 ) -> np.ndarray:
     """Centres × 7 × slots plan (bool): greedy, then ``rounds`` of remove-and-refill.
 
+    It keeps the budget, the shortest block, the maximum hours per centre and the cover
+    days of ``rules`` (not the minimum hours, the floors or regular timetables).
     ``worth`` (zones × centres) must fall with travel time for each zone.
     """
-    settings: dict[str, Any] = {
-        "block_slots": block_slots, "slot_hours": slot_hours, "staff": staff,
-        "budget": budget, "max_hours": max_hours, "cover_days": cover_days,
-    }  # fmt: skip
-    plan = _fill(worth, profile, allowed, np.zeros(allowed.shape, dtype=bool), **settings)
+    plan = _fill(worth, profile, allowed, np.zeros(allowed.shape, dtype=bool), rules)
     value = _value(worth, plan, profile)
     for _ in range(rounds):
         improved = False
         for c, d, a, b in _runs(plan):
             trial = plan.copy()
             trial[c, d, a:b] = False
-            trial = _fill(worth, profile, allowed, trial, **settings)
+            trial = _fill(worth, profile, allowed, trial, rules)
             v = _value(worth, trial, profile)
             if v > value * (1 + 1e-9):
                 plan, value, improved = trial, v, True
@@ -84,15 +80,10 @@ def _fill(
     profile: np.ndarray,
     allowed: np.ndarray,
     plan: np.ndarray,
-    *,
-    block_slots: int,
-    slot_hours: float,
-    staff: float,
-    budget: float,
-    max_hours: float,
-    cover_days: list[int],
+    rules: OpeningRules,
 ) -> np.ndarray:
     """Add blocks, then single slots extending blocks, to ``plan`` (a copy)."""
+    block_slots, slot_hours = rules.block_slots, rules.slot_hours
     n_c, n_d, n_s = allowed.shape
     plan = plan.copy()
     flat_profile = profile.reshape(-1)
@@ -100,11 +91,11 @@ def _fill(
     for c, d, s in zip(*np.nonzero(plan), strict=True):
         t = d * n_s + s
         best[t] = np.maximum(best[t], worth[:, c])
-    cost = slot_hours * staff
-    left = budget - plan.sum() * cost
+    cost = slot_hours * rules.staff
+    left = rules.budget - plan.sum() * cost
 
     def centre_room(c: int) -> float:
-        return max_hours - plan[c].sum() * slot_hours
+        return rules.max_hours - plan[c].sum() * slot_hours
 
     def open_slots(c: int, d: int, slots: list[int]) -> None:
         nonlocal left
@@ -131,7 +122,7 @@ def _fill(
         return found
 
     block_cost = block_slots * cost
-    for d in cover_days:
+    for d in rules.cover_days:
         if plan[:, d].any():
             continue
         pick = best_block([d])

@@ -26,8 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from optimise.hours.rules import OpeningRules
 
 __all__ = ["MilpModel", "build"]
 
@@ -147,21 +151,18 @@ def _blocks(rows: _Rows, new_col, x_cols: np.ndarray, block_slots: int) -> None:
                 rows.add([*window, int(cols[s])], [1.0] * len(window) + [-1.0], -np.inf, 0)
 
 
-def _hours(
-    rows: _Rows, new_col, x_cols: np.ndarray, slot_hours: float, hours: tuple[float, float],
-    centre_min: np.ndarray | None,
-) -> None:  # fmt: skip
-    """Hours per centre: within ``hours`` (min, max) if it opens at all, at least
-    ``centre_min``."""
-    min_hours, max_hours = hours
+def _hours(rows: _Rows, new_col, x_cols: np.ndarray, rules: OpeningRules) -> None:
+    """Hours per centre: within ``rules``' min and max hours if it opens at all, at least
+    its ``centre_min``."""
+    slot_hours, centre_min = rules.slot_hours, rules.centre_min
     for c in range(x_cols.shape[0]):
         cols = x_cols[c][x_cols[c] >= 0].tolist()
         if not cols:
             continue
         used = new_col(is_int=True)
-        rows.add([*cols, used], [slot_hours] * len(cols) + [-max_hours], -np.inf, 0)
-        if min_hours > 0:
-            rows.add([*cols, used], [slot_hours] * len(cols) + [-min_hours], 0, np.inf)
+        rows.add([*cols, used], [slot_hours] * len(cols) + [-rules.max_hours], -np.inf, 0)
+        if rules.min_hours > 0:
+            rows.add([*cols, used], [slot_hours] * len(cols) + [-rules.min_hours], 0, np.inf)
         if centre_min is not None and centre_min[c] > 0:
             rows.add(cols, [slot_hours] * len(cols), float(centre_min[c]), np.inf)
 
@@ -171,24 +172,24 @@ MAX_TIMETABLES = 30_000
 
 
 def _timetables(
-    x_cols: np.ndarray, block_slots: int, slot_hours: float, hours: tuple[float, float],
-    centre_min: np.ndarray | None,
-) -> list[list[tuple[int, int, tuple[int, ...]]]] | None:  # fmt: skip
+    x_cols: np.ndarray, rules: OpeningRules
+) -> list[list[tuple[int, int, tuple[int, ...]]]] | None:
     """Per centre, every regular timetable with one daily block: ``(a, b, days)``, one
     block of slots ``[a, b)`` of at least ``block_slots`` on days where it fits, with
-    weekly hours within ``hours`` (min, max) and at least ``centre_min``. None when
-    there are more than :data:`MAX_TIMETABLES` in all."""
+    weekly hours within ``rules``' min and max hours and at least its ``centre_min``.
+    None when there are more than :data:`MAX_TIMETABLES` in all."""
+    block_slots, slot_hours, centre_min = rules.block_slots, rules.slot_hours, rules.centre_min
     n_c, n_d, n_s = x_cols.shape
     out, total = [], 0
     for c in range(n_c):
-        least = max(hours[0], 0.0 if centre_min is None else float(centre_min[c]))
+        least = max(rules.min_hours, 0.0 if centre_min is None else float(centre_min[c]))
         options = []
         for a in range(n_s):
             for b in range(a + block_slots, n_s + 1):
                 fits = [d for d in range(n_d) if (x_cols[c, d, a:b] >= 0).all()]
                 for k in range(1, len(fits) + 1):
                     h = (b - a) * k * slot_hours
-                    if least - 1e-9 <= h <= hours[1] + 1e-9:
+                    if least - 1e-9 <= h <= rules.max_hours + 1e-9:
                         options += [(a, b, days) for days in combinations(fits, k)]
         total += len(options)
         if total > MAX_TIMETABLES:
@@ -227,19 +228,7 @@ def build(
     worth: np.ndarray,
     profile: np.ndarray,
     allowed: np.ndarray,
-    *,
-    slot_hours: float,
-    block_slots: int,
-    staff: float,
-    budget: float,
-    min_hours: float,
-    max_hours: float,
-    cover_days: list[int],
-    centre_min: np.ndarray | None = None,
-    regular: bool = False,
-    max_patterns: int = 1,
-    zone_sets: list[list[int]] | None = None,
-    min_days: int = 0,
+    rules: OpeningRules,
 ) -> MilpModel:
     """Build the MILP.
 
@@ -253,17 +242,11 @@ def build(
         ``7 × slots`` share of demand per slot.
     allowed
         Centres × 7 × slots, True where the centre may open.
-    slot_hours, block_slots, staff, budget, min_hours, max_hours, cover_days
-        Slot length, shortest block in slots, staff per open slot, weekly staff-hours
-        budget, weekly hours of a centre that opens, days that need an open centre.
-    centre_min
-        Hours a week each centre must open (the access floor; 0 = may close).
-    regular, max_patterns
-        Each centre opens one block a day, one of at most ``max_patterns`` daily
-        blocks (templates ``q``) on each open day (``y``): ``x = sum_k q_k * y_k``.
-    zone_sets, min_days
-        The zone floor: for each set of centres, one of them open on at least
-        ``min_days`` days.
+    rules
+        The rules every plan keeps: blocks, budget, hours per centre, cover days, the
+        access and zone floors and, with ``regular``, one block a day per centre, one
+        of at most ``max_patterns`` daily blocks (templates ``q``) on each open day
+        (``y``): ``x = sum_k q_k * y_k``.
     """
     n_d, n_s = allowed.shape[1:]
     x_cols = np.full(allowed.shape, -1, dtype=np.int64)
@@ -281,17 +264,16 @@ def build(
         return len(cost) - 1
 
     options = None
-    if regular and max_patterns == 1:
-        options = _timetables(x_cols, block_slots, slot_hours, (min_hours, max_hours),
-                              centre_min)  # fmt: skip
+    if rules.regular and rules.max_patterns == 1:
+        options = _timetables(x_cols, rules)
     if options is not None:  # each timetable keeps the blocks and hours rules itself
-        _regular_options(rows, new_col, x_cols, options, centre_min)
+        _regular_options(rows, new_col, x_cols, options, rules.centre_min)
     else:
-        _blocks(rows, new_col, x_cols, block_slots)
-        _hours(rows, new_col, x_cols, slot_hours, (min_hours, max_hours), centre_min)
-        if regular:
-            _regular(rows, new_col, x_cols, allowed, max_patterns)
-    for members in zone_sets or []:
+        _blocks(rows, new_col, x_cols, rules.block_slots)
+        _hours(rows, new_col, x_cols, rules)
+        if rules.regular:
+            _regular(rows, new_col, x_cols, allowed, rules.max_patterns)
+    for members in rules.zone_sets:
         days = []
         for d in range(n_d):
             cols = [int(j) for c in members for j in x_cols[c, d] if j >= 0]
@@ -299,10 +281,10 @@ def build(
                 w = new_col(is_int=True)
                 rows.add([w, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0)
                 days.append(w)
-        rows.add(days, [1.0] * len(days), float(min_days), np.inf)
+        rows.add(days, [1.0] * len(days), float(rules.min_days), np.inf)
     budget_row = len(rows.lower)
-    rows.add(list(range(n_x)), [staff * slot_hours] * n_x, -np.inf, budget)
-    for d in cover_days:
+    rows.add(list(range(n_x)), [rules.staff * rules.slot_hours] * n_x, -np.inf, rules.budget)
+    for d in rules.cover_days:
         cols = x_cols[:, d][x_cols[:, d] >= 0].tolist()
         rows.add(cols, [1.0] * len(cols), 1, np.inf)
 

@@ -38,6 +38,7 @@ import highspy
 import numpy as np
 
 from optimise.hours.milp import build
+from optimise.hours.rules import OpeningRules
 
 __all__ = ["PatternResult", "pattern_plan", "plan_value"]
 
@@ -83,27 +84,20 @@ def pattern_plan(
     worth: np.ndarray,
     profile: np.ndarray,
     allowed: np.ndarray,
+    rules: OpeningRules,
     *,
-    block_slots: int,
-    slot_hours: float,
-    staff: float,
-    budget: float,
-    min_hours: float,
-    max_hours: float,
-    cover_days: list[int],
-    centre_min: np.ndarray | None = None,
     max_rounds: int = 500,
     deadline: float | None = None,
-    regular: bool = False,
 ) -> PatternResult | None:
     """Bound and plan by opening patterns; None unless all slots with demand are alike.
 
     ``deadline`` (a ``time.perf_counter()`` value): stop generating patterns then; the
-    bound so far is still valid, only weaker. ``centre_min`` (hours a week each centre
-    must open, the access floor) binds the plan; the bound relaxes it, so it stays an
-    upper bound. ``regular``: the plan is laid out as regular timetables (see
+    bound so far is still valid, only weaker. The rules' ``centre_min`` (hours a week
+    each centre must open, the access floor) binds the plan; the bound relaxes it, so it
+    stays an upper bound. ``regular``: the plan is laid out as regular timetables (see
     :func:`_regular_layout`); the bound relaxes regularity too, so a regular plan
-    within ``mip_gap`` of it is proven optimal.
+    within ``mip_gap`` of it is proven optimal. The zone floor and ``max_patterns`` are
+    not laid out here: the caller checks the plan against every rule.
     """
     weights = np.asarray(profile, dtype=float)
     live = (weights > 0) & allowed.any(axis=0)
@@ -114,16 +108,15 @@ def pattern_plan(
     if any(weights[d, s] != w0 or (allowed[:, d, s] != a0).any() for d, s in cells):
         return None
     centres = np.flatnonzero(a0)
-    n_slots, cap = len(cells), max_hours / slot_hours
-    hour_cost = staff * slot_hours
+    n_slots, cap = len(cells), rules.max_hours / rules.slot_hours
+    hour_cost = rules.staff * rules.slot_hours
 
     # Pricing: one slot's coverage MILP with the open columns charged the duals.
     one = np.zeros((1, 1))
     one[0, 0] = w0
-    model = build(
-        minutes, worth, one, a0[:, None, None], slot_hours=1.0, block_slots=1, staff=1.0,
-        budget=float(len(centres)), min_hours=0.0, max_hours=1.0, cover_days=[],
-    )  # fmt: skip
+    one_slot = OpeningRules(slot_hours=1.0, block_slots=1, staff=1.0, budget=float(len(centres)),
+                            min_hours=0.0, max_hours=1.0, cover_days=())  # fmt: skip
+    model = build(minutes, worth, one, a0[:, None, None], one_slot)
     xcol = model.x_cols[centres, 0, 0].astype(np.int32)
     price = _highs()
     price.setOptionValue("mip_rel_gap", 0.0)
@@ -141,7 +134,7 @@ def pattern_plan(
 
     master = _highs()
     master.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    _empty_rows(master, [float(n_slots), budget] + [cap] * len(centres))
+    _empty_rows(master, [float(n_slots), rules.budget] + [cap] * len(centres))
     pats: list[list[int]] = []
 
     def add(S: list[int]) -> None:
@@ -178,11 +171,7 @@ def pattern_plan(
             break
         add(S)
     bound += 1e-7 * max(1.0, abs(bound))  # the LP's own tolerance
-    floor = None if centre_min is None else np.asarray(centre_min) / slot_hours
-    plan = _integer_plan(pats, master, allowed, live, centres, block_slots=block_slots,
-                         cap=cap, min_slots=min_hours / slot_hours, cover_days=cover_days,
-                         n_slots=n_slots, deadline=deadline,
-                         floor=floor, regular=regular)  # fmt: skip
+    plan = _integer_plan(pats, master, allowed, live, centres, rules, deadline=deadline)
     if plan is None:
         return PatternResult(bound, None, -np.inf)
     return PatternResult(bound, plan, plan_value(minutes, worth, profile, plan))
@@ -200,19 +189,19 @@ def _integer_plan(
     allowed: np.ndarray,
     live: np.ndarray,
     centres: np.ndarray,
+    rules: OpeningRules,
     *,
-    block_slots: int,
-    cap: float,
-    min_slots: float,
-    cover_days: list[int],
-    n_slots: int,
     deadline: float | None = None,
-    floor: np.ndarray | None = None,
-    regular: bool = False,
 ) -> np.ndarray | None:
     """Integer counts (0 or at least a block) of the patterns found, then laid out.
 
-    Each of the two integer steps stops at 10 s or at ``deadline``, whichever is first."""
+    ``live`` marks the like slots (with demand, some centre allowed), ``centres`` the
+    centres allowed in them. Each of the two integer steps stops at 10 s or at
+    ``deadline``, whichever is first."""
+    block_slots, slot_hours = rules.block_slots, rules.slot_hours
+    n_slots, cap = int(np.count_nonzero(live)), rules.max_hours / slot_hours
+    min_slots = rules.min_hours / slot_hours
+    floor = None if rules.centre_min is None else np.asarray(rules.centre_min) / slot_hours
     n_p = len(pats)
     ints = np.arange(n_p, dtype=np.int32)
     master.changeColsIntegrality(n_p, ints, np.full(n_p, _INT))
@@ -241,9 +230,8 @@ def _integer_plan(
     master.run()
     if master.getInfo().primal_solution_status != 2:
         return None
-    if regular:
-        return _regular_layout(master, pats, live, allowed.shape, n_p=n_p,
-                               block_slots=block_slots, cover_days=cover_days,
+    if rules.regular:
+        return _regular_layout(master, pats, live, allowed.shape, rules, n_p=n_p,
                                deadline=deadline)  # fmt: skip
     counts = np.rint(np.asarray(master.getSolution().col_value)[:n_p]).astype(int)
     used = [i for i in range(n_p) if counts[i] > 0]
@@ -274,7 +262,7 @@ def _integer_plan(
     for g, (_, a, b) in enumerate(segs):
         idx = np.array([y[i, g][0] for i in used], np.int32)
         h.addRow(-np.inf, float(b - a), len(idx), idx, np.ones(len(idx)))
-    for d in cover_days:
+    for d in rules.cover_days:
         on_d = [g for g, seg in enumerate(segs) if seg[0] == d]
         idx = np.array([y[i, g][0] for i in used for g in on_d if pats[i]], np.int32)
         if len(idx) == 0:
@@ -303,8 +291,8 @@ def _longest_run(row: np.ndarray) -> tuple[int, int]:
 
 
 def _regular_layout(
-    master: highspy.Highs, pats: list[list[int]], live: np.ndarray, shape: tuple, *,
-    n_p: int, block_slots: int, cover_days: list[int], deadline: float | None,
+    master: highspy.Highs, pats: list[list[int]], live: np.ndarray, shape: tuple,
+    rules: OpeningRules, *, n_p: int, deadline: float | None,
 ) -> np.ndarray | None:  # fmt: skip
     """A regular plan from the integer master (counts of the first ``n_p`` columns).
 
@@ -314,13 +302,13 @@ def _regular_layout(
     patterns go in order of size; the layout is kept only when each centre's
     patterns are consecutive in that order (one block a day, the same every day) and
     its block is at least ``block_slots``. None when no ``m`` gives one."""
+    block_slots, cover_days = rules.block_slots, rules.cover_days
     days = [d for d in range(live.shape[0]) if live[d].any()]
     if any(d not in days for d in cover_days):
         return None
     days = [d for d in cover_days if d in days] + [d for d in days if d not in cover_days]
     runs = {d: _longest_run(live[d]) for d in days}
-    best = _partition(master, pats, runs, days, shape, n_p=n_p, block_slots=block_slots,
-                      cover=len(cover_days), deadline=deadline)  # fmt: skip
+    best = _partition(master, pats, runs, days, shape, rules, n_p=n_p, deadline=deadline)
     base, first = master.getNumCol(), master.getNumRow()
     for i in range(n_p):
         master.addVar(0.0, float(live.shape[1]))
@@ -344,8 +332,8 @@ def _regular_layout(
 
 
 def _partition(
-    master: highspy.Highs, pats: list[list[int]], runs: dict, days: list[int], shape: tuple, *,
-    n_p: int, block_slots: int, cover: int, deadline: float | None,
+    master: highspy.Highs, pats: list[list[int]], runs: dict, days: list[int], shape: tuple,
+    rules: OpeningRules, *, n_p: int, deadline: float | None,
 ) -> tuple[float, np.ndarray] | None:  # fmt: skip
     """A regular plan of disjoint patterns, each on its own days (a copy of the master).
 
@@ -356,7 +344,8 @@ def _partition(
     h = _highs()
     h.passModel(master.getModel())
     longest = min(b - a for a, b in runs.values())
-    pairs = [(m, ln) for m in range(1, len(days) + 1) for ln in range(block_slots, longest + 1)]
+    block = rules.block_slots
+    pairs = [(m, ln) for m in range(1, len(days) + 1) for ln in range(block, longest + 1)]
     if not pairs:
         return None
     u: dict[int, list[int]] = {}
@@ -373,7 +362,8 @@ def _partition(
     every = [(j, float(m)) for i in u for j, (m, _) in zip(u[i], pairs, strict=True)]
     h.addRow(-np.inf, float(len(days)), len(every), np.array([j for j, _ in every], np.int32),
              np.array([v for _, v in every]))  # fmt: skip
-    h.addRow(float(cover), np.inf, len(every), np.array([j for j, _ in every], np.int32),
+    cover = float(len(rules.cover_days))
+    h.addRow(cover, np.inf, len(every), np.array([j for j, _ in every], np.int32),
              np.array([v for _, v in every]))  # fmt: skip
     for c in {c for S in pats for c in S}:
         own = np.array([j for i in u if c in pats[i] for j in u[i]], np.int32)

@@ -18,6 +18,8 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from optimise.hours.rules import OpeningRules
+
 __all__ = ["regular_start"]
 
 
@@ -46,31 +48,35 @@ def _masks(options: list, shape: tuple[int, int]) -> np.ndarray:
     return out.reshape(len(options), shape[0] * shape[1])
 
 
-def _move(minutes, worth, prof, flat, masks, sizes, c: int, left: float, must: bool) -> bool:
-    """Give centre ``c`` its best timetable of at most ``left`` staff-hours (in place)."""
-    cost = sizes[c][0] / max(masks[c][0].sum(), 1)
-    gain = _gain(minutes, worth, flat, c) * prof
-    value = masks[c].astype(float) @ gain - 1e-9 * sizes[c]
-    value[sizes[c] > left + 1e-9] = -np.inf
+def _move(flat, c: int, masks, sizes, gain, left: float, must: bool) -> bool:
+    """Give centre ``c`` its best timetable of at most ``left`` staff-hours (in place):
+    ``masks`` and ``sizes`` are its timetables' slots and staff-hours, ``gain`` what it
+    adds in each slot."""
+    cost = sizes[0] / max(masks[0].sum(), 1)
+    value = masks.astype(float) @ gain - 1e-9 * sizes
+    value[sizes > left + 1e-9] = -np.inf
     now = float(gain[flat[c]].sum()) - 1e-9 * flat[c].sum() * cost
     pick = int(np.argmax(value))
     if value[pick] > now + 1e-7 * max(1.0, abs(now)) and (value[pick] > 0 or must):
-        flat[c] = masks[c][pick]
+        flat[c] = masks[pick]
         return True
     return False
 
 
 def regular_start(
-    minutes: np.ndarray, worth: np.ndarray, profile: np.ndarray, timetables: list, *,
-    cost: float, budget: float, must: np.ndarray, keeps: Callable[[np.ndarray], bool],
+    minutes: np.ndarray, worth: np.ndarray, profile: np.ndarray, timetables: list,
+    rules: OpeningRules, *, keeps: Callable[[np.ndarray], bool],
     like: np.ndarray | None = None, passes: int = 6,
 ) -> np.ndarray | None:  # fmt: skip
     """Centres × 7 × steps regular plan that ``keeps`` every rule, or None.
 
-    ``cost`` is staff-hours per open slot, ``must`` says which centres must open (the
-    access floor). ``like`` (a plan that need not be regular, e.g. the greedy one):
-    start with each centre at most the hours it has there."""
+    Each timetable costs ``rules.staff`` per open slot of ``rules.slot_hours``, all of
+    them within ``rules.budget``; the centres the access floor keeps (``centre_min``)
+    must open. ``like`` (a plan that need not be regular, e.g. the greedy one): start
+    with each centre at most the hours it has there."""
+    cost, budget = rules.slot_hours * rules.staff, rules.budget
     n_c = len(timetables)
+    must = np.zeros(n_c, dtype=bool) if rules.centre_min is None else rules.centre_min > 0
     shape = profile.shape
     masks = [_masks(opts, shape) for opts in timetables]
     sizes = [m.sum(axis=1) * cost for m in masks]
@@ -95,7 +101,8 @@ def regular_start(
         for c in range(n_c):
             if len(masks[c]):
                 left = budget - (flat.sum() - flat[c].sum()) * cost
-                changed |= _move(minutes, worth, prof, flat, masks, sizes, c, left, must[c])
+                gain = _gain(minutes, worth, flat, c) * prof
+                changed |= _move(flat, c, masks[c], sizes[c], gain, left, must[c])
         if not changed:
             break
     plan = flat.reshape(n_c, *shape)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import highspy
 import numpy as np
@@ -21,12 +22,22 @@ from optimise.hours.greedy import _runs, greedy_plan
 from optimise.hours.milp import MilpModel, build
 from optimise.hours.patterns import pattern_plan, plan_value
 from optimise.hours.regular_start import regular_start
+from optimise.hours.rules import OpeningRules
 
 if TYPE_CHECKING:
     from models.hours import HoursProblem
     from optimise.hours.params import HoursParams
 
-__all__ = ["allowed_slots", "centre_floor", "keeps_rules", "planning_inputs", "solve", "zone_floor"]
+__all__ = [
+    "Hints",
+    "allowed_slots",
+    "centre_floor",
+    "keeps_rules",
+    "opening_rules",
+    "planning_inputs",
+    "solve",
+    "zone_floor",
+]
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +185,73 @@ def planning_inputs(
     return profile, allowed, worth
 
 
+@dataclass(frozen=True, eq=False)
+class Hints:
+    """What earlier solves (another budget's, or the same budget without a rule) give
+    this one.
+
+    Attributes
+    ----------
+    plans
+        Plans (centres × 7 × slots) that HiGHS may start from if one keeps every rule
+        here and is the best start found; with ``regular`` they also seed the regular
+        start.
+    bound
+        An upper bound on the objective known from a relaxation of these rules (the
+        same budget without a rule): a start within ``mip_gap`` of it is proven
+        optimal without HiGHS, and a time-limited solve reports its gap against the
+        tighter of it and HiGHS's bound. None: no such bound.
+    only
+        Centres (a bool mask) the search may open; the others stay closed. A smaller
+        search for a start (see :mod:`optimise.hours.sweep`): its proof holds over
+        those centres only. None: every centre.
+    """
+
+    plans: tuple[np.ndarray, ...] = ()
+    bound: float | None = None
+    only: np.ndarray | None = None
+
+
+class _Proof(NamedTuple):
+    """What a solve found for its plan: objective, upper bound, relative gap, whether
+    proven within ``mip_gap``, and the status text."""
+
+    objective: float
+    bound: float
+    gap: float
+    optimal: bool
+    status: str
+
+
+def opening_rules(
+    problem: HoursProblem, params: HoursParams, allowed: np.ndarray, only: np.ndarray | None
+) -> tuple[OpeningRules, np.ndarray]:
+    """The rules of ``params`` in planning steps, and ``allowed`` without the centres the
+    access floor closes and those not in ``only`` (a bool mask; None: every centre).
+    ValueError when no plan can satisfy the rules."""
+    block_slots = _check(params, allowed, params.step_minutes)
+    slot_hours = params.step_minutes / 60
+    allowed, centre_min = centre_floor(problem, params, allowed, block_slots * slot_hours)
+    if only is not None:
+        allowed = allowed & np.asarray(only, dtype=bool)[:, None, None]
+    zone_sets = zone_floor(problem, params, allowed)
+    rules = OpeningRules(
+        slot_hours=slot_hours,
+        block_slots=block_slots,
+        staff=params.staff_per_slot,
+        budget=params.budget_hours,
+        min_hours=params.min_centre_hours,
+        max_hours=params.max_centre_hours,
+        cover_days=tuple(params.cover_day_list()),
+        centre_min=centre_min,
+        regular=params.regular,
+        max_patterns=params.max_patterns,
+        zone_sets=tuple(tuple(m) for m in zone_sets),
+        min_days=params.min_days,
+    )
+    return rules, allowed
+
+
 def solve(
     problem: HoursProblem,
     *,
@@ -182,9 +260,7 @@ def solve(
     time_limit: float | None = None,
     seed: int = 2026,
     patterns: bool = True,
-    hint: np.ndarray | list[np.ndarray] | None = None,
-    bound: float | None = None,
-    only: np.ndarray | None = None,
+    hints: Hints | None = None,
 ) -> HoursResult:
     """Choose the open slots that maximise over-65-weighted expected visits.
 
@@ -206,19 +282,9 @@ def solve(
         First try opening patterns (:mod:`optimise.hours.patterns`): when every slot
         with demand is alike, a plan proven within ``mip_gap`` without the full MILP.
         False: always the full MILP (the tests compare the two).
-    hint
-        Plans (centres × 7 × slots, e.g. another budget's or rule's solution) that
-        HiGHS may start from if it keeps every rule here and is the best start found;
-        with ``regular`` it also seeds the regular start.
-    bound
-        An upper bound on the objective known from a relaxation of these rules (the
-        same budget without a rule): a start within ``mip_gap`` of it is proven
-        optimal without HiGHS, and a time-limited solve reports its gap against the
-        tighter of it and HiGHS's bound.
-    only
-        Centres (a bool mask) the search may open; the others stay closed. A smaller
-        search for a start (see :mod:`optimise.hours.sweep`): its proof holds over
-        those centres only.
+    hints
+        Start plans, a bound and the centres to search, from earlier solves
+        (:class:`Hints`); None: none.
 
     Returns
     -------
@@ -230,34 +296,22 @@ def solve(
         When the rules admit no plan (budget too small, a day with no host open).
     """
     started = time.perf_counter()
+    hints = Hints() if hints is None else hints
     k = _step(problem, params)
     profile, allowed, worth = planning_inputs(problem, demand, params)
-    block_slots = _check(params, allowed, params.step_minutes)
-    slot_hours = params.step_minutes / 60
-    allowed, centre_min = centre_floor(problem, params, allowed, block_slots * slot_hours)
-    if only is not None:
-        allowed = allowed & np.asarray(only, dtype=bool)[:, None, None]
-    zone_sets = zone_floor(problem, params, allowed)
+    rules, allowed = opening_rules(problem, params, allowed, hints.only)
     minutes = travel_minutes(problem)
-    rules: dict[str, Any] = {"slot_hours": slot_hours, "block_slots": block_slots,
-             "staff": params.staff_per_slot, "budget": params.budget_hours,
-             "min_hours": params.min_centre_hours, "max_hours": params.max_centre_hours,
-             "cover_days": params.cover_day_list(), "centre_min": centre_min}  # fmt: skip
-    extra: dict[str, Any] = {"regular": params.regular, "max_patterns": params.max_patterns,
-             "zone_sets": zone_sets, "min_days": params.min_days}  # fmt: skip
     deadline = None if time_limit is None else started + 0.5 * float(time_limit)
     found = None
     if patterns:  # at most half the time limit, leaving the rest to the MILP fallback
-        found = pattern_plan(minutes, worth, profile, allowed, deadline=deadline,
-                             regular=params.regular, **rules)  # fmt: skip
+        found = pattern_plan(minutes, worth, profile, allowed, rules, deadline=deadline)
     pattern_bound = np.inf if found is None else found.bound
-    if (found is not None and found.plan is not None
-            and keeps_rules(found.plan, allowed, **rules, **extra)):  # fmt: skip
+    if found is not None and found.plan is not None and keeps_rules(found.plan, allowed, rules):
         gap = max(found.bound - found.value, 0.0) / max(abs(found.value), 1e-9)
         if gap <= params.mip_gap:  # proven without the full MILP
-            return _result(problem, demand, params, found.plan, k, started, found.value,
-                           found.bound, gap, True, "Optimal (pattern bound)")  # fmt: skip
-    model = build(minutes, worth, profile, allowed, **rules, **extra)
+            proof = _Proof(found.value, found.bound, gap, True, "Optimal (pattern bound)")
+            return _result(problem, demand, params, found.plan, started, proof)
+    model = build(minutes, worth, profile, allowed, rules)
     log.debug("hours MILP: %d columns, %d rows", len(model.cost), len(model.row_lower))
     h = highspy.Highs()
     for key, value in (
@@ -268,31 +322,26 @@ def solve(
     ):
         h.setOptionValue(key, value)
     _pass(h, model)
-    starts: list[np.ndarray | None] = [greedy_plan(
-        worth, profile, allowed, block_slots=block_slots, slot_hours=slot_hours,
-        staff=params.staff_per_slot, budget=params.budget_hours,
-        max_hours=params.max_centre_hours, cover_days=params.cover_day_list(),
-    )]  # fmt: skip
+    starts: list[np.ndarray | None] = [greedy_plan(worth, profile, allowed, rules)]
     if found is not None and found.plan is not None:
         starts.append(found.plan)
-    for given in [] if hint is None else [hint] if isinstance(hint, np.ndarray) else hint:
+    for given in hints.plans:
         starts.append(given.reshape(*given.shape[:2], -1, k).all(axis=3) & allowed)
 
     def keeps(p: np.ndarray) -> bool:
-        return keeps_rules(p, allowed, **rules, **extra)
+        return keeps_rules(p, allowed, rules)
 
     if model.timetables is not None:
-        starts += [regular_start(
-            minutes, worth, profile, model.timetables, cost=slot_hours * params.staff_per_slot,
-            budget=params.budget_hours, must=centre_min > 0, like=like, keeps=keeps,
-        ) for like in starts]  # fmt: skip
+        starts += [regular_start(minutes, worth, profile, model.timetables, rules,
+                                 like=like, keeps=keeps) for like in starts]  # fmt: skip
     start = _best_start(starts, minutes, worth, profile, keeps)
-    if bound is not None and keeps(start):  # proven by a relaxation's bound?
+    relaxed = hints.bound
+    if relaxed is not None and keeps(start):  # proven by a relaxation's bound?
         value = float(plan_value(minutes, worth, profile, start))
-        gap = max(bound - value, 0.0) / max(abs(value), 1e-9)
+        gap = max(relaxed - value, 0.0) / max(abs(value), 1e-9)
         if gap <= params.mip_gap:
-            return _result(problem, demand, params, start, k, started, value, bound, gap,
-                           True, "Optimal (bound of a relaxation)")  # fmt: skip
+            proof = _Proof(value, relaxed, gap, True, "Optimal (bound of a relaxation)")
+            return _result(problem, demand, params, start, started, proof)
     cols = model.x_cols[allowed].astype(np.int32)
     h.setSolution(len(cols), cols, start[allowed].astype(float))
     if time_limit is not None:  # the limit covers building the model and the start too
@@ -309,7 +358,7 @@ def solve(
             "the budget cannot meet the floor, regular timetables and cover days together"
         )
     objective = float(info.objective_function_value)
-    relaxed, (bound, gap) = bound, (float(info.mip_dual_bound), float(info.mip_gap))
+    bound, gap = float(info.mip_dual_bound), float(info.mip_gap)
     # Stopped before it had a bound (or a gap), HiGHS reports NaN: no bound, and
     # min() below would keep a NaN first argument.
     bound, gap = (np.inf if np.isnan(x) else x for x in (bound, gap))
@@ -317,9 +366,8 @@ def solve(
     status_text = h.modelStatusToString(status)
     if not optimal:  # HiGHS stopped early: its bound may be far weaker than the class LP's
         bound = min(bound, pattern_bound, np.inf if relaxed is None else relaxed, class_bound(
-            minutes, worth, profile, allowed, slot_hours=slot_hours,
-            staff=params.staff_per_slot, budget=params.budget_hours,
-            max_hours=params.max_centre_hours,
+            minutes, worth, profile, allowed, slot_hours=rules.slot_hours, staff=rules.staff,
+            budget=rules.budget, max_hours=rules.max_hours,
         ))  # fmt: skip
         gap = min(gap, max(bound - objective, 0.0) / max(abs(objective), 1e-9))
         if gap <= params.mip_gap:
@@ -327,8 +375,8 @@ def solve(
     values = np.asarray(h.getSolution().col_value)
     steps = np.zeros(allowed.shape, dtype=bool)
     steps[allowed] = values[model.x_cols[allowed]] > 0.5
-    return _result(problem, demand, params, steps, k, started, objective, bound, gap, optimal,
-                   status_text)  # fmt: skip
+    proof = _Proof(objective, bound, gap, optimal, status_text)
+    return _result(problem, demand, params, steps, started, proof)
 
 
 def _best_start(starts: list, minutes, worth, profile, keeps) -> np.ndarray:
@@ -339,30 +387,25 @@ def _best_start(starts: list, minutes, worth, profile, keeps) -> np.ndarray:
     return max(good, key=lambda s: plan_value(minutes, worth, profile, s))
 
 
-def keeps_rules(
-    plan: np.ndarray, allowed: np.ndarray, *, slot_hours: float, block_slots: int,
-    staff: float, budget: float, min_hours: float, max_hours: float, cover_days: list[int],
-    centre_min: np.ndarray | None = None, regular: bool = False, max_patterns: int = 1,
-    zone_sets: list[list[int]] | None = None, min_days: int = 0,
-) -> bool:  # fmt: skip
+def keeps_rules(plan: np.ndarray, allowed: np.ndarray, rules: OpeningRules) -> bool:
     """Whether a plan (centres × 7 × steps) keeps every rule of the MILP."""
-    eps = 1e-9
-    if (plan & ~allowed).any() or plan.sum() * slot_hours * staff > budget + eps:
+    eps, r = 1e-9, rules
+    if (plan & ~allowed).any() or plan.sum() * r.slot_hours * r.staff > r.budget + eps:
         return False
-    hours = plan.sum(axis=(1, 2)) * slot_hours
-    if (hours > max_hours + eps).any() or ((hours > 0) & (hours < min_hours - eps)).any():
+    hours = plan.sum(axis=(1, 2)) * r.slot_hours
+    if (hours > r.max_hours + eps).any() or ((hours > 0) & (hours < r.min_hours - eps)).any():
         return False
-    if centre_min is not None and (hours < np.asarray(centre_min) - eps).any():
+    if r.centre_min is not None and (hours < np.asarray(r.centre_min) - eps).any():
         return False
-    if not all(plan[:, d].any() for d in cover_days):
+    if not all(plan[:, d].any() for d in r.cover_days):
         return False
-    for members in zone_sets or []:
-        if plan[members].any(axis=(0, 2)).sum() < min_days:
+    for members in r.zone_sets:
+        if plan[list(members)].any(axis=(0, 2)).sum() < r.min_days:
             return False
     runs = _runs(plan)
-    if regular and not is_regular(runs, max_patterns):
+    if r.regular and not is_regular(runs, r.max_patterns):
         return False
-    return all(b - a >= block_slots for _, _, a, b in runs)
+    return all(b - a >= r.block_slots for _, _, a, b in runs)
 
 
 def is_regular(runs: list[tuple[int, int, int, int]], max_patterns: int = 1) -> bool:
@@ -377,8 +420,9 @@ def is_regular(runs: list[tuple[int, int, int, int]], max_patterns: int = 1) -> 
     )
 
 
-def _result(problem, demand, params, steps, k, started, objective, bound, gap, optimal, status):
-    plan = np.repeat(steps, k, axis=2)
+def _result(problem, demand, params, steps, started, proof: _Proof) -> HoursResult:
+    """The result of a plan in planning steps, in the problem's slots."""
+    plan = np.repeat(steps, _step(problem, params), axis=2)
     plan.setflags(write=False)
     hours_used = float(plan.sum() * problem.slot_minutes / 60)
     return HoursResult(
@@ -388,11 +432,11 @@ def _result(problem, demand, params, steps, k, started, objective, bound, gap, o
         budget_hours=params.budget_hours,
         hours_used=hours_used,
         staff_hours_used=hours_used * params.staff_per_slot,
-        objective=objective,
-        bound=bound,
-        gap=gap,
-        optimal=optimal,
-        status=status,
+        objective=proof.objective,
+        bound=proof.bound,
+        gap=proof.gap,
+        optimal=proof.optimal,
+        status=proof.status,
         runtime_s=time.perf_counter() - started,
     )
 

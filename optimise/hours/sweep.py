@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from optimise.hours.solve import solve
+from optimise.hours.solve import Hints, solve
 
 if TYPE_CHECKING:
     import numpy as np
@@ -100,10 +100,10 @@ def rule_prices(
         varied = dataclasses.replace(params, **change)
         if varied.regular and relaxed is not None:
             hints += _start_within(problem, calibration, varied, relaxed, clock, seed, cap)
+        known = Hints(tuple(hints), bound=None if relaxed is None else relaxed.bound)
         try:
             r = solve(problem, demand=calibration.model, params=varied,
-                      time_limit=clock.limit(cap), seed=seed, hint=hints,
-                      bound=None if relaxed is None else relaxed.bound)  # fmt: skip
+                      time_limit=clock.limit(cap), seed=seed, hints=known)  # fmt: skip
         except ValueError as exc:
             log.warning("rule price %s: %s", name, exc)
             out[name] = outcome(None, f"no plan: {exc}")
@@ -123,7 +123,7 @@ def _start_within(
     try:
         r = solve(problem, demand=calibration.model, params=params, seed=seed,
                   time_limit=clock.limit(None if cap is None else cap / 4),
-                  hint=[relaxed.plan], only=relaxed.coverage.hours > 0)  # fmt: skip
+                  hints=Hints((relaxed.plan,), only=relaxed.coverage.hours > 0))  # fmt: skip
     except ValueError:
         return []
     return [r.plan]
@@ -146,7 +146,7 @@ def budget_curve(
             try:
                 r = solve(problem, demand=calibration.model, params=at, seed=seed,
                           time_limit=clock.limit(params.curve_time_limit),
-                          hint=hints[-2:])  # fmt: skip
+                          hints=Hints(tuple(hints[-2:])))  # fmt: skip
             except ValueError as exc:
                 log.warning("curve: budget %g: %s", budget, exc)
                 status = f"no plan: {exc}"

@@ -222,6 +222,7 @@ def test_patterns_reach_the_milp_optimum(budget, block, max_hours):
 def test_pattern_bound_stopped_early_is_still_an_upper_bound():
     from optimise.hours.demand import travel_minutes
     from optimise.hours.patterns import pattern_plan
+    from optimise.hours.rules import OpeningRules
     from optimise.hours.solve import planning_inputs
 
     problem, demand = like_slots()
@@ -230,10 +231,10 @@ def test_pattern_bound_stopped_early_is_still_an_upper_bound():
                          regular=False)  # fmt: skip
     full = solve(problem, demand=demand, params=params, seed=1, patterns=False)
     profile, allowed, worth = planning_inputs(problem, demand, params)
-    rules = {"slot_hours": 1.0, "block_slots": 2, "staff": 1.0, "budget": 20.0,
-             "min_hours": 0.0, "max_hours": 5.0, "cover_days": [0, 1]}  # fmt: skip
-    early = pattern_plan(travel_minutes(problem), worth, profile, allowed, deadline=0.0, **rules)
-    done = pattern_plan(travel_minutes(problem), worth, profile, allowed, **rules)
+    rules = OpeningRules(slot_hours=1.0, block_slots=2, staff=1.0, budget=20.0,
+                         min_hours=0.0, max_hours=5.0, cover_days=(0, 1))  # fmt: skip
+    early = pattern_plan(travel_minutes(problem), worth, profile, allowed, rules, deadline=0.0)
+    done = pattern_plan(travel_minutes(problem), worth, profile, allowed, rules)
     assert early.bound >= done.bound >= full.objective * (1 - 1e-9)
     assert done.value == pytest.approx(full.objective, rel=2e-6)
 

@@ -27,7 +27,7 @@ from optimise.transport.routing.schedule import dwell_seconds
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["Option", "solve_school"]
+__all__ = ["Option", "Search", "solve_school"]
 
 #: Integer cost units per pound (PyVRP costs are integers). Kept small on purpose:
 #: PyVRP's penalties for lateness and overload are bounded, and a cost scale far above
@@ -49,29 +49,62 @@ class Option:
     key: object = None  # the caller's handle (fleet row, or an earlier route's unit)
 
 
+@dataclass(frozen=True)
+class Search:
+    """How to search one school's routes.
+
+    Attributes
+    ----------
+    time_limit
+        Seconds the search may take (a rare second attempt gets a third of them more).
+    max_iterations
+        PyVRP iterations after which the search stops (0: no cap, the time limit only).
+    seed
+        PyVRP's random seed.
+    prize_gbp
+        Pounds a pupil picked up is worth: a group left out costs this per pupil.
+    arrive_by
+        Seconds after midnight by which every route reaches the school.
+    vehicle_premium_gbp
+        Added to the search's price of a fresh vehicle (not to the reported cost): the
+        fleet is shared with later schools.
+    """
+
+    time_limit: float
+    max_iterations: int
+    seed: int
+    prize_gbp: float
+    arrive_by: int
+    vehicle_premium_gbp: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Loads:
+    """Load dimensions beyond seats and wheelchair spaces: pupils needing an assistant
+    (any here), one per no-share pair, one per fleet row some pupil may not use."""
+
+    need_assistant: bool
+    pairs: list[tuple[int, int]]
+    banned: list[int]
+
+
 def solve_school(
     problem: TransportProblem,
     school: int,
     groups: Sequence[tuple[int, tuple[int, ...]]],
     options: Sequence[Option],
+    search: Search,
     *,
-    time_limit: float,
-    max_iterations: int,
-    seed: int,
-    prize_gbp: float,
-    arrive_by: int,
-    vehicle_premium_gbp: float = 0.0,
     stats: dict[str, int] | None = None,
 ) -> tuple[list[tuple[int, bool, list[int]]], list[int]]:
-    """Route ``groups`` to ``school``, arriving by ``arrive_by`` (s after midnight).
+    """Route ``groups`` to ``school``, arriving by ``search.arrive_by``.
 
     Returns (option, assistant, group order) per route, and the groups left out (no
-    vehicle could carry them). ``vehicle_premium_gbp`` is added to the search's price
-    of a fresh vehicle (not to the reported cost): the fleet is shared with later
-    schools. ``stats["time_limited"]`` (when given) counts searches that the time limit
-    stopped before ``max_iterations``: their result depends on the machine's speed.
+    vehicle could carry them). ``stats["time_limited"]`` (when given) counts searches
+    that the time limit stopped before ``max_iterations``: their result depends on the
+    machine's speed.
     """
-    late = arrive_by
+    late, max_iterations = search.arrive_by, search.max_iterations
     school_loc = int(problem.school_location[school])
     pairs = _pairs(problem, groups)
     # One load dimension per fleet row some pupil here may not use: that row's
@@ -81,6 +114,7 @@ def solve_school(
         if any(problem.excluded(p, o.vehicle) for p in ps)
     })  # fmt: skip
     need_assistant = any(problem.pupil_assistant[list(ps)].any() for _, ps in groups)
+    loads = _Loads(need_assistant, pairs, banned)
     starts = sorted({o.start_location for o in options})
     locs = [*starts, school_loc, *(loc for loc, _ in groups)]
     n_dep = len(starts) + 1
@@ -101,7 +135,7 @@ def solve_school(
                 service_duration=service,
                 tw_early=max(0, late - limit - service),
                 tw_late=late,
-                prize=int(prize_gbp * SCALE * len(ps)),
+                prize=int(search.prize_gbp * SCALE * len(ps)),
                 required=False,
             )
         )
@@ -119,7 +153,7 @@ def solve_school(
     locations = [pyvrp.Location(0, 0) for _ in locs]
 
     def stop(share: float):
-        crit = MaxRuntime(max(time_limit * share, 0.01))
+        crit = MaxRuntime(max(search.time_limit * share, 0.01))
         if max_iterations:
             return MultipleCriteria([crit, MaxIterations(max_iterations)])
         return crit
@@ -128,16 +162,16 @@ def solve_school(
     # more than the row has, solve once more with the count split as it was used.
     caps = {(oi, a): o.count for oi, o in enumerate(options) for a in (False, True)}
     for attempt in range(2):
-        types, meta = _types(
-            problem, options, caps, need_assistant, starts, late, len(pairs), rates,
-            vehicle_premium_gbp, banned,
-        )  # fmt: skip
+        types, meta = _types(problem, options, caps, starts, rates, search, loads)
         # pyvrp's stubs type the matrices as np.ndarray[int], which no array matches
         data = pyvrp.ProblemData(locations, clients, depots, types, dists, [dur] * len(rates))  # type: ignore[arg-type,list-item]
         # The rare second attempt gets a third of the first's time, from the reserve
         # solve() keeps.
         found = pyvrp.solve(
-            data, stop=stop(1.0 if attempt == 0 else 0.3), seed=seed, params=_solve_params()
+            data,
+            stop=stop(1.0 if attempt == 0 else 0.3),
+            seed=search.seed,
+            params=_solve_params(),
         )
         if stats is not None and (not max_iterations or found.num_iterations < max_iterations):
             stats["time_limited"] = stats.get("time_limited", 0) + 1
@@ -191,7 +225,11 @@ def _solve_params():
     return pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=1e9))
 
 
-def _types(problem, options, caps, need_assistant, starts, late, n_pairs, rates, premium, banned):
+def _types(problem, options, caps, starts, rates, search: Search, loads: _Loads):
+    """PyVRP vehicle types: each option's plain variant and, where pupils need one and
+    the option has none paid, its assistant variant; with (option, assistant) each."""
+    premium, late = search.vehicle_premium_gbp, search.arrive_by
+    need_assistant, n_pairs, banned = loads.need_assistant, len(loads.pairs), loads.banned
     types, meta = [], []
     for oi, o in enumerate(options):
         vt = problem.vehicles[o.vehicle]

@@ -71,7 +71,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from models.transport import METRES_PER_MILE
-from optimise.transport.routing._school import Option, solve_school
+from optimise.transport.routing._school import Option, Search, solve_school
 from optimise.transport.routing.master import Candidate, Links, select_and_chain
 from optimise.transport.routing.merge import merge_schools
 from optimise.transport.routing.pool import run_tasks
@@ -306,11 +306,9 @@ def _generate(problem: TransportProblem, task: tuple) -> tuple[list[tuple[int, l
     options = [Option(v, vt.base, 0, len(groups) if vt.hired else vt.available, True, key=v)
                for v, vt in enumerate(problem.vehicles) if vt.available > 0]  # fmt: skip
     stats = {"time_limited": 0}
-    routes, _ = solve_school(
-        problem, s, list(groups), options, time_limit=seconds,
-        max_iterations=params.max_iterations, seed=seed, prize_gbp=params.unserved_prize_gbp,
-        arrive_by=arrive_by, stats=stats,
-    )  # fmt: skip
+    search = Search(time_limit=seconds, max_iterations=params.max_iterations, seed=seed,
+                    prize_gbp=params.unserved_prize_gbp, arrive_by=arrive_by)  # fmt: skip
+    routes, _ = solve_school(problem, s, list(groups), options, search, stats=stats)
     found = [(options[oi].vehicle, [its[g] for g in order]) for oi, _, order in routes]
     return found, stats["time_limited"]
 

@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from models.transport_result import TransportResult, UnservedPupil
-from optimise.transport.routing._school import Option, solve_school
+from optimise.transport.routing._school import Option, Search, solve_school
 from optimise.transport.routing.merge import merge_schools
 from optimise.transport.routing.params import RoutingParams
 from optimise.transport.routing.pool import default_workers
@@ -220,12 +220,13 @@ def plan_routes(
             options = _options(problem, s, remaining, [] if hired else free, params, hired)
             if not todo or not options:
                 continue
-            routes, unplaced = solve_school(
-                problem, s, todo, options, time_limit=budget if not hired else budget / 4,
+            search = Search(
+                time_limit=budget if not hired else budget / 4,
                 max_iterations=params.max_iterations, seed=seed,
                 prize_gbp=params.unserved_prize_gbp, arrive_by=_arrive_by(problem, s, params),
-                vehicle_premium_gbp=params.vehicle_premium_gbp, stats=stats,
+                vehicle_premium_gbp=params.vehicle_premium_gbp,
             )  # fmt: skip
+            routes, unplaced = solve_school(problem, s, todo, options, search, stats=stats)
             for oi, _assistant, order in routes:
                 stops = [todo[g] for g in order]
                 rid, arrive = f"R{len(checks) + 1:04d}", _arrive_by(problem, s, params)
