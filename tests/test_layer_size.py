@@ -23,7 +23,7 @@ FOLDERS = ("commands", "app", "batch", "report")
 MODULES = ("cli.py", "optimise/demo.py", "optimise/jobs.py", "optimise/settings.py",
            "optimise/inputs.py", "optimise/config.py")  # fmt: skip
 #: The job modules, wherever they live under optimise/.
-JOB_MODULES = ("run.py", "*_run.py")
+JOB_MODULES = ("run.py", "*_run.py", "output.py")  # jobs and their writers
 
 
 def layer_files() -> list[Path]:

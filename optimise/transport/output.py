@@ -157,13 +157,7 @@ def route_layers(
             pts = [*pts[1:], pts[0]]
         if len(pts) == 1 or len(set(pts)) == 1:
             pts.append(pts[0])
-        vt = problem.vehicles[r.vehicle]
-        lines.append({"run": r.run, "route": r.id, "vehicle": r.unit, "vehicle_type": vt.id,
-                      "vehicle_name": vt.name, "pupils": len(r.pupils),
-                      "schools": ";".join(problem.school_ids[s] for s in r.schools),
-                      "miles": round(r.metres / 1609.344, 2),
-                      "daily_cost_gbp": round(r.daily_cost, 2), "assistant": r.assistant,
-                      "depart": clock(r.start_s), "geometry": LineString(pts)})  # fmt: skip
+        lines.append(_line(problem, r, pts))
         for loc in (start, *(v.location for v in r.visits)):
             name = problem.locations[loc]
             if name.startswith("pupil:") or name == NO_BASE:
@@ -178,13 +172,30 @@ def route_layers(
                                     "pupil": problem.pupil_ids[p],
                                     "ride_minutes": round(res.ride_s[p] / 60, 1),
                                     "geometry": Point(xy(v.location))})  # fmt: skip
+    return _frames(lines, list(stops.values()), pickups if include_personal_data else None)
+
+
+def _line(problem: TransportProblem, r: RouteResult, pts: list) -> dict[str, Any]:
+    """One route's row of the ``routes`` layer, drawn through ``pts``."""
+    vt = problem.vehicles[r.vehicle]
+    return {"run": r.run, "route": r.id, "vehicle": r.unit, "vehicle_type": vt.id,
+            "vehicle_name": vt.name, "pupils": len(r.pupils),
+            "schools": ";".join(problem.school_ids[s] for s in r.schools),
+            "miles": round(r.metres / 1609.344, 2),
+            "daily_cost_gbp": round(r.daily_cost, 2), "assistant": r.assistant,
+            "depart": clock(r.start_s), "geometry": LineString(pts)}  # fmt: skip
+
+
+def _frames(lines: list, stops: list, pickups: list | None) -> dict[str, gpd.GeoDataFrame]:
+    """The layers as GeoDataFrames (an empty layer keeps its geometry type); ``pickups``
+    only when asked for (None: not)."""
     layers = {
-        "routes": gpd.GeoDataFrame(lines or None, geometry="geometry" if lines else None,
-                                   crs=27700) if lines else _empty(["route"], "LineString"),
-        "stops": gpd.GeoDataFrame(list(stops.values()), geometry="geometry", crs=27700)
+        "routes": gpd.GeoDataFrame(lines, geometry="geometry", crs=27700)
+        if lines else _empty(["route"], "LineString"),
+        "stops": gpd.GeoDataFrame(stops, geometry="geometry", crs=27700)
         if stops else _empty(["id"], "Point"),
     }  # fmt: skip
-    if include_personal_data:
+    if pickups is not None:
         layers["pickups"] = (
             gpd.GeoDataFrame(pickups, geometry="geometry", crs=27700)
             if pickups else _empty(["pupil"], "Point")
