@@ -51,7 +51,7 @@ Determinism: the searches stop on ``RoutingParams.max_iterations`` (their time l
 a safety net, counted in ``searches_stopped_by_time_limit``), each with its own seed
 derived from the run's seed, school and setting, so the pool is the same on any number
 of workers. The MILP is deterministic for a given pool and stops once its plan is
-proven within ``RoutingParams.master_gap`` of the pool's best (0.5%): a stop that
+proven within ``RoutingParams.master_gap`` of the pool's best (1%): a stop that
 repeats anywhere, where a stop on the clock may differ on a faster or busier machine.
 The summary's ``repeatable`` is true only when no search was cut short and the MILP
 reached that proof (``master_status`` "optimal", ``master_gap``). HiGHS runs in a child
@@ -284,7 +284,12 @@ def _tasks(problem, items, params, seed, seconds, deadline) -> list[tuple]:
     tasks = []
     for s, its in sorted(by_school.items()):
         groups = tuple((items[i][1], items[i][2]) for i in its)
+        # With an iteration count, a search may run to the deadline: a share of the
+        # time would cut the larger searches short and the pool would depend on the
+        # clock. Searching on time alone (0 iterations), each gets its share.
         share = max(0.2, seconds * len(its) / total / len(SETTINGS))
+        if params.max_iterations > 0:
+            share = seconds
         for k, (early, cap) in enumerate(SETTINGS):
             tasks.append((s, tuple(its), groups, _arrive(problem, s, early), cap,
                           seed + 7919 * s + k, params, share, deadline))  # fmt: skip
