@@ -47,9 +47,16 @@ def _table(page: str, table_id: str) -> list[list[str]]:
 
 
 def test_vehicles_to_procure_by_type_with_the_spot_hire_cost(plain):
+    # Whether a 10 s plan of the embedded data hires vehicles depends on how far its
+    # search got (the county plan on the full time needs none), so the page is checked
+    # against what the run's summary says either way; to_procure's own mapping of a
+    # summary with hires is checked without a run below.
     c, run_id, _root, summary = plain
-    assert summary["vehicles_to_procure"]  # the embedded fleet is short of some types
-    rows = _table(c.get(f"/runs/{run_id}").text, "procure")
+    page = c.get(f"/runs/{run_id}").text
+    if not summary["vehicles_to_procure"]:
+        assert 'id="procure"' not in page and "Vehicles to procure" not in page
+        return
+    rows = _table(page, "procure")
     expected = [["morning", k, str(n)] for k, n in summary["vehicles_to_procure"].items()]
     assert rows[:-1] == expected
     assert rows[-1] == ["morning", "spot hire a year", f"£{summary['spot_hire_cost_gbp']:,.0f}"]
