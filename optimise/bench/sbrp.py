@@ -6,18 +6,19 @@ school a route, ride limit from leaving a stop to reaching school, bell = AMEARL
 as H:MM, and chaining rule ``bell(A) + drive(A → first stop of r) + duration(r) + 154.4
 ≤ bell(B)``. Objective: buses.
 
-Method (the county planner's, :mod:`.master`): a pool of routes per school, from one
-PyVRP search per ride cap in :data:`CAPS` (the ride limit × 1 down to × 0.4: shorter
-routes chain more easily, at the price of more of them), all schools and caps spread
-over the cores (:mod:`.pool`); then one MILP chooses, per school, which routes of the
-pool to run (any mix of the searches' routes that serves each stop once) and chains
-them into buses across the bell times, with the fewest buses and, among those, the
-least time on the road. The search's encoding is :mod:`._school`'s (ride limit as a
-pick-up window before the arrival ``bell − 154.4``; a vehicle costs far more than a
-second, so each search first minimises routes, then their duration). A bus free at
-school A at A's bell can run route r next when it reaches r's first stop in time: the
-MILP links schools to routes, not routes to routes, which is exact and small.
-:func:`check` recomputes every time and load from the routes alone.
+Method (the county planner's, :mod:`optimise.transport.routing.master`): a pool of
+routes per school, from one PyVRP search per ride cap in :data:`CAPS` (the ride limit ×
+1 down to × 0.4: shorter routes chain more easily, at the price of more of them), all
+schools and caps spread over the cores (:mod:`optimise.transport.routing.pool`); then
+one MILP chooses, per school, which routes of the pool to run (any mix of the searches'
+routes that serves each stop once) and chains them into buses across the bell times,
+with the fewest buses and, among those, the least time on the road. The search's
+encoding is :mod:`optimise.transport.routing._school`'s (ride limit as a pick-up window
+before the arrival ``bell − 154.4``; a vehicle costs far more than a second, so each
+search first minimises routes, then their duration). A bus free at school A at A's bell
+can run route r next when it reaches r's first stop in time: the MILP links schools to
+routes, not routes to routes, which is exact and small. :func:`check` recomputes every
+time and load from the routes alone.
 """
 
 from __future__ import annotations
@@ -182,7 +183,8 @@ def solve_sbrp(
 ) -> dict:
     """The county planner's method on a benchmark: a pool of routes per school (one
     search per ride cap, on ``workers`` cores), then the master problem
-    (:mod:`.master`) chooses routes and chains them into the fewest buses."""
+    (:mod:`optimise.transport.routing.master`) chooses routes and chains them into the
+    fewest buses."""
     from optimise.transport.routing.master import Candidate, Links, select_and_chain
     from optimise.transport.routing.pool import run_tasks
 

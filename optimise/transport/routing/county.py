@@ -287,9 +287,8 @@ def _tasks(problem, items, params, seed, seconds, deadline) -> list[tuple]:
         # With an iteration count, a search may run to the deadline: a share of the
         # time would cut the larger searches short and the pool would depend on the
         # clock. Searching on time alone (0 iterations), each gets its share.
-        share = max(0.2, seconds * len(its) / total / len(SETTINGS))
-        if params.max_iterations > 0:
-            share = seconds
+        share = seconds if params.max_iterations > 0 else max(
+            0.2, seconds * len(its) / total / len(SETTINGS))  # fmt: skip
         for k, (early, cap) in enumerate(SETTINGS):
             tasks.append((s, tuple(its), groups, _arrive(problem, s, early), cap,
                           seed + 7919 * s + k, params, share, deadline))  # fmt: skip
