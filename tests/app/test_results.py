@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from optimise.app import create_app
 from optimise.app.duty import Flagged, beyond_limit, to_procure
 from optimise.app.store import Workspace
-from tests.app.test_api import PUPIL_ID, _csrf, _ended, _start, _wait
+from tests.app.test_api import PUPIL_ID, _csrf, _ended, _start, _upload, _wait
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _finished_run(root, personal: bool):
@@ -26,8 +31,9 @@ def _finished_run(root, personal: bool):
         run_id = _start(c, c.csrf, time_limit="10", run="am")
         status = _wait(c, run_id, _ended)
         assert status["status"] == "finished", status
-        summary = Workspace(root).run(run_id)["summary"]
-        yield c, run_id, root, summary
+        run = Workspace(root).run(run_id)
+        assert run is not None
+        yield c, run_id, root, run["summary"]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +55,8 @@ def _table(page: str, table_id: str) -> list[list[str]]:
 def test_vehicles_to_procure_by_type_with_the_spot_hire_cost(plain):
     # Whether a 10 s plan of the embedded data hires vehicles depends on how far its
     # search got (the county plan on the full time needs none), so the page is checked
-    # against what the run's summary says either way; to_procure's own mapping of a
-    # summary with hires is checked without a run below.
+    # against what the run's summary says either way; a run that must hire is checked
+    # below (test_a_short_fleet_file_...), to_procure's own mapping without a run.
     c, run_id, _root, summary = plain
     page = c.get(f"/runs/{run_id}").text
     if not summary["vehicles_to_procure"]:
@@ -59,6 +65,60 @@ def test_vehicles_to_procure_by_type_with_the_spot_hire_cost(plain):
     rows = _table(page, "procure")
     expected = [["morning", k, str(n)] for k, n in summary["vehicles_to_procure"].items()]
     assert rows[:-1] == expected
+    assert rows[-1] == ["morning", "spot hire a year", f"£{summary['spot_hire_cost_gbp']:,.0f}"]
+
+
+def _short_fleet(folder: Path) -> tuple[Path, pd.DataFrame]:
+    """A fleet file of one vehicle of each type of the embedded fleet (the type's first
+    row, ``available`` 1): 4 vehicles with 89 seats and 2 wheelchair spaces between them
+    for the embedded data's 3,000 pupils, so a plan that carries every pupil must hire."""
+    from geodata.default import DEFAULT_SEED, load_default
+
+    fleet = load_default(DEFAULT_SEED).fleet
+    one = fleet.groupby("vehicle_type", sort=False).head(1).assign(available=1)
+    ll = one.geometry.to_crs(4326)
+    cols = ["id", "name", "seats", "wheelchair_spaces", "day_rate", "cost_per_mile",
+            "available", "base"]  # fmt: skip
+    table = pd.DataFrame(one[cols]).assign(lon=ll.x, lat=ll.y)
+    assert len(table) == 4 and table["wheelchair_spaces"].sum() == 2
+    path = folder / "short fleet.csv"
+    table.to_csv(path, index=False)
+    return path, table
+
+
+def test_a_short_fleet_file_hires_and_the_page_lists_the_hire_by_type(tmp_path):
+    """The hire branch pinned: the embedded data with a fleet file far too short (one
+    vehicle of each type) must spot-hire, and the page's procure table shows the types,
+    counts and yearly cost of the run's summary.json."""
+    path, fleet = _short_fleet(tmp_path)
+    root = tmp_path / "ws"
+    with TestClient(create_app(root, None)) as c:
+        c.csrf = _csrf(c.get("/transport").text)
+        upload_id = _upload(c, "fleet", path.name, path.read_text(encoding="utf-8"))
+        columns = {f"col.fleet.{col}": col for col in fleet.columns}  # the page's guess
+        run_id = _start(c, c.csrf, fleet=upload_id, time_limit="5", run="am", **columns)
+        status = _wait(c, run_id, _ended)
+        assert status["status"] == "finished", status
+        run = Workspace(root).run(run_id)
+        page = c.get(f"/runs/{run_id}").text
+
+    assert run is not None
+    summary = run["summary"]
+    hired = summary["vehicles_to_procure"]
+    assert sum(hired.values()) >= 1, summary  # not vacuous: the plan hired
+    assert summary["spot_hire_cost_gbp"] > 0
+    assert set(hired) <= set(fleet["id"])  # a hire is of a type in the fleet file
+    assert summary["unserved"] == [] and summary["pupils_served"] == summary["pupils_total"]
+    # the summary agrees with the plan: each type's vehicles in routes.csv are its
+    # hires and at most the fleet file's one vehicle
+    routes = pd.read_csv(root / "runs" / str(run_id) / "routes.csv", dtype=str)
+    used = routes.groupby("vehicle_type")["vehicle"].nunique()
+    for kind, n in hired.items():
+        assert n <= used[kind] <= n + 1, (kind, n, used[kind])
+
+    assert "Vehicles to procure (spot hire)" in page
+    rows = _table(page, "procure")
+    assert rows[:-1] == [["morning", kind, str(n)] for kind, n in hired.items()]
     assert rows[-1] == ["morning", "spot hire a year", f"£{summary['spot_hire_cost_gbp']:,.0f}"]
 
 
