@@ -101,6 +101,10 @@ class TransportPolicy(Params):
     #: A pupil the fleet cannot carry goes in a spot-hired vehicle of a type in the file
     #: at this multiple of its day rate (0: no hire; the pupil is listed as not carried).
     spot_hire_premium: float = 1.5
+    #: Seconds a vehicle stands at a school while its pupils get off, before it is free
+    #: for another route; unset: the pick-up dwell for that many pupils. (The
+    #: school-bus benchmark fixes it at 154.4 s.)
+    dropoff_s: float | None = None
 
     def __post_init__(self) -> None:
         self._positive(
@@ -120,6 +124,14 @@ class TransportPolicy(Params):
             "pm_wait_min",
             "spot_hire_premium",
         )
+        if self.dropoff_s is not None and (
+            isinstance(self.dropoff_s, bool)
+            or not isinstance(self.dropoff_s, int | float)
+            or not 0 <= self.dropoff_s < 3600
+        ):
+            raise ValueError(
+                f"dropoff_s: expected seconds from 0 to 3600, found {self.dropoff_s!r}"
+            )
 
 
 @dataclass(frozen=True)

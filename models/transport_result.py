@@ -164,8 +164,9 @@ class TransportResult:
 
     def _planner(self) -> dict[str, object]:
         # The county planner's pool and MILP (optimise.transport.routing.county).
-        keys = ("county_step", "routes_generated", "master_status", "master_gap", "greedy_start_s",
-                "generation_s", "selection_s", "workers")  # fmt: skip
+        keys = ("county_step", "routes_generated", "master_status", "master_gap",
+                "master_bound_gbp", "greedy_start_s", "generation_s", "selection_s",
+                "workers")  # fmt: skip
         return {k: self.details[k] for k in keys if k in self.details}
 
     def _repeatable(self) -> dict[str, object]:

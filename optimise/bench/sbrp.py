@@ -6,32 +6,40 @@ school a route, ride limit from leaving a stop to reaching school, bell = AMEARL
 as H:MM, and chaining rule ``bell(A) + drive(A → first stop of r) + duration(r) + 154.4
 ≤ bell(B)``. Objective: buses.
 
-Method (the county planner's, :mod:`optimise.transport.routing.master`): a pool of
-routes per school, from one PyVRP search per ride cap in :data:`CAPS` (the ride limit ×
-1 down to × 0.4: shorter routes chain more easily, at the price of more of them), all
-schools and caps spread over the cores (:mod:`optimise.transport.routing.pool`); then
-one MILP chooses, per school, which routes of the pool to run (any mix of the searches'
-routes that serves each stop once) and chains them into buses across the bell times,
-with the fewest buses and, among those, the least time on the road. The search's
-encoding is :mod:`optimise.transport.routing._school`'s (ride limit as a pick-up window
-before the arrival ``bell − 154.4``; a vehicle costs far more than a second, so each
-search first minimises routes, then their duration). A bus free at school A at A's bell
-can run route r next when it reaches r's first stop in time: the MILP links schools to
-routes, not routes to routes, which is exact and small. :func:`check` recomputes every
-time and load from the routes alone.
+Method: the council engine itself, the same as ``transport routes``. :func:`to_problem`
+states the instance as a :class:`~models.transport.TransportProblem` (every student a
+pupil at their stop, the ride limit as each pupil's limit, one bus type without a base,
+the arrival 154.4 s before the bell, a bus free at the bell) and
+:func:`optimise.transport.routing.county.plan_county` plans it: the school-by-school
+plan and a pool of routes per school (one PyVRP search per ride cap in :data:`CAPS`,
+spread over the cores), then the MILP of :mod:`optimise.transport.routing.master`
+chooses routes that serve each stop once and chains them into the fewest buses (a bus
+costs :data:`DAY_RATE`; mileage breaks ties). What this module keeps of its own: the
+reader, the cost (buses) and :func:`check`, which recomputes every ride, load and
+chaining from the routes alone in BiRD's exact times, trusting nothing of the engine.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SbrpInstance", "check", "read_sbrp", "solve_sbrp"]
+from geodata.matrix import TravelMatrix
+from models.transport import (
+    METRES_PER_MILE,
+    NO_BASE,
+    TransportPolicy,
+    TransportProblem,
+    VehicleType,
+)
+from optimise.transport.routing.county import plan_county
+from optimise.transport.routing.params import RoutingParams
+
+__all__ = ["SbrpInstance", "check", "read_sbrp", "solve_sbrp", "to_problem"]
 
 SPEED_FT_S = 29.3333
 SEATS = 66
@@ -78,49 +86,6 @@ def _stop_s(n: int) -> float:
     return 19.0 + 2.6 * n
 
 
-def _route_school(inst: SbrpInstance, task: tuple) -> tuple[list[list[int]], bool]:
-    """One school's routes at one ride cap; and whether the clock stopped the search."""
-    import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
-
-    school, stops, max_ride, iterations, time_limit, seed, deadline = task
-    time_limit = max(0.05, min(time_limit, deadline - time.monotonic()))
-
-    # Ten units a second, travel rounded up: a plan feasible here is feasible in floats.
-    xy = np.vstack([inst.school_xy[school][None, :], inst.stop_xy[stops]])
-    man = np.abs(xy[:, None, 0] - xy[None, :, 0]) + np.abs(xy[:, None, 1] - xy[None, :, 1])
-    dur = np.ceil(man / SPEED_FT_S * 10).astype(np.int64)
-    n = len(stops)
-    # Locations: 0 yard (free to anywhere: yard legs are unlimited), 1 school, 2.. stops.
-    full = np.zeros((n + 2, n + 2), dtype=np.int64)
-    full[1:, 1:] = dur
-    full[1:, 0] = 0
-    arrive = 0  # the school's arrival, relative: bell − 154.4 s
-    clients = []
-    for k, s in enumerate(stops):
-        service = math.ceil(_stop_s(int(inst.students[s])) * 10)
-        clients.append(pyvrp.Client(k + 2, pickup=[int(inst.students[s])],
-                                    service_duration=service,
-                                    tw_early=int(arrive - max_ride * 10) - service + 10**7,
-                                    tw_late=arrive + 10**7))  # fmt: skip
-    vt = pyvrp.VehicleType(n, capacity=[SEATS], start_depot=0, end_depot=1,
-                           fixed_cost=10**9, tw_late=arrive + 10**7,
-                           unit_distance_cost=0, unit_duration_cost=1)  # fmt: skip
-    locs = [pyvrp.Location(0, 0) for _ in range(n + 2)]
-    # pyvrp's stubs type the matrices as np.ndarray[int], which no array matches
-    data = pyvrp.ProblemData(locs, clients, [pyvrp.Depot(0), pyvrp.Depot(1)], [vt], [full], [full])  # type: ignore[list-item]
-    params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=1e9))
-    stop = MultipleCriteria([MaxIterations(iterations), MaxRuntime(time_limit)])
-    res = pyvrp.solve(data, stop=stop, seed=seed, params=params)
-    best = res.best
-    # Keep the feasible routes; a stop left on an infeasible one (rare, at tiny time
-    # limits) gets a route of its own, which the checker then judges like any other.
-    routes = [[stops[a.idx] for a in r if a.is_client()] for r in best.routes()
-              if r.is_feasible()]  # fmt: skip
-    done = {s for r in routes for s in r}
-    return routes + [[s] for s in stops if s not in done], res.num_iterations < iterations
-
-
 def _duration(inst: SbrpInstance, route: list[int]) -> tuple[float, list[float]]:
     """Duration from arriving at the first stop to arriving at school; each ride."""
     school = int(inst.stop_school[route[0]])
@@ -133,43 +98,90 @@ def _duration(inst: SbrpInstance, route: list[int]) -> tuple[float, list[float]]
     return t, [t - x for x in leave]
 
 
-def _chains(inst: SbrpInstance, routes: list[list[int]]) -> list[list[int]]:
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import maximum_bipartite_matching
-
-    school = np.array([int(inst.stop_school[r[0]]) for r in routes])
-    dur = np.array([_duration(inst, r)[0] for r in routes])
-    first = inst.stop_xy[[r[0] for r in routes]]
-    sxy, bell = inst.school_xy[school], inst.bell_s[school]
-    # need[a, b]: when route b would finish at its school if its bus first served a.
-    drive = np.abs(sxy[:, None, 0] - first[None, :, 0]) + np.abs(
-        sxy[:, None, 1] - first[None, :, 1]
-    )
-    need = bell[:, None] + drive / SPEED_FT_S + dur[None, :] + SCHOOL_S
-    ok = (need <= bell[None, :]) & (school[:, None] != school[None, :])
-    rows, cols = np.nonzero(ok)
-    n = len(routes)
-    graph = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    match = maximum_bipartite_matching(graph, perm_type="column")
-    nxt = {a: int(b) for a, b in enumerate(match) if b >= 0}
-    starts = set(range(n)) - set(nxt.values())
-    buses = []
-    for s in sorted(starts):
-        chain = [s]
-        while chain[-1] in nxt:
-            chain.append(nxt[chain[-1]])
-        buses.append(chain)
-    return buses
-
-
-#: Ride caps the generation routes each school with (× the ride limit): shorter routes
-#: chain more easily, at the price of more of them; the master mixes them per school.
+#: The engine's clock runs in tenths of a second here: 19 + 2.6 s a student and 154.4 s
+#: are whole tenths, and each drive is rounded up to the tenth, so a plan the engine
+#: finds feasible is feasible in BiRD's exact times.
+TICKS = 10
+#: A bus's day rate in the engine (its pounds are buses here). Each search and the MILP
+#: price mileage too, at a rate that makes a whole plan's mileage worth under a tenth of
+#: a bus, so it only breaks ties between plans with as many buses.
+DAY_RATE = 100_000.0
+#: Ride caps the engine's searches route each school with (× the ride limit): shorter
+#: routes chain more easily, at the price of more of them; the master mixes them.
 CAPS = (1.0, 0.85, 0.7, 0.55, 0.4)
-#: Iterations of each search: a 30-stop school's search settles well before this
-#: (1,000 and 3,000 gave the same routes on RSRB08's largest school).
-ITERATIONS = 1000
-#: The share of the time limit the searches may take (the MILP has the rest).
-GENERATION_SHARE = 0.5
+
+
+def to_problem(inst: SbrpInstance, max_ride: float) -> TransportProblem:
+    """The instance as the council engine's problem, in :data:`TICKS` a second: a
+    school's arrival window is the instant 154.4 s before its bell, a pick-up stands
+    19 + 2.6 s a student, a bus is free 154.4 s after it reaches school (at the bell),
+    one bus type of 66 seats without a base (a bus starts at its first stop), every
+    student a pupil at their stop with the ride limit."""
+    n_school, n_stop = len(inst.bell_s), len(inst.students)
+    xy = np.vstack([inst.school_xy, inst.stop_xy])
+    feet = np.abs(xy[:, None, 0] - xy[None, :, 0]) + np.abs(xy[:, None, 1] - xy[None, :, 1])
+    # Two more places, 0 from and to everywhere: the buses' missing base; the students'
+    # homes (unknown: they board at their stop, so a stop's students are one group).
+    seconds = np.zeros((n_school + n_stop + 2,) * 2, dtype=np.int64)
+    seconds[:-2, :-2] = np.ceil(feet / SPEED_FT_S * TICKS - 1e-9)
+    metres = np.zeros_like(seconds)
+    metres[:-2, :-2] = np.rint(feet * 0.3048)
+    ids = (*(f"school:{i}" for i in range(n_school)), *(f"stop:{k}" for k in range(n_stop)),
+           NO_BASE, "home:unknown")  # fmt: skip
+    drive = TravelMatrix(ids, ids, seconds, metres, source="BiRD: Manhattan at 20 mph, 0.1 s")
+    stop_of = np.repeat(np.arange(n_stop), inst.students.astype(np.int64))
+    n = len(stop_of)
+    # Every leg of a plan is at most the longest drive, and a plan has at most two a stop.
+    longest_miles = max(float(feet.max(initial=0.0)) * 0.3048 / METRES_PER_MILE, 1e-3)
+    bus = VehicleType("bus", "bus", SEATS, 0, DAY_RATE,
+                      0.1 * DAY_RATE / (2 * n_stop * longest_miles), n_stop,
+                      n_school + n_stop)  # fmt: skip
+    policy = TransportPolicy(dwell_stop_s=19 * TICKS, dwell_pupil_s=2.6 * TICKS,
+                             dropoff_s=SCHOOL_S * TICKS, spot_hire_premium=0.0)  # fmt: skip
+    margin = np.full(n_school, SCHOOL_S * TICKS / 60)
+
+    def frozen(values, dtype) -> np.ndarray:
+        out = np.asarray(values, dtype=dtype)
+        out.setflags(write=False)
+        return out
+
+    return TransportProblem(
+        locations=ids, drive=drive, school_ids=tuple(f"{i}" for i in range(n_school)),
+        school_location=frozen(np.arange(n_school), np.int64),
+        school_phase=frozen(["secondary"] * n_school, object),
+        bell_min=frozen(inst.bell_s * TICKS / 60, np.int64),
+        arrive_min_before=frozen(margin, float), arrive_max_before=frozen(margin, float),
+        end_min=frozen(inst.bell_s * TICKS / 60 + 1, np.int64),
+        school_multi=frozen(np.zeros(n_school), bool),
+        stop_ids=tuple(f"{k}" for k in range(n_stop)),
+        stop_location=frozen(n_school + np.arange(n_stop), np.int64),
+        stop_unsafe=frozen(np.zeros(n_stop), bool),
+        stop_max_pupils=frozen(np.zeros(n_stop), np.int64),
+        pupil_ids=tuple(f"{k}.{j}" for k, j in zip(stop_of, _rank(stop_of), strict=True)),
+        pupil_location=frozen(np.full(n, n_school + n_stop + 1), np.int64),
+        pupil_school=frozen(inst.stop_school[stop_of], np.int64),
+        pupil_age=frozen(np.full(n, 12), np.int64), pupil_sen=frozen(np.zeros(n), bool),
+        pupil_wheelchair=frozen(np.zeros(n), bool), pupil_solo=frozen(np.zeros(n), bool),
+        pupil_assistant=frozen(np.zeros(n), bool),
+        pupil_max_ride_s=frozen(np.full(n, math.floor(max_ride * TICKS + 1e-9)), np.int64),
+        vehicles=(bus,), policy=policy, pupil_stop=frozen(stop_of, np.int64),
+    )  # fmt: skip
+
+
+def _rank(keys: np.ndarray) -> np.ndarray:
+    """Each entry's place among the equal keys before it (keys sorted)."""
+    first = np.searchsorted(keys, keys, side="left")
+    return np.arange(len(keys)) - first
+
+
+def routing_params(workers: int) -> RoutingParams:
+    """The council engine's settings for the benchmark: every stop one group, the
+    :data:`CAPS` searches, vehicles' free times exact, and the MILP stopped once its
+    plan is proven within one bus."""
+    return RoutingParams(stop_group_size=SEATS, ride_caps=CAPS, free_bucket_s=1,
+                         multi_school=False, planner="county", workers=workers,
+                         master_gap=0.0, master_gap_gbp=0.999 * DAY_RATE,
+                         unserved_prize_gbp=10 * DAY_RATE)  # fmt: skip
 
 
 def solve_sbrp(
@@ -178,87 +190,36 @@ def solve_sbrp(
     *,
     time_limit: float,
     seed: int = 0,
-    caps: tuple[float, ...] = CAPS,
     workers: int = 1,
 ) -> dict:
-    """The county planner's method on a benchmark: a pool of routes per school (one
-    search per ride cap, on ``workers`` cores), then the master problem
-    (:mod:`optimise.transport.routing.master`) chooses routes and chains them into the
-    fewest buses."""
-    from optimise.transport.routing.master import Candidate, Links, select_and_chain
-    from optimise.transport.routing.pool import run_tasks
-
-    began = time.perf_counter()
-    per_school = {s: np.flatnonzero(inst.stop_school == s).tolist()
-                  for s in np.argsort(inst.bell_s, kind="stable")}  # fmt: skip
-    total = sum(len(p) for p in per_school.values()) or 1
-    share = GENERATION_SHARE * time_limit * max(1, workers) / len(caps)
-    # No search runs past this: the MILP keeps its share of the time on a loaded machine.
-    deadline = time.monotonic() + GENERATION_SHARE * time_limit
-    tasks = [(int(s), stops, max_ride * cap, ITERATIONS,
-              max(0.05, share * len(stops) / total), seed + k, deadline)
-             for s, stops in per_school.items() if stops for k, cap in enumerate(caps)]  # fmt: skip
-    done = run_tasks(_route_school, inst, tasks, workers)
-    generated = time.perf_counter() - began
-    pool: dict[tuple[int, ...], int] = {}
-    first: list[list[int]] = []  # the routes at the true limit (cap 0): the start's
-    for task, (routes, _) in zip(tasks, done, strict=True):
-        for r in routes:
-            pool.setdefault(tuple(r), len(pool))
-            if task[5] == seed:
-                first.append(r)
-    routes = [list(r) for r in pool]
-    end, head, drive = _links(inst, routes)
-    # A bus costs 1; time on the road (routes and empty drives) breaks ties, at a
-    # weight small enough that all of it together is worth less than a fifth of a bus.
-    cands = [Candidate(tuple(r), 0, _duration(inst, r)[0] * 1e-9, 1.0,
-                       int(inst.stop_school[r[0]])) for r in routes]  # fmt: skip
-    links = Links(end, head, drive * 1e-9)
-    # The start: the routes at the true limit, chained alone (a minimum path cover).
-    start = [[pool[tuple(first[i])] for i in bus] for bus in _chains(inst, first)]
-    left = time_limit - (time.perf_counter() - began) - 0.5
-    master = select_and_chain(len(inst.students), cands, links, [math.inf],
-                              time_limit=left, seed=seed, start=start, gap_abs=0.999)  # fmt: skip
-    chosen = sorted({r for bus in master.vehicles for r in bus})
-    index = {r: i for i, r in enumerate(chosen)}
-    buses = [[index[r] for r in bus] for bus in master.vehicles]
-    routes = [routes[r] for r in chosen]
-    violations = check(inst, routes, buses, max_ride)
-    return {"instance": inst.name, "max_ride_s": max_ride, "buses": len(buses),
+    """The council's county planner (:func:`optimise.transport.routing.county.plan_county`:
+    the route pools, the school-by-school plan, the selection-and-chaining MILP) on the
+    instance (:func:`to_problem`); its buses and routes read back as stops and checked
+    by :func:`check`, in BiRD's exact times."""
+    problem = to_problem(inst, max_ride)
+    plan = plan_county(problem, routing_params(workers), time_limit=time_limit, seed=seed,
+                       workers=workers)  # fmt: skip
+    first_stop = len(inst.bell_s)
+    routes: list[list[int]] = []
+    buses: dict[str, list[int]] = {}
+    for r in sorted(plan.routes, key=lambda r: (r.start_s, r.id)):
+        buses.setdefault(r.unit, []).append(len(routes))
+        routes.append([v.location - first_stop for v in r.visits if v.school < 0])
+    chains = list(buses.values())
+    violations = check(inst, routes, chains, max_ride)
+    d = plan.details
+    bound = d.get("master_bound_gbp")
+    return {"instance": inst.name, "max_ride_s": max_ride, "buses": len(chains),
             "routes": len(routes), "violations": len(violations),
-            "first_violations": violations[:5], "bus_routes": buses,
-            "route_stops": routes, "routes_generated": len(pool),
-            "master_status": master.status, "master_gap": _gap(master),
-            "buses_lower_bound": _lower_bound(master), "links": len(end),
-            "searches_stopped_by_time_limit": sum(t for _, t in done),
-            "generation_s": round(generated, 2), "selection_s": master.seconds}  # fmt: skip
-
-
-def _gap(master) -> float:
-    """The proven gap on buses: (found − lower bound) / found."""
-    if not master.vehicles:
-        return math.nan
-    found = len(master.vehicles)
-    return round((found - _lower_bound(master)) / found, 4)
-
-
-def _lower_bound(master) -> int:
-    """Fewest buses possible: the bound less the tie-break weights (under 0.2 in all)."""
-    return math.ceil(master.bound - 0.2) if math.isfinite(master.bound) else 0
-
-
-def _links(inst: SbrpInstance, routes: list[list[int]]) -> tuple[np.ndarray, ...]:
-    """Which route a bus free at each school (at its bell) can run next, by BiRD's
-    chaining rule; and the empty drive (s)."""
-    school = np.array([int(inst.stop_school[r[0]]) for r in routes])
-    dur = np.array([_duration(inst, r)[0] for r in routes])
-    first = inst.stop_xy[[r[0] for r in routes]]
-    sxy, bell = inst.school_xy, inst.bell_s
-    drive = (np.abs(sxy[:, None, 0] - first[None, :, 0])
-             + np.abs(sxy[:, None, 1] - first[None, :, 1])) / SPEED_FT_S  # fmt: skip
-    ok = bell[:, None] + drive + dur[None, :] + SCHOOL_S <= bell[school][None, :]
-    end, head = np.nonzero(ok)
-    return end, head, drive[end, head]
+            "first_violations": violations[:5], "bus_routes": chains,
+            "route_stops": routes, "routes_generated": d.get("routes_generated", 0),
+            "master_status": d.get("master_status", d.get("county_step", "not run")),
+            "buses_lower_bound": (math.ceil(bound / DAY_RATE - 0.1)
+                                  if isinstance(bound, int | float) else None),
+            "unserved_students": len(plan.unserved),
+            "searches_stopped_by_time_limit": d.get("searches_stopped_by_time_limit", 0),
+            "generation_s": d.get("generation_s"), "selection_s": d.get("selection_s"),
+            "wall_s": plan.runtime_s}  # fmt: skip
 
 
 def check(inst: SbrpInstance, routes: list[list[int]], buses: list[list[int]],

@@ -49,9 +49,11 @@ def solve_mip(
     gap_rel: float = 1e-9,
     gap_abs: float = 1e-6,
     start: np.ndarray | None = None,
+    presolve: bool = True,
 ) -> MipSolution:
     """Minimise ``c @ x`` s.t. ``row_lo <= a @ x <= row_hi``, bounds, integrality;
-    ``start`` is a feasible point to begin from (a MIP start)."""
+    ``start`` is a feasible point to begin from (a MIP start); ``presolve=False`` skips
+    HiGHS's presolve."""
     began = time.perf_counter()
     inf = highspy.kHighsInf
     a = csc_matrix(a)
@@ -79,6 +81,8 @@ def solve_mip(
     h.setOptionValue("mip_abs_gap", gap_abs)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     h.passModel(lp)
     if start is not None:
         given = highspy.HighsSolution()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cli import main
-from optimise.bench.sbrp import check, read_sbrp, solve_sbrp
+from optimise.bench.sbrp import SCHOOL_S, TICKS, check, read_sbrp, solve_sbrp, to_problem
+from optimise.bench.sbrp import _duration as birds_duration
+from optimise.transport.routing.schedule import arrival_window, build_route, drop_seconds
 
 # Feet; 2,933.33 ft takes 100 s at 29.3333 ft/s. School A (bell 8:00) and school B
 # (bell 8:30) both at the origin; stop a1 (10 students) east of it, b1 (5) north.
@@ -22,9 +26,11 @@ def _write(tmp_path, bell_b=830):
 def test_one_bus_chains_both_schools(tmp_path):
     inst = read_sbrp(_write(tmp_path))
     assert list(inst.bell_s) == [28800, 30600]
-    r = solve_sbrp(inst, 2700, time_limit=0.2)
+    r = solve_sbrp(inst, 2700, time_limit=60)
     # Route B lasts 19 + 2.6 x 5 + 100 = 132 s: 8:00 + 100 + 132 + 154.4 s <= 8:30.
     assert (r["routes"], r["buses"], r["violations"]) == (2, 1, 0)
+    # The council engine's MILP chose it, and proved that no plan has fewer buses.
+    assert r["master_status"] == "optimal" and r["buses_lower_bound"] == 1
 
 
 def test_bells_too_close_need_two_buses(tmp_path):
@@ -50,3 +56,35 @@ def test_bench_sbrp_command(tmp_path, capsys):
     assert out["buses"] == 1 and out["violations"] == 0
     assert sorted(s for r in out["route_stops"] for s in r) == ["a1", "b1"]
     assert main(["bench", "sbrp", str(tmp_path / "nope")]) == 2
+
+
+def test_the_engine_sees_birds_times(tmp_path):
+    # The instance as the council engine's problem: a route's times there are BiRD's,
+    # rounded up to the tenth of a second, never down.
+    inst = read_sbrp(_write(tmp_path))
+    problem = to_problem(inst, 2700)
+    for stop in (0, 1):
+        school = int(inst.stop_school[stop])
+        route = build_route(problem, "r", 0, [(2 + stop, tuple(
+            p for p in range(problem.num_pupils) if problem.pupil_stop[p] == stop))])  # fmt: skip
+        assert not route.violations
+        first, last = route.route.visits[0], route.route.visits[-1]
+        # arrives 154.4 s before the bell (to the tick below), free again at the bell
+        bell = inst.bell_s[school] * TICKS
+        assert arrival_window(problem, school) == (bell - 1544, bell - 1544)
+        assert last.arrive_s == bell - SCHOOL_S * TICKS
+        assert last.arrive_s + drop_seconds(problem, len(route.route.pupils)) == bell
+        duration = (last.arrive_s - first.arrive_s) / TICKS
+        assert duration == pytest.approx(birds_duration(inst, [stop])[0], abs=0.1 + 1e-9)
+        assert duration >= birds_duration(inst, [stop])[0] - 1e-9
+
+
+def test_a_ride_limit_is_kept_in_birds_exact_times(tmp_path):
+    # Each stop is 100 s from school and its students ride 100 s: a 100 s limit holds;
+    # under 99.9 s no route can carry them, the engine says so and the checker counts
+    # the stops as not served.
+    inst = read_sbrp(_write(tmp_path))
+    assert solve_sbrp(inst, 100.0, time_limit=30)["violations"] == 0
+    tight = solve_sbrp(inst, 99.9, time_limit=30)
+    assert tight["unserved_students"] == 15 and tight["routes"] == 0
+    assert tight["first_violations"] == ["stops not served exactly once"]

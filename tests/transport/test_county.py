@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from optimise.transport import RoutingParams, solve
+from optimise.transport.routing.county import settings
 from tests.transport.tiny import MILE, line_problem
 
 COUNTY = RoutingParams(max_iterations=300, planner="county")
@@ -119,3 +120,20 @@ def test_a_master_gap_of_one_or_more_is_refused():
         RoutingParams(master_gap=1.0)
     with pytest.raises(ValueError, match="master_gap"):
         RoutingParams(master_gap=-0.1)
+
+
+def test_ride_caps_and_free_bucket_are_checked():
+    assert RoutingParams(ride_caps=[1, 0.5]).ride_caps == (1.0, 0.5)  # a TOML list
+    for bad in ((), (1.0, 0.0), (1.2,), ("x",), 0.7):
+        with pytest.raises(ValueError, match="ride_caps: expected a list of fractions"):
+            RoutingParams(ride_caps=bad)
+    with pytest.raises(ValueError, match="free_bucket_s must be positive"):
+        RoutingParams(free_bucket_s=0)
+
+
+def test_the_searches_per_school_follow_ride_caps():
+    # The first cap arrives late and early; each further cap late only; the index
+    # seeds the search, so the default two caps give the searches they always gave.
+    assert settings(RoutingParams()) == [(0, False, 1.0), (1, True, 1.0), (2, False, 0.7)]
+    three = settings(RoutingParams(ride_caps=(0.9, 0.6, 0.3)))
+    assert three == [(0, False, 0.9), (1, True, 0.9), (2, False, 0.6), (3, False, 0.3)]

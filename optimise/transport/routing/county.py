@@ -17,9 +17,10 @@ routes and vehicles is made once for all of them:
 3. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`; the
    greedy plan and every search end by ``GENERATION_SHARE`` of the time; a search not
    started by then is left out): for each school, one PyVRP
-   search (:mod:`._school`) per setting of :data:`SETTINGS`: arriving at the end of the
-   school's window or at its start (a vehicle free early can run a later school's
-   route), and with the ride limit tightened (shorter routes chain more easily). Every
+   search (:mod:`._school`) per setting (:func:`settings`, from
+   ``RoutingParams.ride_caps``): arriving at the end of the school's window or at its
+   start (a vehicle free early can run a later school's route), and with the ride limit
+   tightened (shorter routes chain more easily). Every
    fleet row is offered at its full count and every spot-hire row without limit: each
    search plans its school as if it had the fleet to itself.
 4. **Candidates** (:func:`_candidates`): each route found, on its own vehicle row and
@@ -40,7 +41,8 @@ routes and vehicles is made once for all of them:
    plan is the plan (``county_step`` says so).
 
 Vehicles free at a school are grouped by the five minutes after their drop-off (the
-time rounded up, so a link is never more generous than the real schedule). A route
+time rounded up, so a link is never more generous than the real schedule;
+``RoutingParams.free_bucket_s``). A route
 that follows another on the same vehicle pays its assistant again in the MILP's cost
 (the reported cost, rebuilt from the chains, pays one assistant per vehicle and day),
 so the MILP's cost is an upper bound of the plan's. The chains are rebuilt route by
@@ -75,7 +77,7 @@ from optimise.transport.routing._school import Option, Search, solve_school
 from optimise.transport.routing.master import Candidate, Links, select_and_chain
 from optimise.transport.routing.merge import merge_schools
 from optimise.transport.routing.pool import run_tasks
-from optimise.transport.routing.schedule import arrival_window, build_route, dwell_seconds
+from optimise.transport.routing.schedule import arrival_window, build_route, drop_seconds
 from optimise.transport.routing.solve import (
     _groups,
     _hire,
@@ -92,12 +94,10 @@ if TYPE_CHECKING:
     from optimise.transport.routing.params import RoutingParams
     from optimise.transport.routing.schedule import RouteCheck
 
-__all__ = ["SETTINGS", "plan_county"]
+__all__ = ["plan_county", "settings"]
 
 log = logging.getLogger(__name__)
 
-#: The searches per school: (arrive at the window's start?, ride-limit multiplier).
-SETTINGS = ((False, 1.0), (True, 1.0), (False, 0.7))
 #: Added to a spot-hired vehicle's cost in the MILP only (never reported): hire is for
 #: what the fleet cannot do, not for a saving on a dearer vehicle of the fleet.
 HIRE_PENALTY_GBP = 1_000.0
@@ -106,8 +106,6 @@ HIRE_PENALTY_GBP = 1_000.0
 GENERATION_SHARE = 0.8
 #: Below this many seconds left for it, the MILP is not run: the greedy plan is the plan.
 MIN_MASTER_S = 2.0
-#: Vehicles free at a school are grouped by this many seconds after their drop-off.
-END_BUCKET_S = 300
 
 
 @dataclass(frozen=True)
@@ -166,9 +164,12 @@ def plan_county(
         return replace(greedy, details={**greedy.details, "county_step": why})
     master = select_and_chain(len(items), pool.cands, pool.links, pool.limits,
                               time_limit=left, seed=seed, start=pool.start,
-                              gap_rel=params.master_gap)  # fmt: skip
+                              gap_rel=params.master_gap,
+                              gap_abs=max(params.master_gap_gbp, 1e-6))  # fmt: skip
     timings = {"routes_generated": len(pool.routes), "master_status": master.status,
                "master_gap": None if math.isnan(master.gap) else round(master.gap, 6),
+               "master_bound_gbp": round(master.bound, 2) if math.isfinite(master.bound)
+               else None,
                "greedy_start_s": pool.greedy_s, "generation_s": round(generated_s, 2),
                "selection_s": master.seconds, "workers": workers}  # fmt: skip
     if not master.vehicles:  # no plan in the time: the greedy plan
@@ -216,7 +217,7 @@ def _pool(problem, items, params, run) -> tuple[TransportResult, _Pool]:
     done = run_tasks(_work, problem, [("greedy", params, seed, until), *tasks], workers)
     (greedy, greedy_s), found = done[0], done[1:]
     classes = _classes(problem)
-    routes = _candidates(problem, items, tasks, found, classes)
+    routes = _candidates(problem, items, tasks, found, (classes, params.free_bucket_s))
     from_greedy = _from_plan(problem, items, classes, routes, greedy)
     ends, links = _links(problem, routes, params.multi_trip)
     cands = [_candidate(problem, r, ends) for r in routes]
@@ -272,6 +273,13 @@ def _arrive(problem, s, early) -> int:
     return first if early else last
 
 
+def settings(params: RoutingParams) -> list[tuple[int, bool, float]]:
+    """The searches per school: (index, arrive at the window's start?, ride-limit
+    multiplier); the index seeds the search."""
+    first, *more = params.ride_caps
+    return [(0, False, first), (1, True, first), *((k + 2, False, c) for k, c in enumerate(more))]
+
+
 def _tasks(problem, items, params, seed, seconds, deadline) -> list[tuple]:
     """One search per school and setting (solo pupils need none): (school, item ids,
     groups, arrive_by, ride cap, seed, params, seconds, deadline: a monotonic time no
@@ -288,8 +296,11 @@ def _tasks(problem, items, params, seed, seconds, deadline) -> list[tuple]:
         # time would cut the larger searches short and the pool would depend on the
         # clock. Searching on time alone (0 iterations), each gets its share.
         share = seconds if params.max_iterations > 0 else max(
-            0.2, seconds * len(its) / total / len(SETTINGS))  # fmt: skip
-        for k, (early, cap) in enumerate(SETTINGS):
+            0.2, seconds * len(its) / total / len(settings(params)))  # fmt: skip
+        window = arrival_window(problem, s)
+        for k, early, cap in settings(params):
+            if early and window[0] == window[1]:
+                continue  # no start of the window to arrive at
             tasks.append((s, tuple(its), groups, _arrive(problem, s, early), cap,
                           seed + 7919 * s + k, params, share, deadline))  # fmt: skip
     # The largest first, so that no worker is left with a big search at the end.
@@ -329,11 +340,13 @@ def _classes(problem) -> dict[tuple, list[int]]:
     return out
 
 
-def _candidates(problem, items, tasks, found, classes) -> list[_Route]:
+def _candidates(problem, items, tasks, found, how) -> list[_Route]:
     """Every route the searches found, on every own vehicle type and the cheapest
     spot-hire type that can carry it (each on the row of its type whose base is
     nearest the first pick-up); each group alone likewise (so the MILP can always carry
-    everyone); solo pupils alone, arriving early or late."""
+    everyone); solo pupils alone, arriving early or late. ``how``: the vehicle classes,
+    and the seconds vehicles' free times are rounded up to."""
+    classes, bucket = how
     klass = {key: k for k, key in enumerate(classes)}
     seen: set[tuple] = set()
     out: list[_Route] = []
@@ -346,7 +359,7 @@ def _candidates(problem, items, tasks, found, classes) -> list[_Route]:
             if (row, tuple(order), arrive_by) in seen:
                 continue
             seen.add((row, tuple(order), arrive_by))
-            r = _route(problem, items, row, klass[key], order, arrive_by)
+            r = _route(problem, items, row, klass[key], order, arrive_by, bucket)
             if r is not None:
                 out.append(r)
 
@@ -377,18 +390,17 @@ def _fitting(problem, classes, pupils) -> list[tuple]:
     return [k for _, k in sorted(own) + sorted(hired)[:1]]
 
 
-def _route(problem, items, row, klass, order, arrive_by, exact=False) -> _Route | None:
+def _route(problem, items, row, klass, order, arrive_by, bucket=1) -> _Route | None:
     """The route rebuilt on ``row``; None when it breaks a rule there (seats, spaces, a
-    type a pupil may not use, a ride over the limit)."""
+    type a pupil may not use, a ride over the limit). Its vehicle's free time is rounded
+    up to ``bucket`` seconds."""
     stops = [(items[i][1], items[i][2]) for i in order]
     check = build_route(problem, "c", row, stops, arrive_by=arrive_by)
     if check.violations:
         return None
     visits = check.route.visits
-    drop = dwell_seconds(problem, len(check.route.pupils))
-    free = visits[-1].arrive_s + drop
-    if not exact:
-        free = -(-free // END_BUCKET_S) * END_BUCKET_S
+    drop = drop_seconds(problem, len(check.route.pupils))
+    free = -(-(visits[-1].arrive_s + drop) // bucket) * bucket
     return _Route(row, klass, tuple(order), arrive_by, check, int(visits[0].location),
                   int(visits[0].arrive_s), int(visits[-1].location), int(free))  # fmt: skip
 
@@ -491,7 +503,7 @@ def _from_plan(problem, items, classes, routes: list[_Route], plan) -> list[list
         if not stops or None in order or r.vehicle not in klass:
             return None
         made = _route(problem, items, r.vehicle, klass[r.vehicle], order,
-                      r.visits[-1].arrive_s, exact=True)  # fmt: skip
+                      r.visits[-1].arrive_s)  # fmt: skip
         if made is None:
             return None
         units.setdefault(r.unit or r.id, []).append(len(routes))
@@ -580,4 +592,4 @@ def _start(routes: list[_Route], cands, step: dict, limits, chosen) -> list[list
 def _free_at(problem, r: _Route) -> int:
     """When the vehicle of ``r`` is free at its school (not rounded)."""
     last = r.check.route.visits[-1]
-    return int(last.arrive_s + dwell_seconds(problem, len(r.check.route.pupils)))
+    return int(last.arrive_s + drop_seconds(problem, len(r.check.route.pupils)))

@@ -39,7 +39,7 @@ from optimise.transport.routing.schedule import (
     RouteCheck,
     arrival_window,
     build_route,
-    dwell_seconds,
+    drop_seconds,
     group_pickups,
     rides_array,
 )
@@ -236,7 +236,7 @@ def _trips(problem, unit, runs, violations) -> list:
                 day_rate_due=False, assistant_paid=any(c.route.assistant for c in out),
                 unit=unit, arrive_by=arrive_by[k],
             )  # fmt: skip
-            free = prev.visits[-1].arrive_s + dwell_seconds(problem, len(prev.pupils))
+            free = prev.visits[-1].arrive_s + drop_seconds(problem, len(prev.pupils))
             if check.route.start_s < free:
                 violations.append(
                     f"vehicle {unit}: route {rid} must leave school "
@@ -261,7 +261,7 @@ def _arrivals(problem, runs) -> list[int | None]:
                           start_location=int(problem.school_location[school]),
                           arrive_by=out[k + 1])  # fmt: skip
         early, late = arrival_window(problem, school)
-        out[k] = max(early, min(late, nxt.route.start_s - dwell_seconds(problem, len(pupils))))
+        out[k] = max(early, min(late, nxt.route.start_s - drop_seconds(problem, len(pupils))))
     return out
 
 

@@ -69,6 +69,20 @@ class RoutingParams(Params):
         closes the gap in one jump (a sub-MIP's plan, after a restart), from about 6%
         to 0.4-0.9%, and then barely moves: 1% stops right there, 0.5% sometimes runs
         on to the clock (BENCHMARKS.md). 0 asks for a proof of the optimum (1e-6).
+    master_gap_gbp
+        The county MILP also stops once its plan is proven within this many pounds a
+        day of the pool's best (0: off). The school-bus benchmark, where a bus costs
+        £1,000, stops on a proof within one bus.
+    ride_caps
+        The county planner's searches per school: one per multiplier of the ride limit,
+        each arriving at the end of the school's window (shorter routes chain more
+        easily, at the price of more of them), and one more at the first multiplier
+        arriving at the start of the window (a vehicle free early can run a later
+        school's route) when the window has a width.
+    free_bucket_s
+        In the county MILP, vehicles free at a school are grouped by this many seconds
+        after their drop-off, the time rounded up (a link is never more generous than
+        the real schedule): fewer groups make a smaller MILP; 1 is exact.
     unserved_prize_gbp
         What leaving a pupil out costs the search; far above any route's cost, so the
         search leaves a pupil out only when no vehicle can carry them.
@@ -86,6 +100,9 @@ class RoutingParams(Params):
     planner: str = "county"
     workers: int = 0
     master_gap: float = 0.01
+    master_gap_gbp: float = 0.0
+    ride_caps: tuple[float, ...] = (1.0, 0.7)
+    free_bucket_s: int = 300
 
     def __post_init__(self) -> None:
         self._non_negative(
@@ -96,7 +113,20 @@ class RoutingParams(Params):
             "merge_drive_min",
             "workers",
             "master_gap",
+            "master_gap_gbp",
         )
+        self._positive("free_bucket_s")
+        caps = self.ride_caps
+        if (
+            not isinstance(caps, list | tuple)
+            or not caps
+            or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in caps)
+            or not all(0 < c <= 1 for c in caps)
+        ):
+            raise ValueError(
+                f"ride_caps: expected a list of fractions above 0 and at most 1, found {caps!r}"
+            )
+        object.__setattr__(self, "ride_caps", tuple(float(c) for c in caps))
         if self.master_gap >= 1:
             raise ValueError(f"master_gap: expected a fraction below 1, found {self.master_gap}")
         self._positive("stop_group_size", "unserved_prize_gbp")

@@ -14,6 +14,7 @@ shortest possible ride, so a ride over the limit in it is a true violation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,14 @@ if TYPE_CHECKING:
 
     from models.transport import TransportProblem
 
-__all__ = ["RouteCheck", "arrival_window", "build_route", "dwell_seconds", "group_pickups"]
+__all__ = [
+    "RouteCheck",
+    "arrival_window",
+    "build_route",
+    "drop_seconds",
+    "dwell_seconds",
+    "group_pickups",
+]
 
 
 @dataclass(frozen=True)
@@ -40,11 +48,13 @@ class RouteCheck:
 
 
 def arrival_window(problem: TransportProblem, school: int) -> tuple[int, int]:
-    """A school's arrival window, seconds after midnight: [bell − max, bell − min]."""
-    bell = int(problem.bell_min[school])
+    """A school's arrival window, seconds after midnight: [bell − max, bell − min],
+    each rounded down to the second (council files give whole minutes; the school-bus
+    benchmark's margin is 154.4 s)."""
+    bell = float(problem.bell_min[school]) * 60
     return (
-        (bell - int(problem.arrive_max_before[school])) * 60,
-        (bell - int(problem.arrive_min_before[school])) * 60,
+        math.floor(bell - float(problem.arrive_max_before[school]) * 60 + 1e-6),
+        math.floor(bell - float(problem.arrive_min_before[school]) * 60 + 1e-6),
     )
 
 
@@ -64,9 +74,17 @@ def group_pickups(
 
 
 def dwell_seconds(problem: TransportProblem, n: int) -> int:
-    """Seconds a vehicle stands at a pick-up where ``n`` pupils board."""
+    """Seconds a vehicle stands at a pick-up where ``n`` pupils board, rounded up (a
+    schedule is never tighter than the policy's)."""
     pol = problem.policy
-    return round(pol.dwell_stop_s + pol.dwell_pupil_s * n)
+    return math.ceil(pol.dwell_stop_s + pol.dwell_pupil_s * n - 1e-6)
+
+
+def drop_seconds(problem: TransportProblem, n: int) -> int:
+    """Seconds after it reaches its school until a vehicle with ``n`` pupils aboard is
+    free again: ``dropoff_s`` when the policy sets it, else the pick-up dwell."""
+    fixed = problem.policy.dropoff_s
+    return dwell_seconds(problem, n) if fixed is None else math.ceil(fixed - 1e-6)
 
 
 def build_route(

@@ -73,6 +73,7 @@ from optimise.transport.routing.pool import default_workers
 from optimise.transport.routing.schedule import (
     arrival_window,
     build_route,
+    drop_seconds,
     dwell_seconds,
     rides_array,
 )
@@ -322,8 +323,10 @@ def _arrive_by(problem: TransportProblem, s: int, params: RoutingParams) -> int:
     return early if later.any() else late
 
 
-def _best_ride(problem: TransportProblem, p: int) -> int:
-    pick = int(problem.pickup_location()[p])
+def _best_ride(problem: TransportProblem, p: int, where: np.ndarray | None = None) -> int:
+    """Pupil p's direct drive from their pick-up (``where``: every pupil's, when known)
+    to their school, s."""
+    pick = int((problem.pickup_location() if where is None else where)[p])
     return int(problem.drive.seconds[pick, problem.school_location[problem.pupil_school[p]]])
 
 
@@ -334,8 +337,9 @@ def _unserved(problem: TransportProblem, p: int, reason: str) -> UnservedPupil:
 def _hopeless(problem: TransportProblem) -> list[UnservedPupil]:
     """Pupils no plan can carry: direct drive over the limit, or no vehicle fits them."""
     out = []
+    where = problem.pickup_location()
     for p in range(problem.num_pupils):
-        best, limit = _best_ride(problem, p), int(problem.pupil_max_ride_s[p])
+        best, limit = _best_ride(problem, p, where), int(problem.pupil_max_ride_s[p])
         fits = [
             v for v, vt in enumerate(problem.vehicles)
             if vt.available > 0 and not problem.excluded(p, v)
@@ -414,7 +418,7 @@ def _commit(problem, opt, stops, remaining, free, route_id, arrive_by) -> RouteC
         day_rate_due=opt.day_rate_due, assistant_paid=opt.assistant_paid, unit=unit,
         arrive_by=arrive_by,
     )  # fmt: skip
-    drop = dwell_seconds(problem, len(check.route.pupils))
+    drop = drop_seconds(problem, len(check.route.pupils))
     school = int(problem.school_location[check.route.schools[-1]])
     free.append({
         "unit": unit, "vehicle": opt.vehicle, "loc": school,
