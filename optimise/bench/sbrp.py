@@ -10,7 +10,8 @@ Method: the council engine itself, the same as ``transport routes``. :func:`to_p
 states the instance as a :class:`~models.transport.TransportProblem` (every student a
 pupil at their stop, the ride limit as each pupil's limit, one bus type without a base,
 the arrival 154.4 s before the bell, a bus free at the bell) and
-:func:`optimise.transport.routing.county.plan_county` plans it: the school-by-school
+:func:`optimise.transport.routing.solve.solve` plans it as ``transport routes`` does
+(the county planner, :mod:`optimise.transport.routing.county`): the school-by-school
 plan and a pool of routes per school (one PyVRP search per ride cap in :data:`CAPS`,
 spread over the cores), then the MILP of :mod:`optimise.transport.routing.master`
 chooses routes that serve each stop once and chains them into the fewest buses (a bus
@@ -36,8 +37,8 @@ from models.transport import (
     TransportProblem,
     VehicleType,
 )
-from optimise.transport.routing.county import plan_county
 from optimise.transport.routing.params import RoutingParams
+from optimise.transport.routing.solve import solve
 
 __all__ = ["SbrpInstance", "check", "read_sbrp", "solve_sbrp", "to_problem"]
 
@@ -176,9 +177,13 @@ def _rank(keys: np.ndarray) -> np.ndarray:
 
 def routing_params(workers: int) -> RoutingParams:
     """The council engine's settings for the benchmark: every stop one group, the
-    :data:`CAPS` searches, vehicles' free times exact, and the MILP stopped once its
-    plan is proven within one bus."""
+    :data:`CAPS` searches, vehicles' free times exact, half the time for the searches
+    (at 80%, the council's default, the MILP of the largest instances at a 5,400 s
+    limit, about 98,000 columns, had 20 s and was killed at them; at 50% it proves its
+    plan in 36-45 s, BENCHMARKS.md), and the MILP stopped once its plan is proven
+    within one bus."""
     return RoutingParams(stop_group_size=SEATS, ride_caps=CAPS, free_bucket_s=1,
+                         generation_share=0.5,
                          multi_school=False, planner="county", workers=workers,
                          master_gap=0.0, master_gap_gbp=0.999 * DAY_RATE,
                          unserved_prize_gbp=10 * DAY_RATE)  # fmt: skip
@@ -192,13 +197,14 @@ def solve_sbrp(
     seed: int = 0,
     workers: int = 1,
 ) -> dict:
-    """The council's county planner (:func:`optimise.transport.routing.county.plan_county`:
-    the route pools, the school-by-school plan, the selection-and-chaining MILP) on the
-    instance (:func:`to_problem`); its buses and routes read back as stops and checked
-    by :func:`check`, in BiRD's exact times."""
+    """The council's planner, as ``transport routes`` calls it
+    (:func:`optimise.transport.routing.solve.solve`, county planner: the route pools,
+    the school-by-school plan, the selection-and-chaining MILP), on the instance
+    (:func:`to_problem`); its buses and routes read back as stops and checked by
+    :func:`check` in BiRD's exact times."""
     problem = to_problem(inst, max_ride)
-    plan = plan_county(problem, routing_params(workers), time_limit=time_limit, seed=seed,
-                       workers=workers)  # fmt: skip
+    plan = solve(problem, params=routing_params(workers), time_limit=time_limit, seed=seed,
+                 workers=workers)  # fmt: skip
     first_stop = len(inst.bell_s)
     routes: list[list[int]] = []
     buses: dict[str, list[int]] = {}

@@ -129,6 +129,9 @@ def test_ride_caps_and_free_bucket_are_checked():
             RoutingParams(ride_caps=bad)
     with pytest.raises(ValueError, match="free_bucket_s must be positive"):
         RoutingParams(free_bucket_s=0)
+    for bad in (0.0, 1.0):
+        with pytest.raises(ValueError, match="generation_share: expected a fraction"):
+            RoutingParams(generation_share=bad)
 
 
 def test_the_searches_per_school_follow_ride_caps():

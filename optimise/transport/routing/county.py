@@ -15,7 +15,8 @@ routes and vehicles is made once for all of them:
    costs). It is one task of the generation pool: it runs on one core while the
    searches run on the others (and on its core once it is done).
 3. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`; the
-   greedy plan and every search end by ``GENERATION_SHARE`` of the time; a search not
+   greedy plan and every search end by ``RoutingParams.generation_share`` of the time
+   (80%); a search not
    started by then is left out): for each school, one PyVRP
    search (:mod:`._school`) per setting (:func:`settings`, from
    ``RoutingParams.ride_caps``): arriving at the end of the school's window or at its
@@ -101,9 +102,6 @@ log = logging.getLogger(__name__)
 #: Added to a spot-hired vehicle's cost in the MILP only (never reported): hire is for
 #: what the fleet cannot do, not for a saving on a dearer vehicle of the fleet.
 HIRE_PENALTY_GBP = 1_000.0
-#: Share of the time limit for the greedy plan (the MILP's start and part of its pool)
-#: and the searches, run side by side; the MILP has what is left.
-GENERATION_SHARE = 0.8
 #: Below this many seconds left for it, the MILP is not run: the greedy plan is the plan.
 MIN_MASTER_S = 2.0
 
@@ -152,7 +150,7 @@ def plan_county(
     time_limit = _seconds_left(time_limit, deadline)
     unserved = _hopeless(problem)
     items = _items(problem, {u.pupil for u in unserved}, params)
-    until = began + GENERATION_SHARE * time_limit
+    until = began + params.generation_share * time_limit
     greedy, pool = _pool(problem, items, params, (seed, workers, until))
     generated_s = time.perf_counter() - started
     left = time_limit - generated_s - 1.0 - 0.05 * time_limit

@@ -106,6 +106,7 @@ def select_and_chain(
     start: Sequence[Sequence[int]] | None = None,
     gap_abs: float = 1e-6,
     gap_rel: float = 1e-6,
+    presolve: bool = False,
 ) -> MasterResult:
     """Solve the master problem (see the module's text); ``start`` is a feasible set of
     vehicles (lists of candidate indices in order) for HiGHS to begin from; the search
@@ -113,7 +114,8 @@ def select_and_chain(
     fraction ``gap_rel`` of it (a stop that, unlike the clock's, repeats anywhere).
     HiGHS runs in a child process killed at ``time_limit`` (it is told to stop
     ``KILL_GRACE_S`` sooner); then the status is :data:`KILLED` and the vehicles are
-    ``start``'s."""
+    ``start``'s. ``presolve`` turns HiGHS's presolve back on (for the benchmark that
+    compares; see the module's text)."""
     began = time.perf_counter()
     n, m = len(candidates), len(links.end)
     end, head = links.end.astype(np.int64), links.head.astype(np.int64)
@@ -161,7 +163,8 @@ def select_and_chain(
     # HiGHS does not always stop on its own time limit on a large pool (seen at 10,000
     # pupils, inside presolve or the root), so it runs in a child killed at the limit.
     grace = min(KILL_GRACE_S, 0.1 * time_limit)
-    task = (model, x0, max(0.1, time_limit - grace), seed, (gap_abs, gap_rel))
+    how = {"gap_abs": gap_abs, "gap_rel": max(gap_rel, 1e-6), "presolve": presolve}
+    task = (model, x0, max(0.1, time_limit - grace), seed, how)
     done, result = run_bounded(_solve, task, max(0.2, time_limit))
     if done:
         return result
@@ -170,14 +173,13 @@ def select_and_chain(
                         round(time.perf_counter() - began, 2), n + m)  # fmt: skip
 
 
-def _solve(model, x0, time_limit, seed, gaps) -> MasterResult:
+def _solve(model, x0, time_limit, seed, how) -> MasterResult:
     """HiGHS on the model (in the bounded child: its thread pool is started afresh)."""
     cost, a, lo, hi, n, (end, head, ends) = model
     highspy.Highs.resetGlobalScheduler(True)
     size = len(cost)
     sol = solve_mip(cost, a, lo, hi, np.zeros(size), np.ones(size), np.ones(size, dtype=bool),
-                    time_limit=time_limit, seed=seed, gap_rel=max(gaps[1], 1e-6), gap_abs=gaps[0],
-                    start=x0, presolve=False)  # fmt: skip
+                    time_limit=time_limit, seed=seed, start=x0, **how)  # fmt: skip
     vehicles = _vehicles(sol.x, n, end, head, ends) if sol.status in ("optimal", "feasible") else ()
     return MasterResult(sol.status, vehicles, sol.objective, sol.bound,
                         sol.gap, round(sol.seconds, 2), size)  # fmt: skip

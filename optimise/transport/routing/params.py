@@ -79,6 +79,10 @@ class RoutingParams(Params):
         easily, at the price of more of them), and one more at the first multiplier
         arriving at the start of the window (a vehicle free early can run a later
         school's route) when the window has a width.
+    generation_share
+        The share of the time limit the county planner's school-by-school plan and
+        route searches may take, side by side (a search not started by then is left
+        out); the MILP has the rest.
     free_bucket_s
         In the county MILP, vehicles free at a school are grouped by this many seconds
         after their drop-off, the time rounded up (a link is never more generous than
@@ -103,6 +107,7 @@ class RoutingParams(Params):
     master_gap_gbp: float = 0.0
     ride_caps: tuple[float, ...] = (1.0, 0.7)
     free_bucket_s: int = 300
+    generation_share: float = 0.8
 
     def __post_init__(self) -> None:
         self._non_negative(
@@ -116,6 +121,11 @@ class RoutingParams(Params):
             "master_gap_gbp",
         )
         self._positive("free_bucket_s")
+        share = self.generation_share
+        if not 0 < share < 1:
+            raise ValueError(
+                f"generation_share: expected a fraction between 0 and 1, found {share}"
+            )
         caps = self.ride_caps
         if (
             not isinstance(caps, list | tuple)
