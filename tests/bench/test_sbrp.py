@@ -56,6 +56,10 @@ def test_bench_sbrp_command(tmp_path, capsys):
     assert out["buses"] == 1 and out["violations"] == 0
     assert sorted(s for r in out["route_stops"] for s in r) == ["a1", "b1"]
     assert main(["bench", "sbrp", str(tmp_path / "nope")]) == 2
+    capsys.readouterr()
+    assert main(["bench", "sbrp", str(folder), "--max-ride", "2700", "--time-limit", "30"]) == 0
+    line = capsys.readouterr().out
+    assert "1 buses, 2 routes, 0 violations" in line and "allow: at least 1 (30 s)" in line
 
 
 def test_the_engine_sees_birds_times(tmp_path):

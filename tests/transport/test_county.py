@@ -3,10 +3,11 @@ its independence of the number of worker processes."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from optimise.transport import RoutingParams, solve
-from optimise.transport.routing.county import settings
+from optimise.transport.routing.county import _items, _tasks, settings
 from tests.transport.tiny import MILE, line_problem
 
 COUNTY = RoutingParams(max_iterations=300, planner="county")
@@ -140,3 +141,17 @@ def test_the_searches_per_school_follow_ride_caps():
     assert settings(RoutingParams()) == [(0, False, 1.0), (1, True, 1.0), (2, False, 0.7)]
     three = settings(RoutingParams(ride_caps=(0.9, 0.6, 0.3)))
     assert three == [(0, False, 0.9), (1, True, 0.9), (2, False, 0.6), (3, False, 0.3)]
+
+
+def test_a_school_without_a_window_gets_no_early_search():
+    # Arriving at the start of the window is the same as at its end when the window is
+    # an instant (the school-bus benchmark's): that search is not run twice.
+    prob = line_problem([{"id": f"p{i}", "x": 2.0 + i} for i in range(3)])
+    params = RoutingParams()
+    items = _items(prob, set(), params)
+    early = [t[3] for t in _tasks(prob, items, params, 0, 10.0, 1e12)]
+    assert len(early) == 3 and len(set(early)) == 2  # late ×2 caps, early once
+    point = np.full(len(prob.school_ids), 5)
+    instant = prob.replace(arrive_min_before=point, arrive_max_before=point)
+    tasks = _tasks(instant, _items(instant, set(), params), params, 0, 10.0, 1e12)
+    assert [(t[3], t[4]) for t in tasks] == [(9 * 3600 - 300, 1.0), (9 * 3600 - 300, 0.7)]
