@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 from scipy.sparse import csc_matrix
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["MipSolution", "solve_mip"]
 
@@ -50,10 +54,12 @@ def solve_mip(
     gap_abs: float = 1e-6,
     start: np.ndarray | None = None,
     presolve: bool = True,
+    on_incumbent: Callable[[np.ndarray, float], None] | None = None,
 ) -> MipSolution:
     """Minimise ``c @ x`` s.t. ``row_lo <= a @ x <= row_hi``, bounds, integrality;
     ``start`` is a feasible point to begin from (a MIP start); ``presolve=False`` skips
-    HiGHS's presolve."""
+    HiGHS's presolve; ``on_incumbent(x, objective)`` is called with each better
+    solution HiGHS finds (in the model's own columns)."""
     began = time.perf_counter()
     inf = highspy.kHighsInf
     a = csc_matrix(a)
@@ -84,6 +90,13 @@ def solve_mip(
     if not presolve:
         h.setOptionValue("presolve", "off")
     h.passModel(lp)
+    if on_incumbent is not None:
+        h.cbMipImprovingSolution.subscribe(
+            lambda event: on_incumbent(
+                np.asarray(event.data_out.mip_solution, dtype=float),
+                float(event.data_out.objective_function_value),
+            )
+        )
     if start is not None:
         given = highspy.HighsSolution()
         given.col_value = np.asarray(start, dtype=float)

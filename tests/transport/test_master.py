@@ -112,6 +112,23 @@ def test_a_solver_past_its_time_limit_is_stopped_and_the_start_is_kept(monkeypat
     assert r.status == master.KILLED and r.vehicles == ((0, 1),)
 
 
+def _finds_then_hangs(cost, *_args, on_incumbent, **_kwargs):
+    # HiGHS as seen at 5,400 s on the school-bus benchmark: it finds a better plan (here
+    # both routes on one vehicle), then sits in its root cuts past its time limit.
+    on_incumbent(np.ones(len(cost)), 125.0)
+    time.sleep(60)
+
+
+def test_a_solver_killed_after_a_better_plan_keeps_that_plan(monkeypatch):
+    monkeypatch.setattr(master, "solve_mip", _finds_then_hangs)
+    cands = [Candidate((0,), 0, cost=10, start_cost=100, end=0),
+             Candidate((1,), 0, cost=10, start_cost=100)]  # fmt: skip
+    r = select_and_chain(2, cands, _links((0, 1, 5.0)), [math.inf], time_limit=1.5,
+                         start=[[0], [1]])  # fmt: skip
+    assert r.status == master.KILLED_BEST and r.vehicles == ((0, 1),)
+    assert r.objective == 125.0 and math.isnan(r.bound)
+
+
 def test_bounded_call_returns_the_value_and_reports_a_failure():
     assert run_bounded(divmod, (7, 2), 30) == (True, (3, 1))
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):

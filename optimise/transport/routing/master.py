@@ -41,8 +41,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import highspy
@@ -55,10 +58,14 @@ from optimise.transport.routing.pool import run_bounded
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["KILLED", "Candidate", "Links", "MasterResult", "select_and_chain"]
+__all__ = ["KILLED", "KILLED_BEST", "Candidate", "Links", "MasterResult", "select_and_chain"]
 
-#: The status when HiGHS overran its time limit and was stopped: the plan is the start.
+#: The status when HiGHS overran its time limit and was stopped before it found a plan
+#: better than the start: the plan is the start.
 KILLED = "stopped at the time limit (HiGHS overran it); the start plan is kept"
+#: The status when HiGHS overran its time limit and was stopped after it had found a
+#: better plan than the start: that plan is kept (with no bound).
+KILLED_BEST = "stopped at the time limit (HiGHS overran it); its best plan so far is kept"
 #: HiGHS is told to stop this much (at most a tenth) before the time limit, at which
 #: it is killed, seconds.
 KILL_GRACE_S = 2.0
@@ -113,9 +120,10 @@ def select_and_chain(
     stops when the cost is proven within ``gap_abs`` of the optimum or within the
     fraction ``gap_rel`` of it (a stop that, unlike the clock's, repeats anywhere).
     HiGHS runs in a child process killed at ``time_limit`` (it is told to stop
-    ``KILL_GRACE_S`` sooner); then the status is :data:`KILLED` and the vehicles are
-    ``start``'s. ``presolve`` turns HiGHS's presolve back on (for the benchmark that
-    compares; see the module's text)."""
+    ``KILL_GRACE_S`` sooner); then the vehicles are those of the best plan HiGHS had
+    reported by then (status :data:`KILLED_BEST`), else ``start``'s (:data:`KILLED`).
+    ``presolve`` turns HiGHS's presolve back on (for the benchmark that compares; see
+    the module's text)."""
     began = time.perf_counter()
     n, m = len(candidates), len(links.end)
     end, head = links.end.astype(np.int64), links.head.astype(np.int64)
@@ -164,25 +172,51 @@ def select_and_chain(
     # pupils, inside presolve or the root), so it runs in a child killed at the limit.
     grace = min(KILL_GRACE_S, 0.1 * time_limit)
     how = {"gap_abs": gap_abs, "gap_rel": max(gap_rel, 1e-6), "presolve": presolve}
-    task = (model, x0, max(0.1, time_limit - grace), seed, how)
-    done, result = run_bounded(_solve, task, max(0.2, time_limit))
-    if done:
-        return result
+    with tempfile.TemporaryDirectory(prefix="optimise-master-") as folder:
+        best = Path(folder) / "best.npz"
+        task = (model, x0, max(0.1, time_limit - grace), seed, how, best)
+        done, result = run_bounded(_solve, task, max(0.2, time_limit))
+        if done:
+            return result
+        found = _last_best(best)
+    seconds = round(time.perf_counter() - began, 2)
+    if found is not None:
+        x, objective = found
+        return MasterResult(KILLED_BEST, _vehicles(x, n, end, head, ends), objective,
+                            math.nan, math.nan, seconds, n + m)  # fmt: skip
     vehicles = tuple(tuple(c) for c in start) if start else ()
-    return MasterResult(KILLED, vehicles, math.nan, math.nan, math.nan,
-                        round(time.perf_counter() - began, 2), n + m)  # fmt: skip
+    return MasterResult(KILLED, vehicles, math.nan, math.nan, math.nan, seconds, n + m)
 
 
-def _solve(model, x0, time_limit, seed, how) -> MasterResult:
-    """HiGHS on the model (in the bounded child: its thread pool is started afresh)."""
+def _solve(model, x0, time_limit, seed, how, best: Path) -> MasterResult:
+    """HiGHS on the model (in the bounded child: its thread pool is started afresh);
+    each better plan it finds is also written to ``best``, for the parent to keep if
+    it must kill this child."""
     cost, a, lo, hi, n, (end, head, ends) = model
     highspy.Highs.resetGlobalScheduler(True)
     size = len(cost)
+
+    def keep(x: np.ndarray, objective: float) -> None:
+        part = best.with_suffix(".part.npz")
+        np.savez(part, chosen=np.flatnonzero(x > 0.5), size=size, objective=objective)
+        os.replace(part, best)  # whole or not at all, whenever the kill comes
+
     sol = solve_mip(cost, a, lo, hi, np.zeros(size), np.ones(size), np.ones(size, dtype=bool),
-                    time_limit=time_limit, seed=seed, start=x0, **how)  # fmt: skip
+                    time_limit=time_limit, seed=seed, start=x0, on_incumbent=keep,
+                    **how)  # fmt: skip
     vehicles = _vehicles(sol.x, n, end, head, ends) if sol.status in ("optimal", "feasible") else ()
     return MasterResult(sol.status, vehicles, sol.objective, sol.bound,
                         sol.gap, round(sol.seconds, 2), size)  # fmt: skip
+
+
+def _last_best(path: Path) -> tuple[np.ndarray, float] | None:
+    """The last plan the killed child wrote: (x, objective), or None."""
+    if not path.is_file():
+        return None
+    with np.load(path) as saved:
+        x = np.zeros(int(saved["size"]))
+        x[saved["chosen"]] = 1.0
+        return x, float(saved["objective"])
 
 
 def _start_vector(start, n, end, head, ends) -> np.ndarray:
