@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from geodata.matrix import TravelMatrix
+from models._arrays import frozen
 from models.transport import (
     METRES_PER_MILE,
     NO_BASE,
@@ -140,12 +141,6 @@ def to_problem(inst: SbrpInstance, max_ride: float) -> TransportProblem:
     policy = TransportPolicy(dwell_stop_s=19 * TICKS, dwell_pupil_s=2.6 * TICKS,
                              dropoff_s=SCHOOL_S * TICKS, spot_hire_premium=0.0)  # fmt: skip
     margin = np.full(n_school, SCHOOL_S * TICKS / 60)
-
-    def frozen(values, dtype) -> np.ndarray:
-        out = np.asarray(values, dtype=dtype)
-        out.setflags(write=False)
-        return out
-
     return TransportProblem(
         locations=ids, drive=drive, school_ids=tuple(f"{i}" for i in range(n_school)),
         school_location=frozen(np.arange(n_school), np.int64),

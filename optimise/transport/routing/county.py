@@ -16,14 +16,12 @@ routes and vehicles is made once for all of them:
    searches run on the others (and on its core once it is done).
 3. **Generation** (:func:`_generate`, spread over the cores by :mod:`.pool`; the
    greedy plan and every search end by ``RoutingParams.generation_share`` of the time
-   (80%); a search not
-   started by then is left out): for each school, one PyVRP
-   search (:mod:`._school`) per setting (:func:`settings`, from
-   ``RoutingParams.ride_caps``): arriving at the end of the school's window or at its
-   start (a vehicle free early can run a later school's route), and with the ride limit
-   tightened (shorter routes chain more easily). Every
-   fleet row is offered at its full count and every spot-hire row without limit: each
-   search plans its school as if it had the fleet to itself.
+   (80%); a search not started by then is left out): for each school, one PyVRP search
+   (:mod:`._school`) per setting (:func:`settings`, from ``RoutingParams.ride_caps``):
+   arriving at the end of the school's window or at its start (a vehicle free early can
+   run a later school's route), and with the ride limit tightened (shorter routes chain
+   more easily). Every fleet row is offered at its full count and every spot-hire row
+   without limit: each search plans its school as if it had the fleet to itself.
 4. **Candidates** (:func:`_candidates`): each route found, on its own vehicle row and
    on the nearest base's row of every other vehicle type that can carry its pupils
    (seats, wheelchair spaces, exclusions: rebuilt and checked by :mod:`.schedule`), and
@@ -78,7 +76,7 @@ from optimise.transport.routing._school import Option, Search, solve_school
 from optimise.transport.routing.master import Candidate, Links, select_and_chain
 from optimise.transport.routing.merge import merge_schools
 from optimise.transport.routing.pool import run_tasks
-from optimise.transport.routing.schedule import arrival_window, build_route, drop_seconds
+from optimise.transport.routing.schedule import arrival_window, build_route, free_at
 from optimise.transport.routing.solve import (
     _groups,
     _hire,
@@ -215,7 +213,7 @@ def _pool(problem, items, params, run) -> tuple[TransportResult, _Pool]:
     done = run_tasks(_work, problem, [("greedy", params, seed, until), *tasks], workers)
     (greedy, greedy_s), found = done[0], done[1:]
     classes = _classes(problem)
-    routes = _candidates(problem, items, tasks, found, (classes, params.free_bucket_s))
+    routes = _candidates(problem, items, tasks, found, classes, params.free_bucket_s)
     from_greedy = _from_plan(problem, items, classes, routes, greedy)
     ends, links = _links(problem, routes, params.multi_trip)
     cands = [_candidate(problem, r, ends) for r in routes]
@@ -338,13 +336,12 @@ def _classes(problem) -> dict[tuple, list[int]]:
     return out
 
 
-def _candidates(problem, items, tasks, found, how) -> list[_Route]:
+def _candidates(problem, items, tasks, found, classes, bucket) -> list[_Route]:
     """Every route the searches found, on every own vehicle type and the cheapest
     spot-hire type that can carry it (each on the row of its type whose base is
     nearest the first pick-up); each group alone likewise (so the MILP can always carry
-    everyone); solo pupils alone, arriving early or late. ``how``: the vehicle classes,
-    and the seconds vehicles' free times are rounded up to."""
-    classes, bucket = how
+    everyone); solo pupils alone, arriving early or late. Vehicles' free times are
+    rounded up to ``bucket`` seconds."""
     klass = {key: k for k, key in enumerate(classes)}
     seen: set[tuple] = set()
     out: list[_Route] = []
@@ -397,8 +394,7 @@ def _route(problem, items, row, klass, order, arrive_by, bucket=1) -> _Route | N
     if check.violations:
         return None
     visits = check.route.visits
-    drop = drop_seconds(problem, len(check.route.pupils))
-    free = -(-(visits[-1].arrive_s + drop) // bucket) * bucket
+    free = -(-free_at(problem, check.route) // bucket) * bucket
     return _Route(row, klass, tuple(order), arrive_by, check, int(visits[0].location),
                   int(visits[0].arrive_s), int(visits[-1].location), int(free))  # fmt: skip
 
@@ -480,7 +476,7 @@ def _assemble(problem, routes: list[_Route], vehicles, rows) -> tuple[list, list
                 start_location=None if prev is None else prev.school_loc,
                 day_rate_due=prev is None, assistant_paid=assistant,
             )  # fmt: skip
-            late = prev is not None and check.route.start_s < _free_at(problem, prev)
+            late = prev is not None and check.route.start_s < free_at(problem, prev.check.route)
             (broken if check.violations or late else checks).append(check)
             assistant = assistant or check.route.assistant
             prev = r
@@ -585,9 +581,3 @@ def _start(routes: list[_Route], cands, step: dict, limits, chosen) -> list[list
         else:
             chains[v].append(c)
     return chains
-
-
-def _free_at(problem, r: _Route) -> int:
-    """When the vehicle of ``r`` is free at its school (not rounded)."""
-    last = r.check.route.visits[-1]
-    return int(last.arrive_s + drop_seconds(problem, len(r.check.route.pupils)))

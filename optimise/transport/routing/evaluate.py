@@ -40,6 +40,7 @@ from optimise.transport.routing.schedule import (
     arrival_window,
     build_route,
     drop_seconds,
+    free_at,
     group_pickups,
     rides_array,
 )
@@ -236,7 +237,7 @@ def _trips(problem, unit, runs, violations) -> list:
                 day_rate_due=False, assistant_paid=any(c.route.assistant for c in out),
                 unit=unit, arrive_by=arrive_by[k],
             )  # fmt: skip
-            free = prev.visits[-1].arrive_s + drop_seconds(problem, len(prev.pupils))
+            free = free_at(problem, prev)
             if check.route.start_s < free:
                 violations.append(
                     f"vehicle {unit}: route {rid} must leave school "

@@ -37,7 +37,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from optimise.transport.routing.schedule import arrival_window, build_route, drop_seconds
+from optimise.transport.routing.schedule import arrival_window, build_route, free_at
 
 if TYPE_CHECKING:
     from models.transport import TransportProblem
@@ -140,7 +140,7 @@ def _chain(
             start_location=int(problem.school_location[school]), day_rate_due=False,
             assistant_paid=one.route.assistant, unit=rid,
         )  # fmt: skip
-        free = one.route.visits[-1].arrive_s + drop_seconds(problem, len(one.route.pupils))
+        free = free_at(problem, one.route)
         if two.violations or two.route.start_s < free:
             continue
         cost = one.route.daily_cost + two.route.daily_cost

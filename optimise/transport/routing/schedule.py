@@ -33,6 +33,7 @@ __all__ = [
     "build_route",
     "drop_seconds",
     "dwell_seconds",
+    "free_at",
     "group_pickups",
 ]
 
@@ -85,6 +86,12 @@ def drop_seconds(problem: TransportProblem, n: int) -> int:
     free again: ``dropoff_s`` when the policy sets it, else the pick-up dwell."""
     fixed = problem.policy.dropoff_s
     return dwell_seconds(problem, n) if fixed is None else math.ceil(fixed - 1e-6)
+
+
+def free_at(problem: TransportProblem, route: RouteResult) -> int:
+    """When the vehicle of ``route`` is free again at its last school, s after midnight:
+    its arrival there plus the drop-off."""
+    return int(route.visits[-1].arrive_s + drop_seconds(problem, len(route.pupils)))
 
 
 def build_route(
